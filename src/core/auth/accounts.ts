@@ -1,0 +1,195 @@
+import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import argon2 from "argon2";
+import type { Queryable } from "../db/index.js";
+import { recordAudit } from "../audit/index.js";
+import type { Actor, MunicipalRole, NetworkRole } from "./roles.js";
+
+export const SESSION_DAYS = 30;
+export const RESET_CODE_MINUTES = 15;
+export const RESET_MAX_ATTEMPTS = 5;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id });
+}
+
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+// A hash computed once so that an unknown account costs as much time as a wrong password.
+let decoyHash: Promise<string> | undefined;
+export function decoyPasswordHash(): Promise<string> {
+  decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
+  return decoyHash;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+export interface UserRow {
+  id: string;
+  phone: string | null;
+  email: string | null;
+  name: string;
+  password_hash: string;
+  locale: string | null;
+}
+
+export async function findUserByIdentifier(db: Queryable, phone: string | null, email: string | null): Promise<UserRow | undefined> {
+  const [row] = phone
+    ? await db.query<UserRow>("SELECT * FROM users WHERE phone = $1", [phone])
+    : await db.query<UserRow>("SELECT * FROM users WHERE lower(email) = lower($1)", [email]);
+  return row;
+}
+
+export async function createUser(
+  db: Queryable,
+  input: { name: string; phone: string | null; email: string | null; password: string; locale: string | null },
+): Promise<UserRow> {
+  const passwordHash = await hashPassword(input.password);
+  const [row] = await db.query<UserRow>(
+    `INSERT INTO users (name, phone, email, password_hash, locale) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+    [input.name, input.phone, input.email, passwordHash, input.locale],
+  );
+  return row!;
+}
+
+/** Creates a session and returns the token for the cookie; only its hash is stored. */
+export async function createSession(db: Queryable, userId: string): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  await db.query(`INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, now() + make_interval(days => $3))`, [
+    sha256(token),
+    userId,
+    SESSION_DAYS,
+  ]);
+  return token;
+}
+
+export async function destroySession(db: Queryable, token: string): Promise<void> {
+  await db.query("DELETE FROM sessions WHERE id = $1", [sha256(token)]);
+}
+
+/** Loads the signed-in person and all their roles in two queries, or null for an unknown or expired token. */
+export async function loadActor(db: Queryable, token: string): Promise<Actor | null> {
+  const [user] = await db.query<UserRow>(
+    `SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.expires_at > now()`,
+    [sha256(token)],
+  );
+  if (!user) return null;
+  const roles = await db.query<{ kind: "m" | "n"; municipality_id: string | null; role: string }>(
+    `SELECT 'm' AS kind, municipality_id, role FROM municipal_roles WHERE user_id = $1
+     UNION ALL SELECT 'n' AS kind, NULL, role FROM network_roles WHERE user_id = $1`,
+    [user.id],
+  );
+  return {
+    id: user.id,
+    name: user.name,
+    phone: user.phone,
+    email: user.email,
+    locale: user.locale,
+    municipalRoles: roles
+      .filter((r) => r.kind === "m")
+      .map((r) => ({ municipalityId: r.municipality_id!, role: r.role as MunicipalRole })),
+    networkRoles: roles.filter((r) => r.kind === "n").map((r) => r.role as NetworkRole),
+  };
+}
+
+export async function grantMunicipalRole(
+  tx: Queryable,
+  grant: { municipalityId: string; userId: string; role: MunicipalRole; grantedBy: string | null },
+): Promise<boolean> {
+  const inserted = await tx.query(
+    `INSERT INTO municipal_roles (municipality_id, user_id, role, granted_by) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING RETURNING role`,
+    [grant.municipalityId, grant.userId, grant.role, grant.grantedBy],
+  );
+  if (inserted.length > 0) {
+    await recordAudit(tx, {
+      actorId: grant.grantedBy,
+      municipalityId: grant.municipalityId,
+      action: "auth.role.grant",
+      subjectType: "user",
+      subjectId: grant.userId,
+      data: { role: grant.role },
+    });
+  }
+  return inserted.length > 0;
+}
+
+export async function revokeMunicipalRole(
+  tx: Queryable,
+  grant: { municipalityId: string; userId: string; role: MunicipalRole; revokedBy: string | null },
+): Promise<boolean> {
+  const deleted = await tx.query(
+    "DELETE FROM municipal_roles WHERE municipality_id = $1 AND user_id = $2 AND role = $3 RETURNING role",
+    [grant.municipalityId, grant.userId, grant.role],
+  );
+  if (deleted.length > 0) {
+    await recordAudit(tx, {
+      actorId: grant.revokedBy,
+      municipalityId: grant.municipalityId,
+      action: "auth.role.revoke",
+      subjectType: "user",
+      subjectId: grant.userId,
+      data: { role: grant.role },
+    });
+  }
+  return deleted.length > 0;
+}
+
+export async function grantNetworkRole(tx: Queryable, grant: { userId: string; role: NetworkRole; grantedBy: string | null }): Promise<void> {
+  const inserted = await tx.query(
+    "INSERT INTO network_roles (user_id, role, granted_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING role",
+    [grant.userId, grant.role, grant.grantedBy],
+  );
+  if (inserted.length > 0) {
+    await recordAudit(tx, {
+      actorId: grant.grantedBy,
+      municipalityId: null,
+      action: "auth.network_role.grant",
+      subjectType: "user",
+      subjectId: grant.userId,
+      data: { role: grant.role },
+    });
+  }
+}
+
+/** Starts a password reset: returns the six-digit code to send, storing only its hash. */
+export async function createResetCode(db: Queryable, userId: string): Promise<string> {
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  await db.query("UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", [userId]);
+  await db.query(
+    `INSERT INTO password_resets (user_id, code_hash, expires_at) VALUES ($1, $2, now() + make_interval(mins => $3))`,
+    [userId, sha256(code), RESET_CODE_MINUTES],
+  );
+  return code;
+}
+
+/**
+ * Checks a reset code; each wrong try counts, and after RESET_MAX_ATTEMPTS the code is dead,
+ * so six digits cannot be guessed by trying them all.
+ */
+export async function consumeResetCode(tx: Queryable, userId: string, code: string): Promise<boolean> {
+  const [reset] = await tx.query<{ id: string; code_hash: string; attempts: number }>(
+    `SELECT id, code_hash, attempts FROM password_resets
+     WHERE user_id = $1 AND used_at IS NULL AND expires_at > now() ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
+    [userId],
+  );
+  if (!reset || reset.attempts >= RESET_MAX_ATTEMPTS) return false;
+  const matches = timingSafeEqual(Buffer.from(sha256(code.trim())), Buffer.from(reset.code_hash));
+  if (!matches) {
+    await tx.query("UPDATE password_resets SET attempts = attempts + 1 WHERE id = $1", [reset.id]);
+    return false;
+  }
+  await tx.query("UPDATE password_resets SET used_at = now() WHERE id = $1", [reset.id]);
+  return true;
+}
+
+export async function setPassword(tx: Queryable, userId: string, password: string): Promise<void> {
+  await tx.query("UPDATE users SET password_hash = $2 WHERE id = $1", [userId, await hashPassword(password)]);
+  // A new password closes every open session, in case the old one was stolen.
+  await tx.query("DELETE FROM sessions WHERE user_id = $1", [userId]);
+}

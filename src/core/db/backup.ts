@@ -1,0 +1,123 @@
+import fs from "node:fs";
+import path from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { Db, Queryable } from "./index.js";
+
+export const BACKUP_FORMAT = "cite-ouverte-backup";
+export const BACKUP_VERSION = 1;
+
+interface BackupFile {
+  format: string;
+  version: number;
+  engine: string;
+  created_at: string;
+  /** Migrations applied when the backup was taken; a restore needs the same set. */
+  migrations: string[];
+  tables: Record<string, unknown[]>;
+  /** Stored files under DATA_DIR/files, base64, by path relative to that folder. */
+  files: Record<string, string>;
+}
+
+/** The application's tables in an order where every table comes after those it references. */
+async function tablesInDependencyOrder(db: Queryable): Promise<string[]> {
+  const tables = (await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'schema_migrations' ORDER BY c.relname`,
+  )).map((row) => row.name);
+  const edges = await db.query<{ child: string; parent: string }>(
+    `SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k
+     JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid
+     JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE k.contype = 'f' AND n.nspname = 'public' AND c.relname <> p.relname`,
+  );
+  const ordered: string[] = [];
+  const visiting = new Set<string>();
+  const visit = (table: string) => {
+    if (ordered.includes(table) || visiting.has(table)) return;
+    visiting.add(table);
+    for (const edge of edges) if (edge.child === table) visit(edge.parent);
+    visiting.delete(table);
+    ordered.push(table);
+  };
+  tables.forEach(visit);
+  return ordered;
+}
+
+function listFiles(root: string, dir = root): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? listFiles(root, full) : [path.relative(root, full)];
+  });
+}
+
+/** Writes every row of every table, and the stored files, to one gzip'd JSON file. */
+export async function backup(db: Db, file: string, filesDir?: string): Promise<{ tables: number; rows: number }> {
+  const content = await db.transaction(async (tx) => {
+    // One snapshot for the whole dump, so that it is consistent while the platform keeps running.
+    await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    const migrations = (await tx.query<{ name: string }>("SELECT name FROM schema_migrations ORDER BY name")).map((row) => row.name);
+    const tables: Record<string, unknown[]> = {};
+    for (const table of await tablesInDependencyOrder(tx)) {
+      const [row] = await tx.query<{ rows: unknown[] }>(`SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) AS rows FROM "${table}" t`);
+      tables[table] = row?.rows ?? [];
+    }
+    return { migrations, tables };
+  });
+  const files: Record<string, string> = {};
+  if (filesDir) for (const relative of listFiles(filesDir)) files[relative] = fs.readFileSync(path.join(filesDir, relative)).toString("base64");
+  const payload: BackupFile = {
+    format: BACKUP_FORMAT,
+    version: BACKUP_VERSION,
+    engine: db.engine,
+    created_at: new Date().toISOString(),
+    migrations: content.migrations,
+    tables: content.tables,
+    files,
+  };
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, gzipSync(JSON.stringify(payload)));
+  return { tables: Object.keys(content.tables).length, rows: Object.values(content.tables).reduce((sum, rows) => sum + rows.length, 0) };
+}
+
+export class BackupError extends Error {}
+
+/**
+ * Replaces all data with the backup's, in one transaction: on any error nothing is changed.
+ * The database must be migrated to the same migrations the backup was taken at.
+ */
+export async function restore(db: Db, file: string, filesDir?: string): Promise<{ tables: number; rows: number }> {
+  let payload: BackupFile;
+  try {
+    payload = JSON.parse(gunzipSync(fs.readFileSync(file)).toString("utf8")) as BackupFile;
+  } catch (error) {
+    throw new BackupError(`${file} is not a readable backup: ${String(error)}`);
+  }
+  if (payload.format !== BACKUP_FORMAT || payload.version !== BACKUP_VERSION) throw new BackupError(`${file} is not a Cité Ouverte backup of version ${BACKUP_VERSION}`);
+  let rows = 0;
+  await db.transaction(async (tx) => {
+    const migrations = (await tx.query<{ name: string }>("SELECT name FROM schema_migrations ORDER BY name")).map((row) => row.name);
+    if (migrations.join(",") !== payload.migrations.join(",")) {
+      throw new BackupError("the backup was taken at another schema version; migrate this database to the same version first");
+    }
+    const order = await tablesInDependencyOrder(tx);
+    const unknown = Object.keys(payload.tables).filter((table) => !order.includes(table));
+    if (unknown.length > 0) throw new BackupError(`the backup holds tables this database lacks: ${unknown.join(", ")}`);
+    await tx.exec(`TRUNCATE ${order.map((table) => `"${table}"`).join(", ")} RESTART IDENTITY CASCADE`);
+    for (const table of order) {
+      const tableRows = payload.tables[table] ?? [];
+      if (tableRows.length === 0) continue;
+      await tx.query(`INSERT INTO "${table}" SELECT * FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)`, [JSON.stringify(tableRows)]);
+      rows += tableRows.length;
+    }
+  });
+  if (filesDir) {
+    for (const [relative, base64] of Object.entries(payload.files)) {
+      const target = path.resolve(filesDir, relative);
+      if (!target.startsWith(path.resolve(filesDir) + path.sep)) throw new BackupError(`refusing to write outside the files folder: ${relative}`);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, Buffer.from(base64, "base64"));
+    }
+  }
+  return { tables: Object.keys(payload.tables).length, rows };
+}

@@ -1,0 +1,118 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
+import pg from "pg";
+
+/** What a query needs: plain SQL with $1… parameters, returning flat rows. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs several statements separated by semicolons, without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly engine: "pglite" | "postgres";
+  /** Runs fn in one transaction; nested calls join the outer transaction. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface Tx extends Queryable {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+// int8 and numeric come back as strings from the server; PGlite agrees once told the same parsers.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => v);
+
+class ServerDb implements Db {
+  readonly engine = "postgres" as const;
+  private pool: pg.Pool;
+  constructor(url: string) {
+    this.pool = new pg.Pool({ connectionString: url, max: 10 });
+  }
+  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const result = await this.pool.query(sql, params as unknown[]);
+    return result.rows as T[];
+  }
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const tx: Tx = {
+      query: async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[],
+      exec: async (sql: string) => {
+        await client.query(sql);
+      },
+      transaction: (inner) => inner(tx),
+    };
+    try {
+      await client.query("BEGIN");
+      const value = await fn(tx);
+      await client.query("COMMIT");
+      return value;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+const int8AsNumber = { 20: (v: string) => Number(v), 1700: (v: string) => v };
+
+class EmbeddedDb implements Db {
+  readonly engine = "pglite" as const;
+  constructor(private pglite: PGlite) {}
+  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pglite.query<T>(sql, params, { parsers: int8AsNumber })).rows;
+  }
+  async exec(sql: string): Promise<void> {
+    await this.pglite.exec(sql);
+  }
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.pglite.transaction(async (inner) => {
+      const tx: Tx = {
+        query: async <R>(sql: string, params: unknown[] = []) =>
+          (await inner.query<R>(sql, params, { parsers: int8AsNumber })).rows,
+        exec: async (sql: string) => {
+          await inner.exec(sql);
+        },
+        transaction: (nested) => nested(tx),
+      };
+      return fn(tx);
+    });
+  }
+  async close(): Promise<void> {
+    await this.pglite.close();
+  }
+}
+
+export interface OpenOptions {
+  /** A PostgreSQL server URL; when absent the embedded engine is used. */
+  databaseUrl?: string | undefined;
+  /** Folder of the embedded database; when absent (tests) it lives in memory. */
+  dataDir?: string | undefined;
+}
+
+export async function openDb(options: OpenOptions): Promise<Db> {
+  if (options.databaseUrl) {
+    const db = new ServerDb(options.databaseUrl);
+    await db.query("select 1");
+    return db;
+  }
+  let location: string | undefined;
+  if (options.dataDir) {
+    location = path.join(options.dataDir, "pgdata");
+    fs.mkdirSync(location, { recursive: true });
+  }
+  const pglite = await PGlite.create(location, { extensions: { pg_trgm, unaccent } });
+  return new EmbeddedDb(pglite);
+}

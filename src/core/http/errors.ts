@@ -1,0 +1,43 @@
+/**
+ * The catalogue of errors users and clients can meet. Each code is stable (tests and API clients
+ * rely on it), maps to one HTTP status and to one message key in the catalogues.
+ */
+export const ERRORS = {
+  NOT_FOUND: { status: 404, messageKey: "error.not_found" },
+  UNAUTHENTICATED: { status: 401, messageKey: "error.unauthenticated" },
+  FORBIDDEN: { status: 403, messageKey: "error.forbidden" },
+  CSRF: { status: 403, messageKey: "error.csrf" },
+  VALIDATION: { status: 400, messageKey: "error.validation" },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, messageKey: "error.idempotency_in_progress" },
+  IDEMPOTENCY_MISMATCH: { status: 422, messageKey: "error.idempotency_mismatch" },
+  CONFLICT: { status: 409, messageKey: "error.conflict" },
+  PAYLOAD_TOO_LARGE: { status: 413, messageKey: "error.payload_too_large" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, messageKey: "error.unsupported_media_type" },
+  RATE_LIMITED: { status: 429, messageKey: "error.rate_limited" },
+  INTERNAL: { status: 500, messageKey: "error.internal" },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A message key with its parameters, translated only when shown to a person. */
+export interface FieldError {
+  key: string;
+  params?: Record<string, string | number>;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly messageKey: string;
+  constructor(
+    readonly code: ErrorCode,
+    readonly fields: Record<string, FieldError> = {},
+    readonly params: Record<string, string | number> = {},
+  ) {
+    super(code);
+    this.status = ERRORS[code].status;
+    this.messageKey = ERRORS[code].messageKey;
+  }
+}
+
+export const notFound = () => new AppError("NOT_FOUND");
+export const forbidden = () => new AppError("FORBIDDEN");

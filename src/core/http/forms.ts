@@ -1,0 +1,84 @@
+import type { FieldError } from "./errors.js";
+
+/**
+ * Reads an HTML form's fields with the rules each one needs, collecting every error at once so
+ * that the form comes back with all its mistakes marked and everything typed kept.
+ */
+export class FormReader {
+  readonly errors: Record<string, FieldError> = {};
+  readonly values: Record<string, string> = {};
+
+  constructor(private body: unknown) {}
+
+  private raw(name: string): string {
+    const record = (this.body && typeof this.body === "object" ? this.body : {}) as Record<string, unknown>;
+    const value = record[name];
+    const text = Array.isArray(value) ? value[0] : value;
+    return typeof text === "string" ? text : "";
+  }
+
+  get invalid(): boolean {
+    return Object.keys(this.errors).length > 0;
+  }
+
+  fail(name: string, key: string, params?: Record<string, string | number>): void {
+    if (!this.errors[name]) this.errors[name] = params ? { key, params } : { key };
+  }
+
+  /** Trimmed text; empty means absent. Line breaks are normalised to \n. */
+  text(name: string, rules: { required?: boolean; max?: number; min?: number; pattern?: RegExp } = {}): string {
+    const value = this.raw(name).replace(/\r\n?/g, "\n").trim();
+    this.values[name] = value;
+    if (!value) {
+      if (rules.required) this.fail(name, "form.required");
+      return value;
+    }
+    if (rules.min !== undefined && value.length < rules.min) this.fail(name, "form.too_short", { min: rules.min });
+    if (rules.max !== undefined && value.length > rules.max) this.fail(name, "form.too_long", { max: rules.max });
+    if (rules.pattern && !rules.pattern.test(value)) this.fail(name, "form.invalid_format");
+    return value;
+  }
+
+  /** A password is kept as typed (no trim) and never echoed back into the form. */
+  password(name: string, rules: { required?: boolean; min?: number; max?: number } = {}): string {
+    const value = this.raw(name);
+    if (!value) {
+      if (rules.required) this.fail(name, "form.required");
+      return value;
+    }
+    if (rules.min !== undefined && value.length < rules.min) this.fail(name, "form.too_short", { min: rules.min });
+    if (rules.max !== undefined && value.length > rules.max) this.fail(name, "form.too_long", { max: rules.max });
+    return value;
+  }
+
+  choice<T extends string>(name: string, allowed: readonly T[], rules: { required?: boolean } = { required: true }): T | undefined {
+    const value = this.raw(name).trim();
+    this.values[name] = value;
+    if (!value) {
+      if (rules.required) this.fail(name, "form.required");
+      return undefined;
+    }
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.fail(name, "form.invalid_choice");
+      return undefined;
+    }
+    return value as T;
+  }
+
+  integer(name: string, rules: { required?: boolean; min?: number; max?: number } = {}): number | undefined {
+    const value = this.raw(name).trim();
+    this.values[name] = value;
+    if (!value) {
+      if (rules.required) this.fail(name, "form.required");
+      return undefined;
+    }
+    if (!/^-?\d+$/.test(value)) {
+      this.fail(name, "form.not_integer");
+      return undefined;
+    }
+    const parsed = Number(value);
+    if (rules.min !== undefined && parsed < rules.min) this.fail(name, "form.too_small", { min: rules.min });
+    if (rules.max !== undefined && parsed > rules.max) this.fail(name, "form.too_large", { max: rules.max });
+    return parsed;
+  }
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Db } from "../db/index.js";
+import { AppError } from "./errors.js";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,200}$/;
+// A key left pending this long belongs to a request that died; it may be taken again.
+const PENDING_TIMEOUT_SECONDS = 60;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    idempotency: { scope: string; key: string } | null;
+  }
+}
+
+function keyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers["idempotency-key"];
+  if (typeof header === "string" && header) return header;
+  const body = request.body as Record<string, unknown> | undefined;
+  return body && typeof body._idem === "string" && body._idem ? body._idem : undefined;
+}
+
+/**
+ * Every state-changing request may carry a key (Idempotency-Key header, or the `_idem` field
+ * forms carry). The first successful outcome is stored; the same key again replays it and
+ * changes nothing. Failures are not stored, so a corrected form can be sent with the same key.
+ * Keys are scoped to the person (or the browser, before sign-in) so one cannot replay another's.
+ */
+export async function idempotency(app: FastifyInstance, db: Db): Promise<void> {
+  app.decorateRequest("idempotency", null);
+
+  app.addHook("preHandler", async (request, reply) => {
+    if (SAFE_METHODS.has(request.method)) return;
+    const key = keyOf(request);
+    if (!key) return;
+    if (!KEY_PATTERN.test(key)) throw new AppError("VALIDATION", { _idem: { key: "form.invalid_format" } });
+    const scope = request.actor ? `user:${request.actor.id}` : `browser:${request.csrfToken || request.ip}`;
+    const path = request.url;
+    const claimed = await db.query(
+      `INSERT INTO idempotency_keys (scope, key, method, path) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (scope, key) DO UPDATE SET created_at = now(), method = EXCLUDED.method, path = EXCLUDED.path
+         WHERE idempotency_keys.completed_at IS NULL AND idempotency_keys.created_at < now() - make_interval(secs => $5)
+       RETURNING key`,
+      [scope, key, request.method, path, PENDING_TIMEOUT_SECONDS],
+    );
+    if (claimed.length > 0) {
+      request.idempotency = { scope, key };
+      return;
+    }
+    const [stored] = await db.query<{ method: string; path: string; status: number | null; location: string | null; content_type: string | null; body: string | null }>(
+      "SELECT method, path, status, location, content_type, body FROM idempotency_keys WHERE scope = $1 AND key = $2",
+      [scope, key],
+    );
+    if (!stored) throw new AppError("IDEMPOTENCY_IN_PROGRESS");
+    if (stored.method !== request.method || stored.path !== path) throw new AppError("IDEMPOTENCY_MISMATCH");
+    if (stored.status === null) throw new AppError("IDEMPOTENCY_IN_PROGRESS");
+    reply.header("Idempotent-Replayed", "true");
+    if (stored.location) reply.header("Location", stored.location);
+    if (stored.content_type) reply.type(stored.content_type);
+    return reply.code(stored.status).send(stored.body ?? "");
+  });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    const claim = request.idempotency;
+    if (!claim) return payload;
+    request.idempotency = null;
+    if (reply.statusCode >= 400) {
+      await db.query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND completed_at IS NULL", [claim.scope, claim.key]);
+      return payload;
+    }
+    const location = reply.getHeader("location");
+    const contentType = reply.getHeader("content-type");
+    await db.query(
+      `UPDATE idempotency_keys SET status = $3, location = $4, content_type = $5, body = $6, completed_at = now()
+       WHERE scope = $1 AND key = $2`,
+      [claim.scope, claim.key, reply.statusCode, typeof location === "string" ? location : null, typeof contentType === "string" ? contentType : null, typeof payload === "string" ? payload : null],
+    );
+    return payload;
+  });
+}

@@ -1,0 +1,303 @@
+import { randomBytes } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import compress from "@fastify/compress";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { Config } from "../../config.js";
+import type { Db } from "../db/index.js";
+import { loadActor } from "../auth/accounts.js";
+import { hasMunicipalRole, hasNetworkRole, type Actor } from "../auth/roles.js";
+import { formatters, isLocale, negotiateLocale, translator, type Formatters, type Locale, type Translate } from "../i18n/index.js";
+import { findMunicipalityBySlug, getNetwork, type Municipality } from "../tenancy/index.js";
+import { logAdapter, type ChannelAdapter } from "../notify/index.js";
+import type { Flash, ViewContext } from "../views/context.js";
+import { ErrorPage } from "../views/layout.js";
+import { CRITICAL_CSS_HASH } from "../views/styles.js";
+import { AppError, ERRORS } from "./errors.js";
+import { idempotency } from "./idempotency.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    db: Db;
+    config: Config;
+    notifier: ChannelAdapter;
+    rateLimitSettings: { signIn: number; signUp: number };
+  }
+  interface FastifyRequest {
+    locale: Locale;
+    t: Translate;
+    fmt: Formatters;
+    actor: Actor | null;
+    municipality: Municipality | null;
+    csrfToken: string;
+    flash: Flash | null;
+    /** Builds what a page needs to render; one query for the network's identity. */
+    view(): Promise<ViewContext>;
+    /** The municipality of a `/:slug/…` route; 404 when the slug names none. */
+    requireMunicipality(): Municipality;
+  }
+  interface FastifyReply {
+    /** Sends a rendered page as HTML with the given status (200 by default). */
+    page(html: JSX.Element, status?: number): Promise<FastifyReply>;
+    /** Redirects after a successful POST, with a message for the next page. */
+    redirectWithFlash(url: string, flash: Flash): FastifyReply;
+  }
+}
+
+/** A navigation entry a module offers on a municipality's pages. */
+export interface ModuleNav {
+  href: (municipality: Municipality) => string;
+  labelKey: string;
+}
+
+export interface AppModule {
+  name: string;
+  /** Registers the module's routes in its own encapsulated context. */
+  plugin: (app: FastifyInstance) => Promise<void>;
+  nav?: ModuleNav[];
+}
+
+export interface BuildOptions {
+  config: Config;
+  db: Db;
+  modules: AppModule[];
+  notifier?: ChannelAdapter;
+  logger?: FastifyServerOptions["logger"];
+  /** Attempts allowed per minute on sign-in (per person and address) and sign-up (per address). */
+  rateLimits?: { signIn: number; signUp: number };
+}
+
+const SESSION_COOKIE = "sid";
+const CSRF_COOKIE = "csrf";
+const LANG_COOKIE = "lang";
+const FLASH_COOKIE = "flash";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function wantsHtml(request: FastifyRequest): boolean {
+  if (request.url.startsWith("/api/")) return false;
+  const accept = request.headers.accept ?? "";
+  const type = request.headers["content-type"] ?? "";
+  return accept.includes("text/html") || type.includes("application/x-www-form-urlencoded") || (!accept.includes("json") && request.method === "GET");
+}
+
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config, db } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    // Never let the framework's error text or a stack reach a user; our handler answers.
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate("db", db);
+  app.decorate("config", config);
+  app.decorate("notifier", options.notifier ?? logAdapter(app.log));
+
+  await app.register(cookie);
+  await app.register(formbody);
+  // Before compression, so that the stored outcome is the plain body.
+  await idempotency(app, db);
+  await app.register(compress, { global: true, threshold: 1024 });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: [CRITICAL_CSS_HASH],
+        imgSrc: ["'self'", "data:"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  const limits = options.rateLimits ?? { signIn: 10, signUp: 10 };
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => new AppError("RATE_LIMITED"),
+  });
+  app.decorate("rateLimitSettings", limits);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Cité Ouverte API", version: "1" },
+    },
+  });
+
+  app.decorateRequest("locale", "fr");
+  app.decorateRequest("t", null as unknown as Translate);
+  app.decorateRequest("fmt", null as unknown as Formatters);
+  app.decorateRequest("actor", null);
+  app.decorateRequest("municipality", null);
+  app.decorateRequest("csrfToken", "");
+  app.decorateRequest("flash", null);
+  app.decorateRequest("view", async function (this: FastifyRequest): Promise<ViewContext> {
+    const municipality = this.municipality;
+    return {
+      t: this.t,
+      locale: this.locale,
+      fmt: this.fmt,
+      actor: this.actor,
+      municipality,
+      network: (await getNetwork(db)) ?? null,
+      csrfToken: this.csrfToken,
+      path: this.url,
+      flash: this.flash,
+      nav: municipality
+        ? options.modules.flatMap((module) => (module.nav ?? []).map((entry) => ({ href: entry.href(municipality), labelKey: entry.labelKey })))
+        : [],
+      canAdminister: !!municipality && hasMunicipalRole(this.actor, municipality.id, "agent", "editor", "administrator"),
+    };
+  });
+  app.decorateRequest("requireMunicipality", function (this: FastifyRequest): Municipality {
+    if (!this.municipality) throw new AppError("NOT_FOUND");
+    return this.municipality;
+  });
+
+  app.decorateReply("page", async function (this: FastifyReply, html: JSX.Element, status = 200) {
+    return this.code(status).type("text/html; charset=utf-8").send(await html);
+  });
+  app.decorateReply("redirectWithFlash", function (this: FastifyReply, url: string, flash: Flash) {
+    this.setCookie(FLASH_COOKIE, `${flash.kind}:${flash.key}`, { path: "/", httpOnly: true, sameSite: "lax", secure: config.cookieSecure, maxAge: 60 });
+    return this.redirect(url, 303);
+  });
+
+  // Who is asking, in which language, for which municipality: resolved once per request.
+  app.addHook("onRequest", async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    request.actor = token ? await loadActor(db, token) : null;
+    if (token && !request.actor) reply.clearCookie(SESSION_COOKIE, { path: "/" });
+
+    const chosen = request.cookies[LANG_COOKIE] ?? request.actor?.locale;
+    request.locale = isLocale(chosen) ? chosen : negotiateLocale(request.headers["accept-language"]);
+    request.t = translator(request.locale);
+    request.fmt = formatters(request.locale);
+    reply.header("Content-Language", request.locale);
+    reply.header("Vary", "Accept-Language, Cookie");
+
+    const firstSegment = request.url.split("?")[0]!.split("/")[1] ?? "";
+    request.municipality = firstSegment ? ((await findMunicipalityBySlug(db, decodeURIComponent(firstSegment))) ?? null) : null;
+
+    let csrf = request.cookies[CSRF_COOKIE];
+    if (!csrf || !/^[A-Za-z0-9_-]{32,64}$/.test(csrf)) {
+      csrf = randomBytes(24).toString("base64url");
+      reply.setCookie(CSRF_COOKIE, csrf, { path: "/", httpOnly: true, sameSite: "lax", secure: config.cookieSecure });
+    }
+    request.csrfToken = csrf;
+
+    const flash = request.cookies[FLASH_COOKIE];
+    if (flash && request.method === "GET") {
+      const [kind, key] = flash.split(":");
+      if ((kind === "success" || kind === "error") && key) request.flash = { kind, key };
+      reply.clearCookie(FLASH_COOKIE, { path: "/" });
+    }
+  });
+
+  // Double-submit CSRF check: a form must echo the token of its HttpOnly cookie. JSON requests
+  // made with a session cookie must send it as a header, which a cross-site form cannot do.
+  app.addHook("preValidation", async (request) => {
+    if (SAFE_METHODS.has(request.method)) return;
+    const type = request.headers["content-type"] ?? "";
+    const isJson = type.startsWith("application/json");
+    if (isJson && !request.cookies[SESSION_COOKIE]) return;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const sent = (request.headers["x-csrf-token"] as string | undefined) ?? (typeof body._csrf === "string" ? body._csrf : undefined);
+    if (!sent || sent !== request.cookies[CSRF_COOKIE]) throw new AppError("CSRF");
+  });
+
+  app.setNotFoundHandler(async () => {
+    throw new AppError("NOT_FOUND");
+  });
+
+  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    let appError: AppError;
+    if (error instanceof AppError) appError = error;
+    else if (error.validation) appError = new AppError("VALIDATION");
+    else if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.code === "FST_REQ_FILE_TOO_LARGE" || error.statusCode === 413) appError = new AppError("PAYLOAD_TOO_LARGE");
+    else if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || error.statusCode === 415) appError = new AppError("UNSUPPORTED_MEDIA_TYPE");
+    else if (error.statusCode === 429) appError = new AppError("RATE_LIMITED");
+    else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) appError = new AppError("VALIDATION");
+    else {
+      request.log.error({ err: error }, "unhandled error");
+      appError = new AppError("INTERNAL");
+    }
+    if (!request.t) {
+      request.t = translator(negotiateLocale(request.headers["accept-language"]));
+      request.fmt = formatters(request.locale);
+    }
+    const t = request.t;
+    if (appError.code === "UNAUTHENTICATED" && wantsHtml(request) && request.method === "GET") {
+      return reply.redirect(`/account/signin?next=${encodeURIComponent(request.url)}`, 303);
+    }
+    if (wantsHtml(request)) {
+      const ctx = await request.view();
+      return reply.page(<ErrorPage ctx={ctx} status={appError.status} message={t(appError.messageKey, appError.params)} />, appError.status);
+    }
+    const fields = Object.fromEntries(Object.entries(appError.fields).map(([name, field]) => [name, t(field.key, field.params)]));
+    const validationFields =
+      error.validation && Array.isArray(error.validation)
+        ? Object.fromEntries(
+            (error.validation as { instancePath?: string; params?: { missingProperty?: string } }[]).map((item) => [
+              (item.params?.missingProperty ?? item.instancePath?.replace(/^\//, "")) || "body",
+              t(item.params?.missingProperty ? "form.required" : "form.invalid_format"),
+            ]),
+          )
+        : {};
+    return reply
+      .code(appError.status)
+      .type("application/problem+json")
+      .send({
+        type: `https://cite-ouverte.org/problems/${appError.code.toLowerCase()}`,
+        title: t(appError.messageKey, appError.params),
+        status: appError.status,
+        code: appError.code,
+        errors: { ...validationFields, ...fields },
+      });
+  });
+
+  app.get("/healthz", async () => ({ status: "ok", engine: db.engine }));
+
+  // The language picker posts here; the choice is kept in a cookie and on the account.
+  app.post("/lang", async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const lang = body.lang;
+    if (!isLocale(lang)) throw new AppError("VALIDATION", { lang: { key: "form.invalid_choice" } });
+    reply.setCookie(LANG_COOKIE, lang, { path: "/", httpOnly: true, sameSite: "lax", secure: config.cookieSecure, maxAge: 365 * 24 * 3600 });
+    if (request.actor) await db.query("UPDATE users SET locale = $2 WHERE id = $1", [request.actor.id, lang]);
+    const next = typeof body.next === "string" && body.next.startsWith("/") && !body.next.startsWith("//") ? body.next : "/";
+    return reply.redirect(next, 303);
+  });
+
+  app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  for (const module of options.modules) {
+    await app.register(async (scope) => module.plugin(scope), { prefix: "" });
+  }
+
+  return app;
+}
+
+export const SESSION_COOKIE_NAME = SESSION_COOKIE;
+
+export function setSessionCookie(reply: FastifyReply, config: Config, token: string, maxAgeSeconds: number): void {
+  reply.setCookie(SESSION_COOKIE, token, { path: "/", httpOnly: true, sameSite: "lax", secure: config.cookieSecure, maxAge: maxAgeSeconds });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: "/" });
+}
+
+export function hasSuperadmin(actor: Actor | null): boolean {
+  return hasNetworkRole(actor, "superadmin");
+}
+
+export { ERRORS };

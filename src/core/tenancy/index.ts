@@ -1,0 +1,54 @@
+import type { Queryable } from "../db/index.js";
+
+export interface Municipality {
+  id: string;
+  slug: string;
+  name: string;
+  country_code: string;
+  region: string;
+  time_zone: string;
+  currency: string;
+  languages: string[];
+  population: number | null;
+  description: string;
+}
+
+export interface Network {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+}
+
+/** First path segments that belong to the platform, never to a municipality. */
+export const RESERVED_SLUGS = new Set(["account", "api", "lab", "assets", "admin", "healthz", "lang", "catalog", "open311", "sw.js", "favicon.ico", "robots.txt"]);
+
+export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export async function findMunicipalityBySlug(db: Queryable, slug: string): Promise<Municipality | undefined> {
+  if (!SLUG_PATTERN.test(slug) || RESERVED_SLUGS.has(slug)) return undefined;
+  const [row] = await db.query<Municipality>("SELECT * FROM municipalities WHERE slug = $1", [slug]);
+  return row;
+}
+
+export async function listMunicipalities(db: Queryable): Promise<Municipality[]> {
+  return db.query<Municipality>("SELECT * FROM municipalities ORDER BY country_code, name");
+}
+
+export async function findMunicipalitiesByIds(db: Queryable, ids: string[]): Promise<Municipality[]> {
+  if (ids.length === 0) return [];
+  return db.query<Municipality>("SELECT * FROM municipalities WHERE id = ANY($1::uuid[]) ORDER BY name", [ids]);
+}
+
+export async function getNetwork(db: Queryable): Promise<Network | undefined> {
+  const [row] = await db.query<Network>("SELECT id, slug, name, description FROM network ORDER BY created_at LIMIT 1");
+  return row;
+}
+
+/** Message keys naming each country of the network (the catalogue test needs them literal). */
+export const COUNTRY_LABEL_KEYS: Record<string, string> = {
+  SN: "country.SN",
+  GN: "country.GN",
+  GW: "country.GW",
+  NE: "country.NE",
+};

@@ -1,0 +1,252 @@
+import { Html } from "@kitajs/html";
+import type { PropsWithChildren } from "@kitajs/html";
+import { randomUUID } from "node:crypto";
+import type { FieldError } from "../http/errors.js";
+import type { Translate } from "../i18n/index.js";
+import type { FormState, ViewContext } from "./context.js";
+
+function errorText(t: Translate, error: FieldError | undefined): string | undefined {
+  return error ? t(error.key, error.params) : undefined;
+}
+
+/**
+ * A form that posts and works without script. It carries the CSRF token and an idempotency key:
+ * the key survives a re-render with errors, so a double submit or an offline retry applies once.
+ */
+export function Form(props: PropsWithChildren<{ ctx: ViewContext; action: string; form?: FormState; class?: string; label?: string }>): JSX.Element {
+  const idem = props.form?.values._idem || randomUUID();
+  return (
+    <form method="post" action={props.action} class={props.class ?? "stack"} aria-label={props.label} novalidate>
+      <input type="hidden" name="_csrf" value={props.ctx.csrfToken} />
+      <input type="hidden" name="_idem" value={idem} />
+      {props.children}
+    </form>
+  );
+}
+
+/** A one-button form for actions such as publish or sign out. */
+export function ActionButton(props: { ctx: ViewContext; action: string; label: string; secondary?: boolean; fields?: Record<string, string> }): JSX.Element {
+  return (
+    <form method="post" action={props.action} class="inline">
+      <input type="hidden" name="_csrf" value={props.ctx.csrfToken} />
+      <input type="hidden" name="_idem" value={randomUUID()} />
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={props.secondary ? "secondary" : undefined} safe>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+/** Lists every error at the top of a form, each linking to its field, as screen readers expect. */
+export function ErrorSummary(props: { ctx: ViewContext; form: FormState | undefined }): JSX.Element {
+  const entries = Object.entries(props.form?.errors ?? {});
+  if (entries.length === 0) return "";
+  const { t } = props.ctx;
+  return (
+    <div class="errors" role="alert" tabindex="-1" id="error-summary">
+      <p>
+        <strong safe>{t("form.error_summary", { count: entries.length })}</strong>
+      </p>
+      <ul>
+        {entries.map(([name, error]) => (
+          <li>
+            <a href={`#f-${name}`} safe>
+              {errorText(t, error)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+interface FieldProps {
+  ctx: ViewContext;
+  form: FormState | undefined;
+  name: string;
+  label: string;
+  hint?: string;
+  type?: "text" | "email" | "tel" | "password" | "number" | "date" | "url";
+  required?: boolean;
+  autocomplete?: string;
+  multiline?: boolean;
+  rows?: number;
+  maxlength?: number;
+}
+
+export function Field(props: FieldProps): JSX.Element {
+  const id = `f-${props.name}`;
+  const error = errorText(props.ctx.t, props.form?.errors[props.name]);
+  const value = props.type === "password" ? "" : (props.form?.values[props.name] ?? "");
+  const describedBy = [props.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  const common = {
+    id,
+    name: props.name,
+    required: props.required,
+    "aria-invalid": error ? "true" : undefined,
+    "aria-describedby": describedBy,
+    maxlength: props.maxlength,
+  };
+  return (
+    <div>
+      <label for={id}>
+        {Html.escapeHtml(props.label)}
+        {props.hint ? (
+          <span class="hint" id={`${id}-hint`} safe>
+            {props.hint}
+          </span>
+        ) : (
+          ""
+        )}
+      </label>
+      {error ? (
+        <span class="field-error" id={`${id}-error`} safe>
+          {error}
+        </span>
+      ) : (
+        ""
+      )}
+      {props.multiline ? (
+        <textarea {...common} rows={String(props.rows ?? 8)} safe>
+          {value}
+        </textarea>
+      ) : (
+        <input {...common} type={props.type ?? "text"} value={value} autocomplete={props.autocomplete} />
+      )}
+    </div>
+  );
+}
+
+export function SelectField(props: {
+  ctx: ViewContext;
+  form: FormState | undefined;
+  name: string;
+  label: string;
+  options: { value: string; label: string }[];
+  hint?: string;
+}): JSX.Element {
+  const id = `f-${props.name}`;
+  const error = errorText(props.ctx.t, props.form?.errors[props.name]);
+  const current = props.form?.values[props.name] ?? "";
+  return (
+    <div>
+      <label for={id}>
+        {Html.escapeHtml(props.label)}
+        {props.hint ? (
+          <span class="hint" safe>
+            {props.hint}
+          </span>
+        ) : (
+          ""
+        )}
+      </label>
+      {error ? (
+        <span class="field-error" id={`${id}-error`} safe>
+          {error}
+        </span>
+      ) : (
+        ""
+      )}
+      <select id={id} name={props.name} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+        {props.options.map((option) => (
+          <option value={option.value} selected={option.value === current} safe>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Breadcrumbs(props: { ctx: ViewContext; items: { href?: string; label: string }[] }): JSX.Element {
+  return (
+    <nav class="crumbs" aria-label={props.ctx.t("nav.breadcrumbs")}>
+      <ol>
+        {props.items.map((item, index) =>
+          item.href && index < props.items.length - 1 ? (
+            <li>
+              <a href={item.href} safe>
+                {item.label}
+              </a>
+            </li>
+          ) : (
+            <li aria-current="page" safe>
+              {item.label}
+            </li>
+          ),
+        )}
+      </ol>
+    </nav>
+  );
+}
+
+/** Previous/next links that keep the other query parameters; works with no script. */
+export function Pagination(props: { ctx: ViewContext; basePath: string; page: number; hasNext: boolean }): JSX.Element {
+  const { t } = props.ctx;
+  if (props.page <= 1 && !props.hasNext) return "";
+  const link = (page: number) => `${props.basePath}?page=${page}`;
+  return (
+    <nav class="pager" aria-label={t("nav.pagination")}>
+      {props.page > 1 ? (
+        <a href={link(props.page - 1)} rel="prev" safe>
+          {t("nav.previous")}
+        </a>
+      ) : (
+        ""
+      )}
+      <span safe>{t("nav.page", { page: props.page })}</span>
+      {props.hasNext ? (
+        <a href={link(props.page + 1)} rel="next" safe>
+          {t("nav.next")}
+        </a>
+      ) : (
+        ""
+      )}
+    </nav>
+  );
+}
+
+export function Table(props: { caption: string; headers: string[]; rows: JSX.Element[][] }): JSX.Element {
+  return (
+    <table>
+      <caption class="sr" safe>
+        {props.caption}
+      </caption>
+      <thead>
+        <tr>
+          {props.headers.map((header) => (
+            <th scope="col" safe>
+              {header}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((cells) => (
+          <tr>
+            {cells.map((cell) => (
+              <td>{cell}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Plain text typed by an editor, shown as paragraphs; every character escaped. */
+export function Paragraphs(props: { text: string }): JSX.Element {
+  return (
+    <>
+      {props.text
+        .split(/\n{2,}/)
+        .filter((paragraph) => paragraph.trim() !== "")
+        .map((paragraph) => (
+          <p safe>{paragraph}</p>
+        ))}
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+import type { Actor } from "../auth/roles.js";
+import type { FieldError } from "../http/errors.js";
+import type { Formatters, Locale, Translate } from "../i18n/index.js";
+import type { Municipality, Network } from "../tenancy/index.js";
+
+export interface Flash {
+  kind: "success" | "error";
+  key: string;
+}
+
+/** Everything a page needs to know about the request it answers. */
+export interface ViewContext {
+  t: Translate;
+  locale: Locale;
+  fmt: Formatters;
+  actor: Actor | null;
+  municipality: Municipality | null;
+  network: Network | null;
+  csrfToken: string;
+  path: string;
+  flash: Flash | null;
+  /** Navigation entries offered by the modules for the current municipality. */
+  nav: { href: string; labelKey: string }[];
+  /** Whether the signed-in person may open the municipality's back office. */
+  canAdminister: boolean;
+}
+
+export interface FormState {
+  values: Record<string, string>;
+  errors: Record<string, FieldError>;
+}
+
+export const emptyForm = (values: Record<string, string> = {}): FormState => ({ values, errors: {} });

@@ -1,0 +1,39 @@
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { loadConfig, type Config } from "./config.js";
+import { openDb, type Db } from "./core/db/index.js";
+import { migrate, migrationStatus } from "./core/db/migrations.js";
+import { buildApp } from "./core/http/server.js";
+import { purgeExpired, startWorker } from "./core/jobs/index.js";
+import { MODULES } from "./modules/index.js";
+import { seedDemo } from "./seed/demo.js";
+
+export function filesDir(config: Config): string {
+  return path.join(config.dataDir, "files");
+}
+
+export async function openConfiguredDb(config: Config): Promise<Db> {
+  return openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+}
+
+/**
+ * Opens the database, applies pending migrations (refusing a database in a state this code does
+ * not know), seeds the demo network on a fresh database when asked, then listens.
+ */
+export async function serve(options: { demo: boolean; config?: Config }): Promise<{ app: FastifyInstance; stop: () => Promise<void> }> {
+  const config = options.config ?? loadConfig();
+  const db = await openConfiguredDb(config);
+  const log = (line: string) => console.log(line);
+  await migrationStatus(db);
+  await migrate(db, log);
+  if (options.demo && (await seedDemo(db))) log("demo data loaded: the Local Open GovLab network and its 7 municipalities");
+  const app = await buildApp({ config, db, modules: MODULES });
+  const stopWorker = startWorker(db, { "maintenance.purge": purgeExpired }, app.log);
+  await app.listen({ port: config.port, host: config.host });
+  const stop = async () => {
+    await stopWorker();
+    await app.close();
+    await db.close();
+  };
+  return { app, stop };
+}

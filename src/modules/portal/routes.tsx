@@ -1,0 +1,364 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import { requireAllowed } from "../../core/auth/roles.js";
+import { findUserByIdentifier, grantMunicipalRole, revokeMunicipalRole } from "../../core/auth/accounts.js";
+import { looksLikeEmail, normalizePhone } from "../../core/auth/phone.js";
+import { MUNICIPAL_ROLES } from "../../core/auth/roles.js";
+import { AppError } from "../../core/http/errors.js";
+import { FormReader } from "../../core/http/forms.js";
+import { listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
+import { emptyForm } from "../../core/views/context.js";
+import { portalPolicy } from "./policy.js";
+import { MunicipalitySchema, NewsInputSchema, NewsSchema, SlugParams, type NewsInputBody } from "./schema.js";
+import * as service from "./service.js";
+import * as store from "./store.js";
+import { AdminNewsListPage, AdminPagesListPage, DashboardPage, MembersPage, NewsFormPage, OfficialsPage, PageFormPage } from "./views/admin.js";
+import { MunicipalityHomePage, NetworkHomePage, NewsIndexPage, NewsItemPage, PagesIndexPage, StaticPage } from "./views/public.js";
+
+const NEWS_PER_PAGE = 10;
+const STAFF_ROLES = MUNICIPAL_ROLES.filter((role) => role !== "citizen");
+
+function pageNumber(request: FastifyRequest): number {
+  const raw = (request.query as Record<string, string | undefined>).page;
+  const page = raw && /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
+  return Math.max(1, page);
+}
+
+/** A ConflictError from the service becomes a field error on the form it came from. */
+async function formErrors<T>(form: FormReader, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AppError && error.code === "CONFLICT") {
+      for (const [field, message] of Object.entries(error.fields)) form.fail(field, message.key, message.params);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function newsJson(municipality: Municipality, news: store.NewsRow, publicUrl: string) {
+  return {
+    id: news.id,
+    title: news.title,
+    summary: news.summary,
+    body: news.body,
+    language: news.language,
+    status: news.status,
+    published_at: news.published_at ? news.published_at.toISOString() : null,
+    url: `${publicUrl}/${municipality.slug}/news/${news.id}`,
+  };
+}
+
+export async function portalRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app;
+
+  // ---- Public pages -------------------------------------------------------------------------
+
+  app.get("/", async (request, reply) => {
+    const municipalities = await listMunicipalities(db);
+    return reply.page(<NetworkHomePage ctx={await request.view()} municipalities={municipalities} />);
+  });
+
+  app.get("/:slug/", async (request, reply) => {
+    const municipality = request.requireMunicipality();
+    const [officials, news, pages] = await Promise.all([
+      store.listOfficials(db, municipality.id),
+      store.listPublishedNews(db, municipality.id, 3),
+      store.listPublishedPages(db, municipality.id),
+    ]);
+    return reply.page(<MunicipalityHomePage ctx={await request.view()} municipality={municipality} officials={officials} news={news} pages={pages} />);
+  });
+
+  app.get("/:slug", async (request, reply) => {
+    const municipality = request.requireMunicipality();
+    return reply.redirect(`/${municipality.slug}/`, 301);
+  });
+
+  app.get("/:slug/news", async (request, reply) => {
+    const municipality = request.requireMunicipality();
+    const page = pageNumber(request);
+    const rows = await store.listPublishedNews(db, municipality.id, NEWS_PER_PAGE + 1, (page - 1) * NEWS_PER_PAGE);
+    return reply.page(
+      <NewsIndexPage ctx={await request.view()} municipality={municipality} news={rows.slice(0, NEWS_PER_PAGE)} page={page} hasNext={rows.length > NEWS_PER_PAGE} />,
+    );
+  });
+
+  app.get("/:slug/news/:id", async (request, reply) => {
+    const municipality = request.requireMunicipality();
+    const { id } = request.params as { id: string };
+    const news = await store.getNews(db, municipality.id, id);
+    // Drafts exist only for the people who may publish them.
+    if (!news || (news.status !== "published" && !portalPolicy.manageContent(request.actor, municipality))) throw new AppError("NOT_FOUND");
+    return reply.page(<NewsItemPage ctx={await request.view()} municipality={municipality} news={news} />);
+  });
+
+  app.get("/:slug/pages", async (request, reply) => {
+    const municipality = request.requireMunicipality();
+    const pages = await store.listPublishedPages(db, municipality.id);
+    return reply.page(<PagesIndexPage ctx={await request.view()} municipality={municipality} pages={pages} />);
+  });
+
+  app.get("/:slug/pages/:page", async (request, reply) => {
+    const municipality = request.requireMunicipality();
+    const { page: slug } = request.params as { page: string };
+    const page = await store.getPageBySlug(db, municipality.id, slug);
+    if (!page || (page.status !== "published" && !portalPolicy.manageContent(request.actor, municipality))) throw new AppError("NOT_FOUND");
+    return reply.page(<StaticPage ctx={await request.view()} municipality={municipality} page={page} />);
+  });
+
+  // ---- Back office --------------------------------------------------------------------------
+
+  /** The municipality of the URL, once the actor is known to be allowed this action there. */
+  function authorize(request: FastifyRequest, rule: (typeof portalPolicy)[keyof typeof portalPolicy]): Municipality {
+    const municipality = request.requireMunicipality();
+    requireAllowed(request.actor, rule(request.actor, municipality));
+    return municipality;
+  }
+
+  app.get("/:slug/admin", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.viewBackOffice);
+    const [counts] = await db.query<{ drafts: number; published: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'draft')::int AS drafts, count(*) FILTER (WHERE status = 'published')::int AS published
+       FROM news WHERE municipality_id = $1`,
+      [municipality.id],
+    );
+    const citizens = await store.countCitizens(db, municipality.id);
+    return reply.page(
+      <DashboardPage
+        ctx={await request.view()}
+        municipality={municipality}
+        gatewayConfigured={app.notifier.delivers}
+        can={{
+          content: portalPolicy.manageContent(request.actor, municipality),
+          members: portalPolicy.manageMembers(request.actor, municipality),
+          officials: portalPolicy.manageOfficials(request.actor, municipality),
+        }}
+        counts={{ drafts: counts?.drafts ?? 0, published: counts?.published ?? 0, citizens }}
+      />,
+    );
+  });
+
+  // News
+  app.get("/:slug/admin/news", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    const news = await store.listAllNews(db, municipality.id, 200);
+    return reply.page(<AdminNewsListPage ctx={await request.view()} municipality={municipality} news={news} />);
+  });
+
+  app.get("/:slug/admin/news/new", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    return reply.page(<NewsFormPage ctx={await request.view()} municipality={municipality} form={emptyForm({ language: request.locale })} />);
+  });
+
+  app.post("/:slug/admin/news", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    const form = new FormReader(request.body);
+    const input = service.readNewsInput(form);
+    form.text("_idem");
+    if (form.invalid) return reply.page(<NewsFormPage ctx={await request.view()} municipality={municipality} form={form} />, 400);
+    await service.createNews(db, municipality.id, request.actor!.id, input);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/news`, { kind: "success", key: "portal.flash.news_saved" });
+  });
+
+  app.get("/:slug/admin/news/:id/edit", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    const news = await store.getNews(db, municipality.id, (request.params as { id: string }).id);
+    if (!news) throw new AppError("NOT_FOUND");
+    const form = emptyForm({ title: news.title, summary: news.summary, body: news.body, language: news.language });
+    return reply.page(<NewsFormPage ctx={await request.view()} municipality={municipality} form={form} newsId={news.id} />);
+  });
+
+  app.post("/:slug/admin/news/:id", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    const { id } = request.params as { id: string };
+    if (!(await store.getNews(db, municipality.id, id))) throw new AppError("NOT_FOUND");
+    const form = new FormReader(request.body);
+    const input = service.readNewsInput(form);
+    form.text("_idem");
+    if (form.invalid) return reply.page(<NewsFormPage ctx={await request.view()} municipality={municipality} form={form} newsId={id} />, 400);
+    await service.editNews(db, municipality.id, request.actor!.id, id, input);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/news`, { kind: "success", key: "portal.flash.news_saved" });
+  });
+
+  for (const [verb, status, flashKey] of [["publish", "published", "portal.flash.published"], ["unpublish", "draft", "portal.flash.unpublished"]] as const) {
+    app.post(`/:slug/admin/news/:id/${verb}`, async (request, reply) => {
+      const municipality = authorize(request, portalPolicy.manageContent);
+      await service.setNewsPublication(db, municipality.id, request.actor!.id, (request.params as { id: string }).id, status);
+      return reply.redirectWithFlash(`/${municipality.slug}/admin/news`, { kind: "success", key: flashKey });
+    });
+  }
+
+  // Static pages
+  app.get("/:slug/admin/pages", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    const pages = await store.listAllPages(db, municipality.id);
+    return reply.page(<AdminPagesListPage ctx={await request.view()} municipality={municipality} pages={pages} />);
+  });
+
+  app.get("/:slug/admin/pages/new", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    return reply.page(<PageFormPage ctx={await request.view()} municipality={municipality} form={emptyForm({ language: request.locale })} />);
+  });
+
+  app.post("/:slug/admin/pages", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    const form = new FormReader(request.body);
+    const input = service.readPageInput(form);
+    form.text("_idem");
+    const saved = form.invalid ? undefined : await formErrors(form, () => service.createPage(db, municipality.id, request.actor!.id, input));
+    if (!saved) return reply.page(<PageFormPage ctx={await request.view()} municipality={municipality} form={form} />, 400);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/pages`, { kind: "success", key: "portal.flash.page_saved" });
+  });
+
+  app.get("/:slug/admin/pages/:id/edit", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    const page = await store.getPage(db, municipality.id, (request.params as { id: string }).id);
+    if (!page) throw new AppError("NOT_FOUND");
+    const form = emptyForm({ title: page.title, slug: page.slug, body: page.body, language: page.language });
+    return reply.page(<PageFormPage ctx={await request.view()} municipality={municipality} form={form} pageId={page.id} />);
+  });
+
+  app.post("/:slug/admin/pages/:id", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageContent);
+    const { id } = request.params as { id: string };
+    if (!(await store.getPage(db, municipality.id, id))) throw new AppError("NOT_FOUND");
+    const form = new FormReader(request.body);
+    const input = service.readPageInput(form);
+    form.text("_idem");
+    const saved = form.invalid ? undefined : await formErrors(form, () => service.editPage(db, municipality.id, request.actor!.id, id, input));
+    if (!saved) return reply.page(<PageFormPage ctx={await request.view()} municipality={municipality} form={form} pageId={id} />, 400);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/pages`, { kind: "success", key: "portal.flash.page_saved" });
+  });
+
+  for (const [verb, status, flashKey] of [["publish", "published", "portal.flash.published"], ["unpublish", "draft", "portal.flash.unpublished"]] as const) {
+    app.post(`/:slug/admin/pages/:id/${verb}`, async (request, reply) => {
+      const municipality = authorize(request, portalPolicy.manageContent);
+      await service.setPagePublication(db, municipality.id, request.actor!.id, (request.params as { id: string }).id, status);
+      return reply.redirectWithFlash(`/${municipality.slug}/admin/pages`, { kind: "success", key: flashKey });
+    });
+  }
+
+  // Officials
+  async function officialsPage(request: FastifyRequest, reply: FastifyReply, municipality: Municipality, form: ReturnType<typeof emptyForm>, status = 200) {
+    const officials = await store.listOfficials(db, municipality.id);
+    return reply.page(<OfficialsPage ctx={await request.view()} municipality={municipality} officials={officials} form={form} />, status);
+  }
+
+  app.get("/:slug/admin/officials", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageOfficials);
+    return officialsPage(request, reply, municipality, emptyForm());
+  });
+
+  app.post("/:slug/admin/officials", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageOfficials);
+    const form = new FormReader(request.body);
+    const name = form.text("name", { required: true, max: 120 });
+    const title = form.text("title", { required: true, max: 120 });
+    const position = form.integer("position", { min: 0, max: 1000 }) ?? 0;
+    form.text("_idem");
+    if (form.invalid) return officialsPage(request, reply, municipality, form, 400);
+    await service.addOfficial(db, municipality.id, request.actor!.id, { name, title, position });
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/officials`, { kind: "success", key: "portal.flash.official_added" });
+  });
+
+  app.post("/:slug/admin/officials/:id/delete", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageOfficials);
+    await service.removeOfficial(db, municipality.id, request.actor!.id, (request.params as { id: string }).id);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/officials`, { kind: "success", key: "portal.flash.official_removed" });
+  });
+
+  // Members and roles
+  async function membersPage(request: FastifyRequest, reply: FastifyReply, municipality: Municipality, form: ReturnType<typeof emptyForm>, status = 200) {
+    const members = await store.listMembers(db, municipality.id);
+    return reply.page(<MembersPage ctx={await request.view()} municipality={municipality} members={members} form={form} />, status);
+  }
+
+  app.get("/:slug/admin/members", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageMembers);
+    return membersPage(request, reply, municipality, emptyForm({ role: "agent" }));
+  });
+
+  app.post("/:slug/admin/members", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageMembers);
+    const form = new FormReader(request.body);
+    const identifier = form.text("identifier", { required: true, max: 200 });
+    const role = form.choice("role", STAFF_ROLES);
+    form.text("_idem");
+    const email = identifier.includes("@") && looksLikeEmail(identifier) ? identifier : null;
+    const phone = email ? null : normalizePhone(identifier, municipality.country_code);
+    if (identifier && !email && !phone) form.fail("identifier", "auth.error.invalid_phone");
+    const user = form.invalid ? undefined : await findUserByIdentifier(db, phone, email);
+    if (!form.invalid && !user) form.fail("identifier", "portal.error.no_such_account");
+    if (form.invalid || !user || !role) return membersPage(request, reply, municipality, form, 400);
+    await db.transaction((tx) => grantMunicipalRole(tx, { municipalityId: municipality.id, userId: user.id, role, grantedBy: request.actor!.id }));
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/members`, { kind: "success", key: "portal.flash.role_granted" });
+  });
+
+  app.post("/:slug/admin/members/revoke", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageMembers);
+    const form = new FormReader(request.body);
+    const userId = form.text("user_id", { required: true });
+    const role = form.choice("role", STAFF_ROLES);
+    if (form.invalid || !role || !store.isUuid(userId)) throw new AppError("VALIDATION", form.errors);
+    if (userId === request.actor!.id && role === "administrator") throw new AppError("CONFLICT", {}, {});
+    const revoked = await db.transaction((tx) => revokeMunicipalRole(tx, { municipalityId: municipality.id, userId, role, revokedBy: request.actor!.id }));
+    if (!revoked) throw new AppError("NOT_FOUND");
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/members`, { kind: "success", key: "portal.flash.role_revoked" });
+  });
+
+  // ---- JSON API -----------------------------------------------------------------------------
+
+  app.get(
+    "/api/v1/municipalities",
+    { schema: { tags: ["portal"], summary: "Municipalities of the network", response: { 200: Type.Object({ data: Type.Array(MunicipalitySchema) }) } } },
+    async () => {
+      const municipalities = await listMunicipalities(db);
+      return {
+        data: municipalities.map((m) => ({
+          id: m.id,
+          slug: m.slug,
+          name: m.name,
+          country: m.country_code,
+          region: m.region,
+          time_zone: m.time_zone,
+          currency: m.currency,
+          languages: m.languages,
+          url: `${app.config.publicUrl}/${m.slug}/`,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    "/api/v1/:slug/news",
+    { schema: { tags: ["portal"], summary: "Published news of a municipality", params: SlugParams, response: { 200: Type.Object({ data: Type.Array(NewsSchema) }) } } },
+    async (request) => {
+      const municipality = request.requireMunicipality();
+      const news = await store.listPublishedNews(db, municipality.id, 50);
+      return { data: news.map((item) => newsJson(municipality, item, app.config.publicUrl)) };
+    },
+  );
+
+  app.post(
+    "/api/v1/:slug/news",
+    {
+      schema: {
+        tags: ["portal"],
+        summary: "Create a news item (editors); send an Idempotency-Key header to make retries safe",
+        params: SlugParams,
+        body: NewsInputSchema,
+        response: { 201: NewsSchema },
+      },
+    },
+    async (request, reply) => {
+      const municipality = authorize(request, portalPolicy.manageContent);
+      const body = request.body as NewsInputBody;
+      const input = { title: body.title.trim(), summary: (body.summary ?? "").trim(), body: body.body.trim(), language: body.language ?? "fr" };
+      if (!input.title || !input.body) throw new AppError("VALIDATION", input.title ? { body: { key: "form.required" } } : { title: { key: "form.required" } });
+      let news = await service.createNews(db, municipality.id, request.actor!.id, input);
+      if (body.publish) news = await service.setNewsPublication(db, municipality.id, request.actor!.id, news.id, "published");
+      return reply.code(201).header("Location", `/${municipality.slug}/news/${news.id}`).send(newsJson(municipality, news, app.config.publicUrl));
+    },
+  );
+}

@@ -1,0 +1,119 @@
+import { recordAudit } from "../../core/audit/index.js";
+import type { Db } from "../../core/db/index.js";
+import { AppError } from "../../core/http/errors.js";
+import type { FormReader } from "../../core/http/forms.js";
+import { LOCALES } from "../../core/i18n/index.js";
+import { SLUG_PATTERN } from "../../core/tenancy/index.js";
+import * as store from "./store.js";
+
+/** Reads and checks a news item from a form (the same rules serve the JSON API). */
+export function readNewsInput(form: FormReader): store.NewsInput {
+  return {
+    title: form.text("title", { required: true, max: 200 }),
+    summary: form.text("summary", { max: 500 }),
+    body: form.text("body", { required: true, max: 50_000 }),
+    language: form.choice("language", LOCALES) ?? "fr",
+  };
+}
+
+export function readPageInput(form: FormReader): store.PageInput {
+  return {
+    slug: form.text("slug", { required: true, max: 80, pattern: SLUG_PATTERN }),
+    title: form.text("title", { required: true, max: 200 }),
+    body: form.text("body", { required: true, max: 50_000 }),
+    language: form.choice("language", LOCALES) ?? "fr",
+  };
+}
+
+function changedFields<T extends object>(before: T, after: T, fields: (keyof T)[]): string[] {
+  return fields.filter((field) => before[field] !== after[field]).map(String);
+}
+
+export async function createNews(db: Db, municipalityId: string, actorId: string, input: store.NewsInput): Promise<store.NewsRow> {
+  return db.transaction(async (tx) => {
+    const news = await store.insertNews(tx, municipalityId, input, actorId);
+    await recordAudit(tx, { actorId, municipalityId, action: "portal.news.create", subjectType: "news", subjectId: news.id, data: { title: news.title } });
+    return news;
+  });
+}
+
+export async function editNews(db: Db, municipalityId: string, actorId: string, id: string, input: store.NewsInput): Promise<store.NewsRow> {
+  return db.transaction(async (tx) => {
+    const before = await store.getNews(tx, municipalityId, id);
+    if (!before) throw new AppError("NOT_FOUND");
+    const after = (await store.updateNews(tx, municipalityId, id, input, actorId))!;
+    const changed = changedFields(before, after, ["title", "summary", "body", "language"]);
+    await recordAudit(tx, { actorId, municipalityId, action: "portal.news.edit", subjectType: "news", subjectId: id, data: { changed, status: after.status } });
+    return after;
+  });
+}
+
+export async function setNewsPublication(db: Db, municipalityId: string, actorId: string, id: string, status: store.PublicationStatus): Promise<store.NewsRow> {
+  return db.transaction(async (tx) => {
+    const news = await store.setNewsStatus(tx, municipalityId, id, status, actorId);
+    if (!news) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, {
+      actorId,
+      municipalityId,
+      action: status === "published" ? "portal.news.publish" : "portal.news.unpublish",
+      subjectType: "news",
+      subjectId: id,
+      data: { title: news.title },
+    });
+    return news;
+  });
+}
+
+export async function createPage(db: Db, municipalityId: string, actorId: string, input: store.PageInput): Promise<store.PageRow> {
+  return db.transaction(async (tx) => {
+    if (await store.getPageBySlug(tx, municipalityId, input.slug)) throw new AppError("CONFLICT", { slug: { key: "portal.error.slug_taken" } });
+    const page = await store.insertPage(tx, municipalityId, input, actorId);
+    await recordAudit(tx, { actorId, municipalityId, action: "portal.page.create", subjectType: "page", subjectId: page.id, data: { slug: page.slug } });
+    return page;
+  });
+}
+
+export async function editPage(db: Db, municipalityId: string, actorId: string, id: string, input: store.PageInput): Promise<store.PageRow> {
+  return db.transaction(async (tx) => {
+    const before = await store.getPage(tx, municipalityId, id);
+    if (!before) throw new AppError("NOT_FOUND");
+    const clash = await store.getPageBySlug(tx, municipalityId, input.slug);
+    if (clash && clash.id !== id) throw new AppError("CONFLICT", { slug: { key: "portal.error.slug_taken" } });
+    const after = (await store.updatePage(tx, municipalityId, id, input, actorId))!;
+    const changed = changedFields(before, after, ["slug", "title", "body", "language"]);
+    await recordAudit(tx, { actorId, municipalityId, action: "portal.page.edit", subjectType: "page", subjectId: id, data: { changed, status: after.status } });
+    return after;
+  });
+}
+
+export async function setPagePublication(db: Db, municipalityId: string, actorId: string, id: string, status: store.PublicationStatus): Promise<store.PageRow> {
+  return db.transaction(async (tx) => {
+    const page = await store.setPageStatus(tx, municipalityId, id, status, actorId);
+    if (!page) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, {
+      actorId,
+      municipalityId,
+      action: status === "published" ? "portal.page.publish" : "portal.page.unpublish",
+      subjectType: "page",
+      subjectId: id,
+      data: { slug: page.slug },
+    });
+    return page;
+  });
+}
+
+export async function addOfficial(db: Db, municipalityId: string, actorId: string, input: { name: string; title: string; position: number }): Promise<store.OfficialRow> {
+  return db.transaction(async (tx) => {
+    const official = await store.insertOfficial(tx, municipalityId, input);
+    await recordAudit(tx, { actorId, municipalityId, action: "portal.official.add", subjectType: "official", subjectId: official.id, data: { name: official.name, title: official.title } });
+    return official;
+  });
+}
+
+export async function removeOfficial(db: Db, municipalityId: string, actorId: string, id: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const official = await store.deleteOfficial(tx, municipalityId, id);
+    if (!official) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, { actorId, municipalityId, action: "portal.official.remove", subjectType: "official", subjectId: id, data: { name: official.name, title: official.title } });
+  });
+}

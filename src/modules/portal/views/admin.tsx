@@ -1,0 +1,302 @@
+import { Html } from "@kitajs/html";
+import { LOCALE_NAMES, LOCALES } from "../../../core/i18n/index.js";
+import { MUNICIPAL_ROLES, ROLE_LABEL_KEYS } from "../../../core/auth/roles.js";
+import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, SelectField, Table } from "../../../core/views/components.js";
+import type { FormState, ViewContext } from "../../../core/views/context.js";
+import { Layout } from "../../../core/views/layout.js";
+import type { Municipality } from "../../../core/tenancy/index.js";
+import type { MemberRow, NewsRow, OfficialRow, PageRow, PublicationStatus } from "../store.js";
+
+const STATUS_LABEL_KEYS: Record<PublicationStatus, string> = { draft: "portal.status.draft", published: "portal.status.published" };
+const STAFF_ROLES = MUNICIPAL_ROLES.filter((role) => role !== "citizen");
+
+function adminCrumbs(ctx: ViewContext, municipality: Municipality, label?: string) {
+  const items: { href?: string; label: string }[] = [
+    { href: `/${municipality.slug}/`, label: municipality.name },
+    { href: `/${municipality.slug}/admin`, label: ctx.t("portal.admin.title") },
+  ];
+  if (label) items.push({ label });
+  return <Breadcrumbs ctx={ctx} items={items} />;
+}
+
+function languageOptions() {
+  return LOCALES.map((locale) => ({ value: locale, label: LOCALE_NAMES[locale] }));
+}
+
+export function DashboardPage(props: {
+  ctx: ViewContext;
+  municipality: Municipality;
+  gatewayConfigured: boolean;
+  can: { content: boolean; members: boolean; officials: boolean };
+  counts: { drafts: number; published: number; citizens: number };
+}): JSX.Element {
+  const { ctx, municipality, can } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("portal.admin.title")}>
+      {adminCrumbs(ctx, municipality)}
+      <h1 safe>{t("portal.admin.title")}</h1>
+      {!props.gatewayConfigured && can.members ? (
+        <p class="notice" role="note" safe>
+          {t("portal.admin.no_gateway")}
+        </p>
+      ) : (
+        ""
+      )}
+      <p safe>{t("portal.admin.counts", props.counts)}</p>
+      <ul>
+        {can.content ? (
+          <>
+            <li>
+              <a href={`/${municipality.slug}/admin/news`} safe>
+                {t("portal.admin.news")}
+              </a>
+            </li>
+            <li>
+              <a href={`/${municipality.slug}/admin/pages`} safe>
+                {t("portal.admin.pages")}
+              </a>
+            </li>
+          </>
+        ) : (
+          ""
+        )}
+        {can.officials ? (
+          <li>
+            <a href={`/${municipality.slug}/admin/officials`} safe>
+              {t("portal.admin.officials")}
+            </a>
+          </li>
+        ) : (
+          ""
+        )}
+        {can.members ? (
+          <li>
+            <a href={`/${municipality.slug}/admin/members`} safe>
+              {t("portal.admin.members")}
+            </a>
+          </li>
+        ) : (
+          ""
+        )}
+      </ul>
+    </Layout>
+  );
+}
+
+export function AdminNewsListPage(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow[] }): JSX.Element {
+  const { ctx, municipality } = props;
+  const { t } = ctx;
+  const base = `/${municipality.slug}/admin/news`;
+  return (
+    <Layout ctx={ctx} title={t("portal.admin.news")}>
+      {adminCrumbs(ctx, municipality, t("portal.admin.news"))}
+      <h1 safe>{t("portal.admin.news")}</h1>
+      <p>
+        <a class="button" href={`${base}/new`} safe>
+          {t("portal.admin.news_new")}
+        </a>
+      </p>
+      <Table
+        caption={t("portal.admin.news")}
+        headers={[t("portal.field.title"), t("portal.field.status"), t("portal.field.updated"), t("portal.field.actions")]}
+        rows={props.news.map((item) => [
+          <a href={`/${municipality.slug}/news/${item.id}`} safe>
+            {item.title}
+          </a>,
+          <span class="tag" safe>
+            {t(STATUS_LABEL_KEYS[item.status])}
+          </span>,
+          <span safe>{ctx.fmt.dateTime(item.updated_at, municipality.time_zone)}</span>,
+          <ul class="inline">
+            <li>
+              <a href={`${base}/${item.id}/edit`} safe>
+                {t("portal.action.edit")}
+              </a>
+            </li>
+            <li>
+              {item.status === "draft" ? (
+                <ActionButton ctx={ctx} action={`${base}/${item.id}/publish`} label={t("portal.action.publish")} />
+              ) : (
+                <ActionButton ctx={ctx} action={`${base}/${item.id}/unpublish`} label={t("portal.action.unpublish")} secondary />
+              )}
+            </li>
+          </ul>,
+        ])}
+      />
+    </Layout>
+  );
+}
+
+export function NewsFormPage(props: { ctx: ViewContext; municipality: Municipality; form: FormState; newsId?: string }): JSX.Element {
+  const { ctx, municipality, form } = props;
+  const { t } = ctx;
+  const title = props.newsId ? t("portal.admin.news_edit") : t("portal.admin.news_new");
+  const action = props.newsId ? `/${municipality.slug}/admin/news/${props.newsId}` : `/${municipality.slug}/admin/news`;
+  return (
+    <Layout ctx={ctx} title={title}>
+      {adminCrumbs(ctx, municipality, title)}
+      <h1 safe>{title}</h1>
+      <ErrorSummary ctx={ctx} form={form} />
+      <Form ctx={ctx} action={action} form={form}>
+        <Field ctx={ctx} form={form} name="title" label={t("portal.field.title")} required maxlength={200} />
+        <Field ctx={ctx} form={form} name="summary" label={t("portal.field.summary")} hint={t("portal.field.summary_hint")} maxlength={500} />
+        <Field ctx={ctx} form={form} name="body" label={t("portal.field.body")} hint={t("portal.field.body_hint")} multiline rows={14} required />
+        <SelectField ctx={ctx} form={form} name="language" label={t("portal.field.language")} options={languageOptions()} />
+        <div>
+          <button type="submit" safe>
+            {t("portal.action.save")}
+          </button>
+        </div>
+      </Form>
+    </Layout>
+  );
+}
+
+export function AdminPagesListPage(props: { ctx: ViewContext; municipality: Municipality; pages: PageRow[] }): JSX.Element {
+  const { ctx, municipality } = props;
+  const { t } = ctx;
+  const base = `/${municipality.slug}/admin/pages`;
+  return (
+    <Layout ctx={ctx} title={t("portal.admin.pages")}>
+      {adminCrumbs(ctx, municipality, t("portal.admin.pages"))}
+      <h1 safe>{t("portal.admin.pages")}</h1>
+      <p>
+        <a class="button" href={`${base}/new`} safe>
+          {t("portal.admin.page_new")}
+        </a>
+      </p>
+      <Table
+        caption={t("portal.admin.pages")}
+        headers={[t("portal.field.title"), t("portal.field.status"), t("portal.field.updated"), t("portal.field.actions")]}
+        rows={props.pages.map((page) => [
+          <a href={`/${municipality.slug}/pages/${page.slug}`} safe>
+            {page.title}
+          </a>,
+          <span class="tag" safe>
+            {t(STATUS_LABEL_KEYS[page.status])}
+          </span>,
+          <span safe>{ctx.fmt.dateTime(page.updated_at, municipality.time_zone)}</span>,
+          <ul class="inline">
+            <li>
+              <a href={`${base}/${page.id}/edit`} safe>
+                {t("portal.action.edit")}
+              </a>
+            </li>
+            <li>
+              {page.status === "draft" ? (
+                <ActionButton ctx={ctx} action={`${base}/${page.id}/publish`} label={t("portal.action.publish")} />
+              ) : (
+                <ActionButton ctx={ctx} action={`${base}/${page.id}/unpublish`} label={t("portal.action.unpublish")} secondary />
+              )}
+            </li>
+          </ul>,
+        ])}
+      />
+    </Layout>
+  );
+}
+
+export function PageFormPage(props: { ctx: ViewContext; municipality: Municipality; form: FormState; pageId?: string }): JSX.Element {
+  const { ctx, municipality, form } = props;
+  const { t } = ctx;
+  const title = props.pageId ? t("portal.admin.page_edit") : t("portal.admin.page_new");
+  const action = props.pageId ? `/${municipality.slug}/admin/pages/${props.pageId}` : `/${municipality.slug}/admin/pages`;
+  return (
+    <Layout ctx={ctx} title={title}>
+      {adminCrumbs(ctx, municipality, title)}
+      <h1 safe>{title}</h1>
+      <ErrorSummary ctx={ctx} form={form} />
+      <Form ctx={ctx} action={action} form={form}>
+        <Field ctx={ctx} form={form} name="title" label={t("portal.field.title")} required maxlength={200} />
+        <Field ctx={ctx} form={form} name="slug" label={t("portal.field.slug")} hint={t("portal.field.slug_hint")} required maxlength={80} />
+        <Field ctx={ctx} form={form} name="body" label={t("portal.field.body")} hint={t("portal.field.body_hint")} multiline rows={14} required />
+        <SelectField ctx={ctx} form={form} name="language" label={t("portal.field.language")} options={languageOptions()} />
+        <div>
+          <button type="submit" safe>
+            {t("portal.action.save")}
+          </button>
+        </div>
+      </Form>
+    </Layout>
+  );
+}
+
+export function OfficialsPage(props: { ctx: ViewContext; municipality: Municipality; officials: OfficialRow[]; form: FormState }): JSX.Element {
+  const { ctx, municipality, form } = props;
+  const { t } = ctx;
+  const base = `/${municipality.slug}/admin/officials`;
+  return (
+    <Layout ctx={ctx} title={t("portal.admin.officials")}>
+      {adminCrumbs(ctx, municipality, t("portal.admin.officials"))}
+      <h1 safe>{t("portal.admin.officials")}</h1>
+      <Table
+        caption={t("portal.admin.officials")}
+        headers={[t("portal.field.name"), t("portal.field.official_title"), t("portal.field.actions")]}
+        rows={props.officials.map((official) => [
+          <span safe>{official.name}</span>,
+          <span safe>{official.title}</span>,
+          <ActionButton ctx={ctx} action={`${base}/${official.id}/delete`} label={t("portal.action.remove")} secondary />,
+        ])}
+      />
+      <h2 safe>{t("portal.admin.official_add")}</h2>
+      <ErrorSummary ctx={ctx} form={form} />
+      <Form ctx={ctx} action={base} form={form}>
+        <Field ctx={ctx} form={form} name="name" label={t("portal.field.name")} required maxlength={120} />
+        <Field ctx={ctx} form={form} name="title" label={t("portal.field.official_title")} hint={t("portal.field.official_title_hint")} required maxlength={120} />
+        <Field ctx={ctx} form={form} name="position" type="number" label={t("portal.field.position")} hint={t("portal.field.position_hint")} />
+        <div>
+          <button type="submit" safe>
+            {t("portal.action.add")}
+          </button>
+        </div>
+      </Form>
+    </Layout>
+  );
+}
+
+export function MembersPage(props: { ctx: ViewContext; municipality: Municipality; members: MemberRow[]; form: FormState }): JSX.Element {
+  const { ctx, municipality, form } = props;
+  const { t } = ctx;
+  const base = `/${municipality.slug}/admin/members`;
+  return (
+    <Layout ctx={ctx} title={t("portal.admin.members")}>
+      {adminCrumbs(ctx, municipality, t("portal.admin.members"))}
+      <h1 safe>{t("portal.admin.members")}</h1>
+      <Table
+        caption={t("portal.admin.members")}
+        headers={[t("portal.field.name"), t("portal.field.contact"), t("portal.field.roles")]}
+        rows={props.members.map((member) => [
+          <span safe>{member.name}</span>,
+          <span safe>{member.phone ?? member.email ?? ""}</span>,
+          <ul class="inline">
+            {member.roles.map((role) => (
+              <li>
+                {Html.escapeHtml(t(ROLE_LABEL_KEYS[role]))}{" "}
+                <ActionButton
+                  ctx={ctx}
+                  action={`${base}/revoke`}
+                  label={t("portal.action.revoke_role", { role: t(ROLE_LABEL_KEYS[role]) })}
+                  secondary
+                  fields={{ user_id: member.user_id, role }}
+                />
+              </li>
+            ))}
+          </ul>,
+        ])}
+      />
+      <h2 safe>{t("portal.admin.member_grant")}</h2>
+      <p safe>{t("portal.admin.member_grant_intro")}</p>
+      <ErrorSummary ctx={ctx} form={form} />
+      <Form ctx={ctx} action={base} form={form}>
+        <Field ctx={ctx} form={form} name="identifier" label={t("auth.field.identifier")} hint={t("auth.field.identifier_hint")} required />
+        <SelectField ctx={ctx} form={form} name="role" label={t("portal.field.role")} options={STAFF_ROLES.map((role) => ({ value: role, label: t(ROLE_LABEL_KEYS[role]) }))} />
+        <div>
+          <button type="submit" safe>
+            {t("portal.action.grant")}
+          </button>
+        </div>
+      </Form>
+    </Layout>
+  );
+}

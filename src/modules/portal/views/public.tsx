@@ -1,0 +1,237 @@
+import { Html } from "@kitajs/html";
+import { Breadcrumbs, Pagination, Paragraphs } from "../../../core/views/components.js";
+import type { ViewContext } from "../../../core/views/context.js";
+import { Layout } from "../../../core/views/layout.js";
+import { COUNTRY_LABEL_KEYS, type Municipality } from "../../../core/tenancy/index.js";
+import type { NewsRow, OfficialRow, PageRow } from "../store.js";
+
+function countryName(ctx: ViewContext, code: string): string {
+  return ctx.t(COUNTRY_LABEL_KEYS[code] ?? "country.other");
+}
+
+export function NetworkHomePage(props: { ctx: ViewContext; municipalities: Municipality[] }): JSX.Element {
+  const { ctx } = props;
+  const { t } = ctx;
+  const byCountry = new Map<string, Municipality[]>();
+  for (const municipality of props.municipalities) {
+    byCountry.set(municipality.country_code, [...(byCountry.get(municipality.country_code) ?? []), municipality]);
+  }
+  const countries = [...byCountry.keys()].sort((a, b) => countryName(ctx, a).localeCompare(countryName(ctx, b), ctx.locale));
+  return (
+    <Layout ctx={ctx} title={t("portal.network.title")} description={ctx.network?.description}>
+      <h1 safe>{ctx.network?.name ?? t("site.name")}</h1>
+      {ctx.network?.description ? <p safe>{ctx.network.description}</p> : ""}
+      <p safe>{t("portal.network.summary", { municipalities: props.municipalities.length, countries: countries.length })}</p>
+      {countries.map((code) => (
+        <section aria-labelledby={`c-${code}`}>
+          <h2 id={`c-${code}`} safe>
+            {countryName(ctx, code)}
+          </h2>
+          <ul class="cards">
+            {(byCountry.get(code) ?? []).map((municipality) => (
+              <li>
+                <a href={`/${municipality.slug}/`}>
+                  <strong safe>{municipality.name}</strong>
+                </a>
+                <br />
+                <span class="meta" safe>
+                  {municipality.region}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </Layout>
+  );
+}
+
+function NewsList(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow[] }): JSX.Element {
+  const { ctx, municipality } = props;
+  if (props.news.length === 0) return <p safe>{ctx.t("portal.news.none")}</p>;
+  return (
+    <ul class="cards">
+      {props.news.map((item) => (
+        <li>
+          <h3>
+            <a href={`/${municipality.slug}/news/${item.id}`} safe>
+              {item.title}
+            </a>
+          </h3>
+          <p class="meta">
+            <time datetime={item.published_at?.toISOString()}>
+              {item.published_at ? ctx.fmt.date(item.published_at, municipality.time_zone) : ""}
+            </time>
+          </p>
+          {item.summary ? <p safe>{item.summary}</p> : ""}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function MunicipalityHomePage(props: {
+  ctx: ViewContext;
+  municipality: Municipality;
+  officials: OfficialRow[];
+  news: NewsRow[];
+  pages: PageRow[];
+}): JSX.Element {
+  const { ctx, municipality } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("portal.home.title")} description={municipality.description}>
+      <h1 safe>{municipality.name}</h1>
+      {municipality.description ? <p safe>{municipality.description}</p> : ""}
+      <dl class="inline">
+        <dt safe>{t("portal.home.country")}</dt>
+        <dd safe>{countryName(ctx, municipality.country_code)}</dd>
+        <dt safe>{t("portal.home.region")}</dt>
+        <dd safe>{municipality.region}</dd>
+        {municipality.population ? (
+          <>
+            <dt safe>{t("portal.home.population")}</dt>
+            <dd safe>{ctx.fmt.number(municipality.population)}</dd>
+          </>
+        ) : (
+          ""
+        )}
+      </dl>
+      <section aria-labelledby="services">
+        <h2 id="services" safe>
+          {t("portal.home.services")}
+        </h2>
+        <ul>
+          {ctx.nav.map((entry) => (
+            <li>
+              <a href={entry.href} safe>
+                {t(entry.labelKey)}
+              </a>
+            </li>
+          ))}
+          {props.pages.map((page) => (
+            <li>
+              <a href={`/${municipality.slug}/pages/${page.slug}`} safe>
+                {page.title}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="latest-news">
+        <h2 id="latest-news" safe>
+          {t("portal.home.latest_news")}
+        </h2>
+        <NewsList ctx={ctx} municipality={municipality} news={props.news} />
+        <p>
+          <a href={`/${municipality.slug}/news`} safe>
+            {t("portal.home.all_news")}
+          </a>
+        </p>
+      </section>
+      <section aria-labelledby="officials">
+        <h2 id="officials" safe>
+          {t("portal.home.officials")}
+        </h2>
+        {props.officials.length === 0 ? (
+          <p safe>{t("portal.home.no_officials")}</p>
+        ) : (
+          <ul>
+            {props.officials.map((official) => (
+              <li>
+                <strong safe>{official.name}</strong>
+                {Html.escapeHtml(` — ${official.title}`)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
+export function NewsIndexPage(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow[]; page: number; hasNext: boolean }): JSX.Element {
+  const { ctx, municipality } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("portal.news.title")}>
+      <Breadcrumbs ctx={ctx} items={[{ href: `/${municipality.slug}/`, label: municipality.name }, { label: t("portal.news.title") }]} />
+      <h1 safe>{t("portal.news.title")}</h1>
+      <NewsList ctx={ctx} municipality={municipality} news={props.news} />
+      <Pagination ctx={ctx} basePath={`/${municipality.slug}/news`} page={props.page} hasNext={props.hasNext} />
+    </Layout>
+  );
+}
+
+export function NewsItemPage(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow }): JSX.Element {
+  const { ctx, municipality, news } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={news.title} description={news.summary}>
+      <Breadcrumbs
+        ctx={ctx}
+        items={[{ href: `/${municipality.slug}/`, label: municipality.name }, { href: `/${municipality.slug}/news`, label: t("portal.news.title") }, { label: news.title }]}
+      />
+      <article lang={news.language}>
+        <h1 safe>{news.title}</h1>
+        {news.status === "draft" ? <p class="notice" safe>{t("portal.news.draft_preview")}</p> : ""}
+        <p class="meta">
+          {news.published_at ? (
+            <time datetime={news.published_at.toISOString()} safe>
+              {t("portal.news.published_on", { date: ctx.fmt.date(news.published_at, municipality.time_zone) })}
+            </time>
+          ) : (
+            ""
+          )}
+        </p>
+        {news.summary ? (
+          <p>
+            <strong safe>{news.summary}</strong>
+          </p>
+        ) : (
+          ""
+        )}
+        <Paragraphs text={news.body} />
+      </article>
+    </Layout>
+  );
+}
+
+export function PagesIndexPage(props: { ctx: ViewContext; municipality: Municipality; pages: PageRow[] }): JSX.Element {
+  const { ctx, municipality } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("portal.pages.title")}>
+      <Breadcrumbs ctx={ctx} items={[{ href: `/${municipality.slug}/`, label: municipality.name }, { label: t("portal.pages.title") }]} />
+      <h1 safe>{t("portal.pages.title")}</h1>
+      {props.pages.length === 0 ? <p safe>{t("portal.pages.none")}</p> : ""}
+      <ul>
+        {props.pages.map((page) => (
+          <li>
+            <a href={`/${municipality.slug}/pages/${page.slug}`} safe>
+              {page.title}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </Layout>
+  );
+}
+
+export function StaticPage(props: { ctx: ViewContext; municipality: Municipality; page: PageRow }): JSX.Element {
+  const { ctx, municipality, page } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={page.title}>
+      <Breadcrumbs ctx={ctx} items={[{ href: `/${municipality.slug}/`, label: municipality.name }, { href: `/${municipality.slug}/pages`, label: t("portal.pages.title") }, { label: page.title }]} />
+      <article lang={page.language}>
+        <h1 safe>{page.title}</h1>
+        {page.status === "draft" ? <p class="notice" safe>{t("portal.news.draft_preview")}</p> : ""}
+        <Paragraphs text={page.body} />
+        <p class="meta" safe>
+          {t("portal.pages.updated_on", { date: ctx.fmt.date(page.updated_at, municipality.time_zone) })}
+        </p>
+      </article>
+    </Layout>
+  );
+}
