@@ -26,6 +26,8 @@ declare module "fastify" {
     config: Config;
     notifier: ChannelAdapter;
     rateLimitSettings: { signIn: number; signUp: number };
+    /** Every route registered, for the access-control test that covers each one. */
+    routeTable: { method: string; url: string }[];
   }
   interface FastifyRequest {
     locale: Locale;
@@ -94,6 +96,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const routeTable: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) if (method !== "HEAD") routeTable.push({ method, url: route.url });
+  });
+  app.decorate("routeTable", routeTable);
   app.decorate("db", db);
   app.decorate("config", config);
   app.decorate("notifier", options.notifier ?? logAdapter(app.log));
@@ -184,8 +191,16 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     reply.header("Content-Language", request.locale);
     reply.header("Vary", "Accept-Language, Cookie");
 
-    const firstSegment = request.url.split("?")[0]!.split("/")[1] ?? "";
-    request.municipality = firstSegment ? ((await findMunicipalityBySlug(db, decodeURIComponent(firstSegment))) ?? null) : null;
+    // `/{slug}/…` for pages, `/api/v1/{slug}/…` for the JSON API.
+    const segments = request.url.split("?")[0]!.split("/");
+    const slug = (segments[1] === "api" && segments[2] === "v1" ? segments[3] : segments[1]) ?? "";
+    let decoded = "";
+    try {
+      decoded = decodeURIComponent(slug);
+    } catch {
+      // A malformed escape cannot name a municipality; the route answers 404.
+    }
+    request.municipality = decoded ? ((await findMunicipalityBySlug(db, decoded)) ?? null) : null;
 
     let csrf = request.cookies[CSRF_COOKIE];
     if (!csrf || !/^[A-Za-z0-9_-]{32,64}$/.test(csrf)) {

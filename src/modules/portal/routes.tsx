@@ -350,6 +350,10 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         body: NewsInputSchema,
         response: { 201: NewsSchema },
       },
+      // Who may write is decided before the body is validated: a stranger learns nothing from errors.
+      preValidation: async (request) => {
+        authorize(request, portalPolicy.manageContent);
+      },
     },
     async (request, reply) => {
       const municipality = authorize(request, portalPolicy.manageContent);

@@ -21,7 +21,7 @@ export function NetworkHomePage(props: { ctx: ViewContext; municipalities: Munic
     <Layout ctx={ctx} title={t("portal.network.title")} description={ctx.network?.description}>
       <h1 safe>{ctx.network?.name ?? t("site.name")}</h1>
       {ctx.network?.description ? <p safe>{ctx.network.description}</p> : ""}
-      <p safe>{t("portal.network.summary", { municipalities: props.municipalities.length, countries: countries.length })}</p>
+      <p safe>{t("portal.network.summary", { count: props.municipalities.length, municipalities: props.municipalities.length, countries: countries.length })}</p>
       {countries.map((code) => (
         <section aria-labelledby={`c-${code}`}>
           <h2 id={`c-${code}`} safe>

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { Browser, createTestApp, DEMO, idOf, type TestContext } from "./helpers.js";
+
+/**
+ * Every route × every role. Adding a route without a line here fails the first test, so no
+ * route can ship without its access rule being stated and checked.
+ */
+type Rule = "public" | "signed-in" | "staff" | "content" | "administrator";
+
+const RULES: Record<string, Rule> = {
+  "GET /healthz": "public",
+  "GET /api/v1/openapi.json": "public",
+  "POST /lang": "public",
+  "GET /": "public",
+  "GET /account/signup": "public",
+  "POST /account/signup": "public",
+  "GET /account/signin": "public",
+  "POST /account/signin": "public",
+  "POST /account/signout": "public",
+  "GET /account/reset": "public",
+  "POST /account/reset": "public",
+  "GET /account/reset/confirm": "public",
+  "POST /account/reset/confirm": "public",
+  "GET /account": "signed-in",
+  "GET /:slug/": "public",
+  "GET /:slug": "public",
+  "GET /:slug/news": "public",
+  "GET /:slug/news/:id": "public",
+  "GET /:slug/pages": "public",
+  "GET /:slug/pages/:page": "public",
+  "GET /:slug/admin": "staff",
+  "GET /:slug/admin/news": "content",
+  "GET /:slug/admin/news/new": "content",
+  "POST /:slug/admin/news": "content",
+  "GET /:slug/admin/news/:id/edit": "content",
+  "POST /:slug/admin/news/:id": "content",
+  "POST /:slug/admin/news/:id/publish": "content",
+  "POST /:slug/admin/news/:id/unpublish": "content",
+  "GET /:slug/admin/pages": "content",
+  "GET /:slug/admin/pages/new": "content",
+  "POST /:slug/admin/pages": "content",
+  "GET /:slug/admin/pages/:id/edit": "content",
+  "POST /:slug/admin/pages/:id": "content",
+  "POST /:slug/admin/pages/:id/publish": "content",
+  "POST /:slug/admin/pages/:id/unpublish": "content",
+  "GET /:slug/admin/officials": "administrator",
+  "POST /:slug/admin/officials": "administrator",
+  "POST /:slug/admin/officials/:id/delete": "administrator",
+  "GET /:slug/admin/members": "administrator",
+  "POST /:slug/admin/members": "administrator",
+  "POST /:slug/admin/members/revoke": "administrator",
+  "GET /api/v1/municipalities": "public",
+  "GET /api/v1/:slug/news": "public",
+  "POST /api/v1/:slug/news": "content",
+};
+
+type Role = "anonymous" | "citizen" | "agent" | "editor" | "administrator" | "labe-editor" | "coordinator" | "volunteer" | "superadmin";
+const ROLES: Role[] = ["anonymous", "citizen", "agent", "editor", "administrator", "labe-editor", "coordinator", "volunteer", "superadmin"];
+
+const ALLOWED: Record<Rule, Role[]> = {
+  public: ROLES,
+  "signed-in": ROLES.filter((role) => role !== "anonymous"),
+  staff: ["agent", "editor", "administrator", "superadmin"],
+  content: ["editor", "administrator", "superadmin"],
+  administrator: ["administrator", "superadmin"],
+};
+
+const IDENTIFIERS: Record<Exclude<Role, "anonymous">, string> = {
+  citizen: DEMO.rufisque.citizen,
+  agent: DEMO.rufisque.agent,
+  editor: DEMO.rufisque.editor,
+  administrator: DEMO.rufisque.administrator,
+  "labe-editor": DEMO.labe.editor,
+  coordinator: DEMO.network.coordinator,
+  volunteer: DEMO.network.volunteer,
+  superadmin: DEMO.network.superadmin,
+};
+
+describe("access control: every route for every role", () => {
+  let ctx: TestContext;
+  const browsers = new Map<Role, Browser>();
+  let params: Record<string, string>;
+
+  before(async () => {
+    ctx = await createTestApp();
+    const rufisque = await idOf(ctx.db, "SELECT id FROM municipalities WHERE slug = 'rufisque'", []);
+    params = {
+      slug: "rufisque",
+      // A draft: editing and publishing it must be allowed only to Rufisque's editors.
+      newsId: await idOf(ctx.db, "SELECT id FROM news WHERE municipality_id = $1 AND status = 'draft' LIMIT 1", [rufisque]),
+      pageId: await idOf(ctx.db, "SELECT id FROM pages WHERE municipality_id = $1 AND status = 'draft' LIMIT 1", [rufisque]),
+      page: "a-propos",
+    };
+    for (const role of ROLES) {
+      const browser = new Browser(ctx.app);
+      if (role !== "anonymous") await browser.signIn(IDENTIFIERS[role]);
+      browsers.set(role, browser);
+    }
+  });
+  after(() => ctx.close());
+
+  it("states a rule for every registered route, and only for registered routes", () => {
+    const registered = ctx.app.routeTable.map((route) => `${route.method} ${route.url}`).sort();
+    assert.deepEqual(registered, Object.keys(RULES).sort());
+  });
+
+  function concreteUrl(url: string, method: string): string {
+    return url
+      .replace(":slug", params.slug!)
+      // Posting to a random id proves the gate without changing demo data; GET uses a real draft.
+      .replace(":id/delete", `${randomUUID()}/delete`)
+      .replace(":id", url.includes("/pages/") ? params.pageId! : method === "GET" || url.endsWith("publish") || /\/:id$/.test(url) ? params.newsId! : randomUUID())
+      .replace(":page", params.page!);
+  }
+
+  for (const [route, rule] of Object.entries(RULES)) {
+    it(`${route} is ${rule}`, async () => {
+      const [method, url] = route.split(" ") as [string, string];
+      const target = concreteUrl(url, method);
+      for (const role of ROLES) {
+        // Signing out would end the shared session; a fresh one is used for that route.
+        const browser = route === "POST /account/signout" && role !== "anonymous" ? new Browser(ctx.app) : browsers.get(role)!;
+        if (browser !== browsers.get(role) && role !== "anonymous") await browser.signIn(IDENTIFIERS[role as Exclude<Role, "anonymous">]);
+        const response =
+          method === "GET"
+            ? await browser.get(target)
+            : target.startsWith("/api/")
+              ? await browser.postJson(target, {})
+              : await browser.post(target, { user_id: randomUUID(), role: "agent" });
+        const refused = response.statusCode === 401 || response.statusCode === 403 || (response.statusCode === 303 && String(response.headers.location).startsWith("/account/signin"));
+        const expectAllowed = ALLOWED[rule].includes(role);
+        assert.equal(!refused, expectAllowed, `${route} as ${role}: status ${response.statusCode} ${response.headers.location ?? ""}`);
+        if (!expectAllowed && role !== "anonymous") assert.equal(response.statusCode, 403, `${route} as ${role} must be forbidden, not asked to sign in`);
+      }
+    });
+  }
+});

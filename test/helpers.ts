@@ -1,0 +1,173 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import pg from "pg";
+import { loadConfig, type Config } from "../src/config.js";
+import { openDb, type Db } from "../src/core/db/index.js";
+import { migrate } from "../src/core/db/migrations.js";
+import { buildApp, type AppModule } from "../src/core/http/server.js";
+import type { ChannelAdapter, OutgoingMessage } from "../src/core/notify/index.js";
+import { MODULES } from "../src/modules/index.js";
+import { DEMO_PASSWORD, seedDemo } from "../src/seed/demo.js";
+
+export { DEMO_PASSWORD };
+
+/**
+ * A database for one test file: in-memory PGlite by default, or a fresh database created on the
+ * PostgreSQL server named by TEST_DATABASE_URL (dropped again by close()).
+ */
+export async function createTestDb(): Promise<{ db: Db; url: string | undefined; close: () => Promise<void> }> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const db = await openDb({});
+    return { db, url: undefined, close: () => db.close() };
+  }
+  const name = `cite_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await openDb({ databaseUrl: url.toString() });
+  return {
+    db,
+    url: url.toString(),
+    close: async () => {
+      await db.close();
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+/** Records what would have been sent, and can be told to fail, like a real gateway. */
+export class RecordingAdapter implements ChannelAdapter {
+  readonly name = "recording";
+  readonly delivers = true;
+  sent: OutgoingMessage[] = [];
+  async deliver(message: OutgoingMessage): Promise<void> {
+    this.sent.push(message);
+  }
+}
+
+export interface TestContext {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  notifier: RecordingAdapter;
+  close: () => Promise<void>;
+}
+
+export async function createTestApp(
+  options: { modules?: AppModule[]; rateLimits?: { signIn: number; signUp: number }; seed?: boolean; notifier?: ChannelAdapter } = {},
+): Promise<TestContext> {
+  const { db, close } = await createTestDb();
+  await migrate(db);
+  if (options.seed !== false) await seedDemo(db);
+  const config = { ...loadConfig({}), dataDir: "/nonexistent", publicUrl: "http://localhost:3000" };
+  const notifier = new RecordingAdapter();
+  const app = await buildApp({
+    config,
+    db,
+    modules: options.modules ?? MODULES,
+    notifier: options.notifier ?? notifier,
+    logger: false,
+    rateLimits: options.rateLimits ?? { signIn: 1000, signUp: 1000 },
+  });
+  await app.ready();
+  return {
+    app,
+    db,
+    config,
+    notifier,
+    close: async () => {
+      await app.close();
+      await close();
+    },
+  };
+}
+
+/** A browser's worth of state: cookies kept between requests, forms posted with their CSRF token. */
+export class Browser {
+  cookies = new Map<string, string>();
+  constructor(private app: FastifyInstance, private headers: Record<string, string> = {}) {}
+
+  private keep(response: LightMyRequestResponse): LightMyRequestResponse {
+    for (const cookie of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      const expired = cookie.value === "" || cookie.maxAge === 0 || (cookie.expires && cookie.expires.getTime() < Date.now());
+      if (expired) this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    return response;
+  }
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.keep(await this.app.inject({ method: "GET", url, headers: { accept: "text/html", ...this.headers, cookie: this.cookieHeader(), ...headers } }));
+  }
+
+  /** Posts a form the way a browser does; the CSRF token comes from the page's cookie. */
+  async post(url: string, fields: Record<string, string> = {}, options: { csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
+    if (!this.cookies.has("csrf")) await this.get("/");
+    const csrf = options.csrf === undefined ? this.cookies.get("csrf")! : options.csrf;
+    const body = new URLSearchParams({ ...(csrf === null ? {} : { _csrf: csrf }), ...fields }).toString();
+    return this.keep(
+      await this.app.inject({
+        method: "POST",
+        url,
+        payload: body,
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", ...this.headers, cookie: this.cookieHeader() },
+      }),
+    );
+  }
+
+  async postJson(url: string, json: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    if (!this.cookies.has("csrf")) await this.get("/");
+    return this.keep(
+      await this.app.inject({
+        method: "POST",
+        url,
+        payload: JSON.stringify(json),
+        headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": this.cookies.get("csrf")!, ...headers, cookie: this.cookieHeader() },
+      }),
+    );
+  }
+
+  async signIn(identifier: string, password = DEMO_PASSWORD): Promise<LightMyRequestResponse> {
+    const response = await this.post("/account/signin", { identifier, password, country: "SN" });
+    if (response.statusCode !== 303) throw new Error(`sign-in of ${identifier} failed with ${response.statusCode}`);
+    return response;
+  }
+}
+
+/** Demo accounts by role, as seeded (see src/seed/demo.ts). */
+export const DEMO = {
+  rufisque: { administrator: "+221770000101", editor: "+221770000102", agent: "+221770000103", citizen: "+221770000104" },
+  labe: { administrator: "+224620000701", editor: "+224620000702", agent: "+224620000703" },
+  network: { superadmin: "superadmin@log.example", coordinator: "coordination@log.example", volunteer: "volontaire@log.example" },
+};
+
+/** The text a person sees in a page, tags stripped and entities decoded enough for assertions. */
+export function visibleText(html: string): string {
+  return html
+    .replace(/<style[\s\S]*?<\/style>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+export async function idOf(db: Db, sql: string, params: unknown[]): Promise<string> {
+  const [row] = await db.query<{ id: string }>(sql, params);
+  if (!row) throw new Error(`no row for ${sql}`);
+  return row.id;
+}

@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { AppModule } from "../src/core/http/server.js";
+import { MODULES } from "../src/modules/index.js";
+import { Browser, createTestApp, DEMO, visibleText, type TestContext } from "./helpers.js";
+
+// A module whose route fails the way a bug would, to see what a user is shown.
+const brokenModule: AppModule = {
+  name: "broken",
+  plugin: async (app) => {
+    app.get("/broken", async () => {
+      throw new Error("secret connection string postgres://admin:hunter2@db");
+    });
+  },
+};
+
+describe("security baseline", () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await createTestApp({ modules: [...MODULES, brokenModule] });
+  });
+  after(() => ctx.close());
+
+  it("pages carry a strict Content-Security-Policy and the usual security headers", async () => {
+    const response = await new Browser(ctx.app).get("/rufisque/");
+    const csp = String(response.headers["content-security-policy"]);
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /style-src 'sha256-[A-Za-z0-9+/=]+'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(response.headers["x-content-type-options"], "nosniff");
+    assert.ok(response.headers["strict-transport-security"]);
+    assert.equal(response.headers["content-language"], "fr");
+  });
+
+  it("a form posted without its CSRF token is refused and changes nothing", async () => {
+    const browser = new Browser(ctx.app);
+    await browser.signIn(DEMO.rufisque.editor);
+    const before = await ctx.db.query("SELECT id FROM news");
+    const missing = await browser.post("/rufisque/admin/news", { title: "CSRF", body: "x", language: "fr" }, { csrf: null });
+    const forged = await browser.post("/rufisque/admin/news", { title: "CSRF", body: "x", language: "fr" }, { csrf: "A".repeat(32) });
+    assert.equal(missing.statusCode, 403);
+    assert.equal(forged.statusCode, 403);
+    assert.match(visibleText(missing.body), /Le formulaire a expiré/);
+    assert.equal((await ctx.db.query("SELECT id FROM news")).length, before.length);
+  });
+
+  it("a JSON request riding on a session cookie needs the CSRF header", async () => {
+    const browser = new Browser(ctx.app);
+    await browser.signIn(DEMO.rufisque.editor);
+    const response = await ctx.app.inject({
+      method: "POST",
+      url: "/api/v1/rufisque/news",
+      payload: { title: "t", body: "b" },
+      headers: { cookie: browser.cookieHeader(), accept: "application/json" },
+    });
+    assert.equal(response.statusCode, 403);
+    assert.equal(response.json().code, "CSRF");
+  });
+
+  it("an unexpected failure shows a plain message, never the error or a stack trace", async () => {
+    const html = await new Browser(ctx.app).get("/broken");
+    assert.equal(html.statusCode, 500);
+    assert.match(visibleText(html.body), /Une erreur s'est produite de notre côté/);
+    assert.doesNotMatch(html.body, /hunter2|at .*\.ts:\d+/);
+    const json = await ctx.app.inject({ method: "GET", url: "/broken", headers: { accept: "application/json" } });
+    assert.equal(json.headers["content-type"], "application/problem+json; charset=utf-8");
+    assert.doesNotMatch(json.body, /hunter2|stack/);
+  });
+
+  it("API validation errors come back as problem+json with a message per field, in the caller's language", async () => {
+    const browser = new Browser(ctx.app);
+    await browser.signIn(DEMO.rufisque.editor);
+    assert.equal((await browser.post("/lang", { lang: "en", next: "/rufisque/" })).statusCode, 303);
+    const response = await browser.postJson("/api/v1/rufisque/news", { body: "no title" });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.headers["content-type"], "application/problem+json; charset=utf-8");
+    const problem = response.json();
+    assert.equal(problem.code, "VALIDATION");
+    assert.equal(problem.title, "Some of the information is not valid.");
+    assert.equal(problem.errors.title, "This field is required.");
+  });
+
+  it("a request body over the limit is refused with 413", async () => {
+    const browser = new Browser(ctx.app);
+    await browser.signIn(DEMO.rufisque.administrator);
+    const response = await browser.post("/rufisque/admin/news", { title: "big", body: "x".repeat(2 * 1024 * 1024), language: "fr" });
+    assert.equal(response.statusCode, 413);
+    assert.match(visibleText(response.body), /trop volumineux/);
+  });
+
+  it("a form submitted twice with the same key creates one news item and replays the first outcome", async () => {
+    const browser = new Browser(ctx.app);
+    await browser.signIn(DEMO.rufisque.editor);
+    const key = randomUUID();
+    const fields = { title: "Coupure d'eau prévue", body: "Mardi de 8 h à 12 h.", language: "fr", _idem: key };
+    const first = await browser.post("/rufisque/admin/news", fields);
+    const second = await browser.post("/rufisque/admin/news", fields);
+    assert.equal(first.statusCode, 303);
+    assert.equal(second.statusCode, 303);
+    assert.equal(second.headers.location, first.headers.location);
+    assert.equal(second.headers["idempotent-replayed"], "true");
+    const rows = await ctx.db.query("SELECT id FROM news WHERE title = $1", [fields.title]);
+    assert.equal(rows.length, 1);
+  });
+
+  it("a form rejected for errors can be corrected and sent again with the same key", async () => {
+    const browser = new Browser(ctx.app);
+    await browser.signIn(DEMO.rufisque.editor);
+    const key = randomUUID();
+    const invalid = await browser.post("/rufisque/admin/news", { title: "", body: "Texte", language: "fr", _idem: key });
+    assert.equal(invalid.statusCode, 400);
+    assert.match(invalid.body, new RegExp(`name="_idem" value="${key}"`), "the re-rendered form keeps its key");
+    const fixed = await browser.post("/rufisque/admin/news", { title: "Titre corrigé", body: "Texte", language: "fr", _idem: key });
+    assert.equal(fixed.statusCode, 303);
+    assert.equal((await ctx.db.query("SELECT id FROM news WHERE title = 'Titre corrigé'")).length, 1);
+  });
+
+  it("the API replays a repeated Idempotency-Key and refuses its reuse for another request", async () => {
+    const browser = new Browser(ctx.app);
+    await browser.signIn(DEMO.rufisque.editor);
+    const key = randomUUID();
+    const body = { title: "Réunion publique", body: "Samedi à la mairie.", publish: true };
+    const first = await browser.postJson("/api/v1/rufisque/news", body, { "idempotency-key": key });
+    const second = await browser.postJson("/api/v1/rufisque/news", body, { "idempotency-key": key });
+    assert.equal(first.statusCode, 201);
+    assert.equal(second.statusCode, 201);
+    assert.deepEqual(second.json(), first.json());
+    assert.equal((await ctx.db.query("SELECT id FROM news WHERE title = 'Réunion publique'")).length, 1);
+    const other = await browser.postJson("/api/v1/labe/news", body, { "idempotency-key": key });
+    assert.equal(other.statusCode, 403, "authorization comes first");
+    const misuse = await browser.postJson("/api/v1/rufisque/news?x=1", body, { "idempotency-key": key });
+    assert.equal(misuse.statusCode, 422);
+  });
+
+  it("one person's key cannot replay another person's outcome", async () => {
+    const key = randomUUID();
+    const editor = new Browser(ctx.app);
+    await editor.signIn(DEMO.rufisque.editor);
+    const administrator = new Browser(ctx.app);
+    await administrator.signIn(DEMO.rufisque.administrator);
+    await editor.postJson("/api/v1/rufisque/news", { title: "Par la rédaction", body: "a" }, { "idempotency-key": key });
+    const response = await administrator.postJson("/api/v1/rufisque/news", { title: "Par l'administration", body: "b" }, { "idempotency-key": key });
+    assert.equal(response.statusCode, 201);
+    assert.equal(response.json().title, "Par l'administration");
+  });
+
+  it("text typed by an editor is shown escaped, never run as HTML", async () => {
+    const browser = new Browser(ctx.app);
+    await browser.signIn(DEMO.rufisque.editor);
+    const response = await browser.postJson("/api/v1/rufisque/news", {
+      title: `<script>alert("x")</script> & <b>gras</b>`,
+      summary: `"><img src=x onerror=alert(1)>`,
+      body: "Paragraphe <i>un</i>\n\n<script>alert(2)</script>",
+      publish: true,
+    });
+    const id = response.json().id as string;
+    for (const url of [`/rufisque/news/${id}`, "/rufisque/news", "/rufisque/"]) {
+      const page = await new Browser(ctx.app).get(url);
+      // Inside an attribute the quote is escaped, so `<img` there is text, never a tag.
+      assert.doesNotMatch(page.body, /<script>alert|"><img|<b>gras<\/b>|<i>un<\/i>/, url);
+      assert.match(page.body, /&lt;script>alert/, url);
+    }
+  });
+});
