@@ -7,7 +7,7 @@ import { Browser, createTestApp, DEMO, idOf, type TestContext } from "./helpers.
  * Every route × every role. Adding a route without a line here fails the first test, so no
  * route can ship without its access rule being stated and checked.
  */
-type Rule = "public" | "signed-in" | "staff" | "content" | "administrator";
+type Rule = "public" | "signed-in" | "staff" | "content" | "administrator" | "superadmin";
 
 const RULES: Record<string, Rule> = {
   "GET /healthz": "public",
@@ -51,6 +51,8 @@ const RULES: Record<string, Rule> = {
   "GET /:slug/admin/members": "administrator",
   "POST /:slug/admin/members": "administrator",
   "POST /:slug/admin/members/revoke": "administrator",
+  "GET /admin/municipalities": "superadmin",
+  "POST /admin/municipalities": "superadmin",
   "GET /api/v1/municipalities": "public",
   "GET /api/v1/:slug/news": "public",
   "POST /api/v1/:slug/news": "content",
@@ -65,6 +67,7 @@ const ALLOWED: Record<Rule, Role[]> = {
   staff: ["agent", "editor", "administrator", "superadmin"],
   content: ["editor", "administrator", "superadmin"],
   administrator: ["administrator", "superadmin"],
+  superadmin: ["superadmin"],
 };
 
 const IDENTIFIERS: Record<Exclude<Role, "anonymous">, string> = {

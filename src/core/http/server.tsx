@@ -163,6 +163,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         ? options.modules.flatMap((module) => (module.nav ?? []).map((entry) => ({ href: entry.href(municipality), labelKey: entry.labelKey })))
         : [],
       canAdminister: !!municipality && hasMunicipalRole(this.actor, municipality.id, "agent", "editor", "administrator"),
+      canAdministerNetwork: hasNetworkRole(this.actor, "superadmin"),
     };
   });
   app.decorateRequest("requireMunicipality", function (this: FastifyRequest): Municipality {

@@ -52,3 +52,39 @@ export const COUNTRY_LABEL_KEYS: Record<string, string> = {
   GW: "country.GW",
   NE: "country.NE",
 };
+
+export interface Country {
+  code: string;
+  calling_code: string;
+  currency: string;
+}
+
+export async function listCountries(db: Queryable): Promise<Country[]> {
+  return db.query<Country>("SELECT code, calling_code, currency FROM countries ORDER BY code");
+}
+
+/** Time zones offered when a municipality joins: every African zone the runtime knows. */
+export function africanTimeZones(): string[] {
+  return Intl.supportedValuesOf("timeZone").filter((zone) => zone.startsWith("Africa/"));
+}
+
+export interface NewMunicipality {
+  slug: string;
+  name: string;
+  countryCode: string;
+  region: string;
+  timeZone: string;
+  languages: string[];
+  description: string;
+}
+
+export async function insertMunicipality(db: Queryable, input: NewMunicipality, networkId: string | null): Promise<Municipality> {
+  const [row] = await db.query<Municipality>(
+    `INSERT INTO municipalities (slug, name, country_code, region, time_zone, currency, languages, description, network_id)
+     SELECT $1, $2, c.code, $4, $5, c.currency, $6, $7, $8 FROM countries c WHERE c.code = $3
+     RETURNING *`,
+    [input.slug, input.name, input.countryCode, input.region, input.timeZone, input.languages, input.description, networkId],
+  );
+  if (!row) throw new Error(`unknown country ${input.countryCode}`);
+  return row;
+}

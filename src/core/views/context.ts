@@ -23,6 +23,8 @@ export interface ViewContext {
   nav: { href: string; labelKey: string }[];
   /** Whether the signed-in person may open the municipality's back office. */
   canAdminister: boolean;
+  /** Whether the signed-in person administers the whole network. */
+  canAdministerNetwork: boolean;
 }
 
 export interface FormState {

@@ -63,6 +63,15 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
                   ) : (
                     ""
                   )}
+                  {ctx.canAdministerNetwork && !municipality ? (
+                    <li>
+                      <a href="/admin/municipalities" safe>
+                        {t("nav.network_admin")}
+                      </a>
+                    </li>
+                  ) : (
+                    ""
+                  )}
                   {actor ? (
                     <>
                       <li>

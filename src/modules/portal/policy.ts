@@ -1,4 +1,4 @@
-import { hasMunicipalRole, type Actor } from "../../core/auth/roles.js";
+import { hasMunicipalRole, hasNetworkRole, type Actor } from "../../core/auth/roles.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 
 /** Who may do what in the portal: one function per action, each with the tenant check. */
@@ -11,4 +11,7 @@ export const portalPolicy = {
   manageMembers: (actor: Actor | null, municipality: Municipality) => hasMunicipalRole(actor, municipality.id, "administrator"),
   /** Keep the list of elected officials up to date. */
   manageOfficials: (actor: Actor | null, municipality: Municipality) => hasMunicipalRole(actor, municipality.id, "administrator"),
+
+  /** Add a municipality to the network: the network's superadmins only. */
+  manageMunicipalities: (actor: Actor | null) => hasNetworkRole(actor, "superadmin"),
 };

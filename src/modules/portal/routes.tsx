@@ -6,13 +6,14 @@ import { looksLikeEmail, normalizePhone } from "../../core/auth/phone.js";
 import { MUNICIPAL_ROLES } from "../../core/auth/roles.js";
 import { AppError } from "../../core/http/errors.js";
 import { FormReader } from "../../core/http/forms.js";
-import { listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
+import { africanTimeZones, listCountries, listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import { emptyForm } from "../../core/views/context.js";
 import { portalPolicy } from "./policy.js";
 import { MunicipalitySchema, NewsInputSchema, NewsSchema, SlugParams, type NewsInputBody } from "./schema.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
 import { AdminNewsListPage, AdminPagesListPage, DashboardPage, MembersPage, NewsFormPage, OfficialsPage, PageFormPage } from "./views/admin.js";
+import { NetworkAdminPage } from "./views/network-admin.js";
 import { MunicipalityHomePage, NetworkHomePage, NewsIndexPage, NewsItemPage, PagesIndexPage, StaticPage } from "./views/public.js";
 
 const NEWS_PER_PAGE = 10;
@@ -305,6 +306,31 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const revoked = await db.transaction((tx) => revokeMunicipalRole(tx, { municipalityId: municipality.id, userId, role, revokedBy: request.actor!.id }));
     if (!revoked) throw new AppError("NOT_FOUND");
     return reply.redirectWithFlash(`/${municipality.slug}/admin/members`, { kind: "success", key: "portal.flash.role_revoked" });
+  });
+
+  // ---- Network administration ----------------------------------------------------------------
+
+  async function networkAdminPage(request: FastifyRequest, reply: FastifyReply, form: ReturnType<typeof emptyForm>, status = 200) {
+    const [municipalities, countries] = await Promise.all([listMunicipalities(db), listCountries(db)]);
+    return reply.page(
+      <NetworkAdminPage ctx={await request.view()} municipalities={municipalities} countries={countries} timeZones={africanTimeZones()} form={form} />,
+      status,
+    );
+  }
+
+  app.get("/admin/municipalities", async (request, reply) => {
+    requireAllowed(request.actor, portalPolicy.manageMunicipalities(request.actor));
+    return networkAdminPage(request, reply, emptyForm({ lang_fr: "on", time_zone: "Africa/Dakar" }));
+  });
+
+  app.post("/admin/municipalities", async (request, reply) => {
+    requireAllowed(request.actor, portalPolicy.manageMunicipalities(request.actor));
+    const form = new FormReader(request.body);
+    const input = await service.readMunicipalityInput(db, form);
+    form.text("_idem");
+    const created = form.invalid ? undefined : await formErrors(form, () => service.createMunicipality(db, request.actor!.id, input));
+    if (!created) return networkAdminPage(request, reply, form, 400);
+    return reply.redirectWithFlash(`/${created.slug}/admin`, { kind: "success", key: "portal.flash.municipality_created" });
   });
 
   // ---- JSON API -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { Db } from "../../core/db/index.js";
 import { AppError } from "../../core/http/errors.js";
 import type { FormReader } from "../../core/http/forms.js";
 import { LOCALES } from "../../core/i18n/index.js";
-import { SLUG_PATTERN } from "../../core/tenancy/index.js";
+import { africanTimeZones, getNetwork, insertMunicipality, listCountries, RESERVED_SLUGS, SLUG_PATTERN, type Municipality, type NewMunicipality } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
 
 /** Reads and checks a news item from a form (the same rules serve the JSON API). */
@@ -115,5 +115,39 @@ export async function removeOfficial(db: Db, municipalityId: string, actorId: st
     const official = await store.deleteOfficial(tx, municipalityId, id);
     if (!official) throw new AppError("NOT_FOUND");
     await recordAudit(tx, { actorId, municipalityId, action: "portal.official.remove", subjectType: "official", subjectId: id, data: { name: official.name, title: official.title } });
+  });
+}
+
+/** Reads a new municipality from the network administrator's form, against the known countries. */
+export async function readMunicipalityInput(db: Db, form: FormReader): Promise<NewMunicipality> {
+  const countries = (await listCountries(db)).map((country) => country.code);
+  const languages = LOCALES.filter((locale) => form.text(`lang_${locale}`) === "on");
+  if (languages.length === 0) form.fail("lang_fr", "portal.error.language_required");
+  return {
+    slug: form.text("slug", { required: true, max: 60, pattern: SLUG_PATTERN }),
+    name: form.text("name", { required: true, max: 200 }),
+    countryCode: form.choice("country", countries) ?? "",
+    region: form.text("region", { required: true, max: 120 }),
+    timeZone: form.choice("time_zone", africanTimeZones()) ?? "",
+    languages,
+    description: form.text("description", { max: 1000 }),
+  };
+}
+
+export async function createMunicipality(db: Db, actorId: string, input: NewMunicipality): Promise<Municipality> {
+  return db.transaction(async (tx) => {
+    const [taken] = await tx.query("SELECT 1 FROM municipalities WHERE slug = $1", [input.slug]);
+    if (taken || RESERVED_SLUGS.has(input.slug)) throw new AppError("CONFLICT", { slug: { key: "portal.error.municipality_slug_taken" } });
+    const network = await getNetwork(tx);
+    const municipality = await insertMunicipality(tx, input, network?.id ?? null);
+    await recordAudit(tx, {
+      actorId,
+      municipalityId: municipality.id,
+      action: "portal.municipality.create",
+      subjectType: "municipality",
+      subjectId: municipality.id,
+      data: { slug: municipality.slug, name: municipality.name, country: municipality.country_code },
+    });
+    return municipality;
   });
 }

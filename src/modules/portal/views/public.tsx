@@ -83,16 +83,20 @@ export function MunicipalityHomePage(props: {
     <Layout ctx={ctx} title={t("portal.home.title")} description={municipality.description}>
       <h1 safe>{municipality.name}</h1>
       {municipality.description ? <p safe>{municipality.description}</p> : ""}
-      <dl class="inline">
-        <dt safe>{t("portal.home.country")}</dt>
-        <dd safe>{countryName(ctx, municipality.country_code)}</dd>
-        <dt safe>{t("portal.home.region")}</dt>
-        <dd safe>{municipality.region}</dd>
+      <dl class="facts">
+        <div>
+          <dt safe>{t("portal.home.country")}</dt>
+          <dd safe>{countryName(ctx, municipality.country_code)}</dd>
+        </div>
+        <div>
+          <dt safe>{t("portal.home.region")}</dt>
+          <dd safe>{municipality.region}</dd>
+        </div>
         {municipality.population ? (
-          <>
+          <div>
             <dt safe>{t("portal.home.population")}</dt>
             <dd safe>{ctx.fmt.number(municipality.population)}</dd>
-          </>
+          </div>
         ) : (
           ""
         )}
