@@ -2,7 +2,7 @@ import { loadConfig } from "./config.js";
 import { verifyAudit } from "./core/audit/index.js";
 import { backup, restore } from "./core/db/backup.js";
 import { migrate, migrationStatus } from "./core/db/migrations.js";
-import { filesDir, openConfiguredDb, serve } from "./main.js";
+import { openConfiguredDb, serve } from "./main.js";
 import { seedDemo } from "./seed/demo.js";
 
 const USAGE = `Usage: cite <command>
@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
       const file = rest[0];
       if (!file) break;
       return withDb(async (db) => {
-        const result = await backup(db, file, filesDir(loadConfig()));
+        const result = await backup(db, file, loadConfig().filesDir);
         console.log(`backup written to ${file}: ${result.rows} rows from ${result.tables} tables`);
         return 0;
       });
@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
       if (!file) break;
       return withDb(async (db) => {
         await migrate(db);
-        const result = await restore(db, file, filesDir(loadConfig()));
+        const result = await restore(db, file, loadConfig().filesDir);
         console.log(`restored ${result.rows} rows into ${result.tables} tables from ${file}`);
         return 0;
       });

@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   /** Folder for the embedded database and stored files (DATA_DIR, default ./data). */
   dataDir: string;
+  /** Where uploaded files are kept (DATA_DIR/files). */
+  filesDir: string;
   /** A PostgreSQL server to use instead of the embedded database (DATABASE_URL). */
   databaseUrl: string | undefined;
   /** Public base URL, used in links sent by SMS or email (PUBLIC_URL). */
@@ -32,10 +34,12 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = intFrom(env.PORT, 3000, "PORT");
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, "");
+  const dataDir = path.resolve(env.DATA_DIR || "./data");
   return {
     port,
     host: env.HOST || "127.0.0.1",
-    dataDir: path.resolve(env.DATA_DIR || "./data"),
+    dataDir,
+    filesDir: path.join(dataDir, "files"),
     databaseUrl: env.DATABASE_URL || undefined,
     publicUrl,
     cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === "true" : publicUrl.startsWith("https:"),

@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { loadConfig, type Config } from "./config.js";
 import { openDb, type Db } from "./core/db/index.js";
@@ -7,10 +6,6 @@ import { buildApp } from "./core/http/server.js";
 import { purgeExpired, startWorker } from "./core/jobs/index.js";
 import { MODULES } from "./modules/index.js";
 import { seedDemo } from "./seed/demo.js";
-
-export function filesDir(config: Config): string {
-  return path.join(config.dataDir, "files");
-}
 
 export async function openConfiguredDb(config: Config): Promise<Db> {
   return openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

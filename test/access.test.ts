@@ -28,6 +28,7 @@ const RULES: Record<string, Rule> = {
   "GET /:slug": "public",
   "GET /:slug/news": "public",
   "GET /:slug/news/:id": "public",
+  "GET /:slug/files/:id": "public",
   "GET /:slug/pages": "public",
   "GET /:slug/pages/:page": "public",
   "GET /:slug/admin": "staff",

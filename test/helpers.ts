@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import pg from "pg";
 import { loadConfig, type Config } from "../src/config.js";
@@ -61,12 +64,19 @@ export interface TestContext {
 }
 
 export async function createTestApp(
-  options: { modules?: AppModule[]; rateLimits?: { signIn: number; signUp: number }; seed?: boolean; notifier?: ChannelAdapter } = {},
+  options: { modules?: AppModule[]; rateLimits?: { signIn: number; signUp: number }; seed?: boolean; notifier?: ChannelAdapter; uploadLimitBytes?: number } = {},
 ): Promise<TestContext> {
   const { db, close } = await createTestDb();
   await migrate(db);
   if (options.seed !== false) await seedDemo(db);
-  const config = { ...loadConfig({}), dataDir: "/nonexistent", publicUrl: "http://localhost:3000" };
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cite-test-"));
+  const config: Config = {
+    ...loadConfig({}),
+    dataDir,
+    filesDir: path.join(dataDir, "files"),
+    publicUrl: "http://localhost:3000",
+    uploadLimitBytes: options.uploadLimitBytes ?? 10 * 1024 * 1024,
+  };
   const notifier = new RecordingAdapter();
   const app = await buildApp({
     config,
@@ -85,6 +95,7 @@ export async function createTestApp(
     close: async () => {
       await app.close();
       await close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -122,6 +133,25 @@ export class Browser {
         url,
         payload: body,
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", ...this.headers, cookie: this.cookieHeader() },
+      }),
+    );
+  }
+
+  /** Posts a multipart form with one file, as a browser does for a form with a file input. */
+  async postMultipart(url: string, fields: Record<string, string>, file?: { field: string; filename: string; data: Buffer; type?: string }): Promise<LightMyRequestResponse> {
+    if (!this.cookies.has("csrf")) await this.get("/");
+    const form = new FormData();
+    form.set("_csrf", this.cookies.get("csrf")!);
+    for (const [name, value] of Object.entries(fields)) form.set(name, value);
+    if (file) form.set(file.field, new Blob([file.data], { type: file.type ?? "application/octet-stream" }), file.filename);
+    const request = new Request("http://localhost/", { method: "POST", body: form });
+    const payload = Buffer.from(await request.arrayBuffer());
+    return this.keep(
+      await this.app.inject({
+        method: "POST",
+        url,
+        payload,
+        headers: { "content-type": request.headers.get("content-type")!, accept: "text/html", ...this.headers, cookie: this.cookieHeader() },
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { isUploadedFile, type UploadedFile } from "../files/index.js";
 import type { FieldError } from "./errors.js";
 
 /**
@@ -80,5 +81,17 @@ export class FormReader {
     if (rules.min !== undefined && parsed < rules.min) this.fail(name, "form.too_small", { min: rules.min });
     if (rules.max !== undefined && parsed > rules.max) this.fail(name, "form.too_large", { max: rules.max });
     return parsed;
+  }
+
+  /** The file sent in a file input, or undefined when none was chosen (browsers send an empty part). */
+  file(name: string): UploadedFile | undefined {
+    const record = (this.body && typeof this.body === "object" ? this.body : {}) as Record<string, unknown>;
+    const value = record[name];
+    return isUploadedFile(value) && value.data.length > 0 ? value : undefined;
+  }
+
+  /** A checkbox: true when ticked. */
+  checked(name: string): boolean {
+    return this.raw(name) === "on";
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
+import multipart from "@fastify/multipart";
 import helmet from "@fastify/helmet";
 import compress from "@fastify/compress";
 import rateLimit from "@fastify/rate-limit";
@@ -107,6 +108,16 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(cookie);
   await app.register(formbody);
+  // Forms with a file arrive as plain fields plus { filename, data } for the file, so that the
+  // CSRF and idempotency checks read them like any other form. The size limit answers 413.
+  await app.register(multipart, {
+    attachFieldsToBody: "keyValues",
+    limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 50, parts: 60, fieldSize: 1024 * 1024 },
+    async onFile(part) {
+      const data = await part.toBuffer();
+      (part as unknown as { value: unknown }).value = { filename: part.filename, data };
+    },
+  });
   // Before compression, so that the stored outcome is the plain body.
   await idempotency(app, db);
   await app.register(compress, { global: true, threshold: 1024 });
@@ -164,6 +175,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         : [],
       canAdminister: !!municipality && hasMunicipalRole(this.actor, municipality.id, "agent", "editor", "administrator"),
       canAdministerNetwork: hasNetworkRole(this.actor, "superadmin"),
+      uploadLimitBytes: config.uploadLimitBytes,
     };
   });
   app.decorateRequest("requireMunicipality", function (this: FastifyRequest): Municipality {

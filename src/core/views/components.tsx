@@ -13,10 +13,19 @@ function errorText(t: Translate, error: FieldError | undefined): string | undefi
  * A form that posts and works without script. It carries the CSRF token and an idempotency key:
  * the key survives a re-render with errors, so a double submit or an offline retry applies once.
  */
-export function Form(props: PropsWithChildren<{ ctx: ViewContext; action: string; form?: FormState; class?: string; label?: string }>): JSX.Element {
+export function Form(
+  props: PropsWithChildren<{ ctx: ViewContext; action: string; form?: FormState; class?: string; label?: string; multipart?: boolean }>,
+): JSX.Element {
   const idem = props.form?.values._idem || randomUUID();
   return (
-    <form method="post" action={props.action} class={props.class ?? "stack"} aria-label={props.label} novalidate>
+    <form
+      method="post"
+      action={props.action}
+      class={props.class ?? "stack"}
+      aria-label={props.label}
+      enctype={props.multipart ? "multipart/form-data" : undefined}
+      novalidate
+    >
       <input type="hidden" name="_csrf" value={props.ctx.csrfToken} />
       <input type="hidden" name="_idem" value={idem} />
       {props.children}
@@ -248,5 +257,34 @@ export function Paragraphs(props: { text: string }): JSX.Element {
           <p safe>{paragraph}</p>
         ))}
     </>
+  );
+}
+
+/** A file input; what was chosen cannot be kept across a re-render, so the hint says so. */
+export function FileField(props: { ctx: ViewContext; form: FormState | undefined; name: string; label: string; hint?: string; accept: string }): JSX.Element {
+  const id = `f-${props.name}`;
+  const error = errorText(props.ctx.t, props.form?.errors[props.name]);
+  const describedBy = [props.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  return (
+    <div>
+      <label for={id}>
+        {Html.escapeHtml(props.label)}
+        {props.hint ? (
+          <span class="hint" id={`${id}-hint`} safe>
+            {props.hint}
+          </span>
+        ) : (
+          ""
+        )}
+      </label>
+      {error ? (
+        <span class="field-error" id={`${id}-error`} safe>
+          {error}
+        </span>
+      ) : (
+        ""
+      )}
+      <input type="file" id={id} name={props.name} accept={props.accept} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy} />
+    </div>
   );
 }

@@ -25,6 +25,8 @@ export interface ViewContext {
   canAdminister: boolean;
   /** Whether the signed-in person administers the whole network. */
   canAdministerNetwork: boolean;
+  /** Largest upload accepted, to tell people before they try. */
+  uploadLimitBytes: number;
 }
 
 export interface FormState {

@@ -6,6 +6,7 @@ import { looksLikeEmail, normalizePhone } from "../../core/auth/phone.js";
 import { MUNICIPAL_ROLES } from "../../core/auth/roles.js";
 import { AppError } from "../../core/http/errors.js";
 import { FormReader } from "../../core/http/forms.js";
+import { findStoredFile, readStoredFile, type StoredFile } from "../../core/files/index.js";
 import { africanTimeZones, listCountries, listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import { emptyForm } from "../../core/views/context.js";
 import { portalPolicy } from "./policy.js";
@@ -91,7 +92,22 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const news = await store.getNews(db, municipality.id, id);
     // Drafts exist only for the people who may publish them.
     if (!news || (news.status !== "published" && !portalPolicy.manageContent(request.actor, municipality))) throw new AppError("NOT_FOUND");
-    return reply.page(<NewsItemPage ctx={await request.view()} municipality={municipality} news={news} />);
+    const attachment: StoredFile | undefined = news.attachment_id ? await findStoredFile(db, municipality.id, news.attachment_id) : undefined;
+    return reply.page(<NewsItemPage ctx={await request.view()} municipality={municipality} news={news} attachment={attachment} />);
+  });
+
+  // A stored file is public once something published carries it; before that, only editors see it.
+  app.get("/:slug/files/:id", async (request, reply) => {
+    const municipality = request.requireMunicipality();
+    const file = await findStoredFile(db, municipality.id, (request.params as { id: string }).id);
+    if (!file) throw new AppError("NOT_FOUND");
+    const published = await store.isFilePublished(db, municipality.id, file.id);
+    if (!published && !portalPolicy.manageContent(request.actor, municipality)) throw new AppError("NOT_FOUND");
+    return reply
+      .type(file.media_type)
+      .header("Content-Disposition", `inline; filename*=UTF-8''${encodeURIComponent(file.original_name)}`)
+      .header("Cache-Control", published ? "public, max-age=86400" : "private, no-store")
+      .send(readStoredFile(app.config.filesDir, file));
   });
 
   app.get("/:slug/pages", async (request, reply) => {
@@ -156,9 +172,10 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const municipality = authorize(request, portalPolicy.manageContent);
     const form = new FormReader(request.body);
     const input = service.readNewsInput(form);
+    const change = service.readAttachment(form);
     form.text("_idem");
     if (form.invalid) return reply.page(<NewsFormPage ctx={await request.view()} municipality={municipality} form={form} />, 400);
-    await service.createNews(db, municipality.id, request.actor!.id, input);
+    await service.createNews(db, municipality.id, request.actor!.id, input, { change, filesDir: app.config.filesDir });
     return reply.redirectWithFlash(`/${municipality.slug}/admin/news`, { kind: "success", key: "portal.flash.news_saved" });
   });
 
@@ -167,18 +184,24 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const news = await store.getNews(db, municipality.id, (request.params as { id: string }).id);
     if (!news) throw new AppError("NOT_FOUND");
     const form = emptyForm({ title: news.title, summary: news.summary, body: news.body, language: news.language });
-    return reply.page(<NewsFormPage ctx={await request.view()} municipality={municipality} form={form} newsId={news.id} />);
+    const attachment = news.attachment_id ? await findStoredFile(db, municipality.id, news.attachment_id) : undefined;
+    return reply.page(<NewsFormPage ctx={await request.view()} municipality={municipality} form={form} newsId={news.id} attachment={attachment} />);
   });
 
   app.post("/:slug/admin/news/:id", async (request, reply) => {
     const municipality = authorize(request, portalPolicy.manageContent);
     const { id } = request.params as { id: string };
-    if (!(await store.getNews(db, municipality.id, id))) throw new AppError("NOT_FOUND");
+    const existing = await store.getNews(db, municipality.id, id);
+    if (!existing) throw new AppError("NOT_FOUND");
     const form = new FormReader(request.body);
     const input = service.readNewsInput(form);
+    const change = service.readAttachment(form);
     form.text("_idem");
-    if (form.invalid) return reply.page(<NewsFormPage ctx={await request.view()} municipality={municipality} form={form} newsId={id} />, 400);
-    await service.editNews(db, municipality.id, request.actor!.id, id, input);
+    if (form.invalid) {
+      const attachment = existing.attachment_id ? await findStoredFile(db, municipality.id, existing.attachment_id) : undefined;
+      return reply.page(<NewsFormPage ctx={await request.view()} municipality={municipality} form={form} newsId={id} attachment={attachment} />, 400);
+    }
+    await service.editNews(db, municipality.id, request.actor!.id, id, input, { change, filesDir: app.config.filesDir });
     return reply.redirectWithFlash(`/${municipality.slug}/admin/news`, { kind: "success", key: "portal.flash.news_saved" });
   });
 

@@ -1,7 +1,8 @@
 import { recordAudit } from "../../core/audit/index.js";
-import type { Db } from "../../core/db/index.js";
+import type { Db, Tx } from "../../core/db/index.js";
 import { AppError } from "../../core/http/errors.js";
 import type { FormReader } from "../../core/http/forms.js";
+import { MEDIA_TYPES, sniffMediaType, storeFile, type MediaType } from "../../core/files/index.js";
 import { LOCALES } from "../../core/i18n/index.js";
 import { africanTimeZones, getNetwork, insertMunicipality, listCountries, RESERVED_SLUGS, SLUG_PATTERN, type Municipality, type NewMunicipality } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
@@ -25,24 +26,80 @@ export function readPageInput(form: FormReader): store.PageInput {
   };
 }
 
+/** What a news form says about its attachment: a new file, removal, or nothing. */
+export interface AttachmentChange {
+  file?: { data: Buffer; mediaType: MediaType; filename: string };
+  remove: boolean;
+}
+
+const ATTACHMENT_TYPES: MediaType[] = Object.values(MEDIA_TYPES);
+
+export function readAttachment(form: FormReader): AttachmentChange {
+  const upload = form.file("attachment");
+  const remove = form.checked("remove_attachment");
+  if (!upload) return { remove };
+  const mediaType = sniffMediaType(upload.data);
+  if (!mediaType || !ATTACHMENT_TYPES.includes(mediaType)) {
+    form.fail("attachment", "portal.error.attachment_type");
+    return { remove };
+  }
+  return { file: { data: upload.data, mediaType, filename: upload.filename }, remove };
+}
+
+async function applyAttachment(tx: Tx, filesDir: string, municipalityId: string, actorId: string, newsId: string, change: AttachmentChange): Promise<string | null | undefined> {
+  if (change.file) {
+    const stored = await storeFile(tx, filesDir, { municipalityId, data: change.file.data, mediaType: change.file.mediaType, originalName: change.file.filename, createdBy: actorId });
+    await store.setNewsAttachment(tx, municipalityId, newsId, stored.id);
+    return stored.id;
+  }
+  if (change.remove) {
+    await store.setNewsAttachment(tx, municipalityId, newsId, null);
+    return null;
+  }
+  return undefined;
+}
+
 function changedFields<T extends object>(before: T, after: T, fields: (keyof T)[]): string[] {
   return fields.filter((field) => before[field] !== after[field]).map(String);
 }
 
-export async function createNews(db: Db, municipalityId: string, actorId: string, input: store.NewsInput): Promise<store.NewsRow> {
+export async function createNews(
+  db: Db,
+  municipalityId: string,
+  actorId: string,
+  input: store.NewsInput,
+  attachment: { change: AttachmentChange; filesDir: string } | undefined = undefined,
+): Promise<store.NewsRow> {
   return db.transaction(async (tx) => {
     const news = await store.insertNews(tx, municipalityId, input, actorId);
-    await recordAudit(tx, { actorId, municipalityId, action: "portal.news.create", subjectType: "news", subjectId: news.id, data: { title: news.title } });
-    return news;
+    const attachmentId = attachment ? await applyAttachment(tx, attachment.filesDir, municipalityId, actorId, news.id, attachment.change) : undefined;
+    await recordAudit(tx, {
+      actorId,
+      municipalityId,
+      action: "portal.news.create",
+      subjectType: "news",
+      subjectId: news.id,
+      data: { title: news.title, ...(attachmentId ? { attachment: attachmentId } : {}) },
+    });
+    return { ...news, attachment_id: attachmentId ?? null };
   });
 }
 
-export async function editNews(db: Db, municipalityId: string, actorId: string, id: string, input: store.NewsInput): Promise<store.NewsRow> {
+export async function editNews(
+  db: Db,
+  municipalityId: string,
+  actorId: string,
+  id: string,
+  input: store.NewsInput,
+  attachment: { change: AttachmentChange; filesDir: string } | undefined = undefined,
+): Promise<store.NewsRow> {
   return db.transaction(async (tx) => {
     const before = await store.getNews(tx, municipalityId, id);
     if (!before) throw new AppError("NOT_FOUND");
     const after = (await store.updateNews(tx, municipalityId, id, input, actorId))!;
     const changed = changedFields(before, after, ["title", "summary", "body", "language"]);
+    const attachmentId = attachment ? await applyAttachment(tx, attachment.filesDir, municipalityId, actorId, id, attachment.change) : undefined;
+    if (attachmentId !== undefined) changed.push("attachment");
     await recordAudit(tx, { actorId, municipalityId, action: "portal.news.edit", subjectType: "news", subjectId: id, data: { changed, status: after.status } });
     return after;
   });

@@ -13,6 +13,7 @@ export interface NewsRow {
   status: PublicationStatus;
   published_at: Date | null;
   updated_at: Date;
+  attachment_id: string | null;
 }
 
 export interface PageRow {
@@ -181,4 +182,14 @@ export async function listMembers(db: Queryable, municipalityId: string): Promis
 export async function countCitizens(db: Queryable, municipalityId: string): Promise<number> {
   const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM municipal_roles WHERE municipality_id = $1 AND role = 'citizen'", [municipalityId]);
   return row?.n ?? 0;
+}
+
+export async function setNewsAttachment(db: Queryable, municipalityId: string, id: string, fileId: string | null): Promise<void> {
+  await db.query("UPDATE news SET attachment_id = $3 WHERE municipality_id = $1 AND id = $2", [municipalityId, id, fileId]);
+}
+
+/** Whether a stored file is attached to at least one published news item of the municipality. */
+export async function isFilePublished(db: Queryable, municipalityId: string, fileId: string): Promise<boolean> {
+  const rows = await db.query("SELECT 1 FROM news WHERE municipality_id = $1 AND attachment_id = $2 AND status = 'published' LIMIT 1", [municipalityId, fileId]);
+  return rows.length > 0;
 }

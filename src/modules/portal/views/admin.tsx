@@ -1,7 +1,8 @@
 import { Html } from "@kitajs/html";
 import { LOCALE_NAMES, LOCALES } from "../../../core/i18n/index.js";
 import { MUNICIPAL_ROLES, ROLE_LABEL_KEYS } from "../../../core/auth/roles.js";
-import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, SelectField, Table } from "../../../core/views/components.js";
+import { ActionButton, Breadcrumbs, ErrorSummary, Field, FileField, Form, SelectField, Table } from "../../../core/views/components.js";
+import type { StoredFile } from "../../../core/files/index.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
@@ -128,7 +129,7 @@ export function AdminNewsListPage(props: { ctx: ViewContext; municipality: Munic
   );
 }
 
-export function NewsFormPage(props: { ctx: ViewContext; municipality: Municipality; form: FormState; newsId?: string }): JSX.Element {
+export function NewsFormPage(props: { ctx: ViewContext; municipality: Municipality; form: FormState; newsId?: string; attachment?: StoredFile | undefined }): JSX.Element {
   const { ctx, municipality, form } = props;
   const { t } = ctx;
   const title = props.newsId ? t("portal.admin.news_edit") : t("portal.admin.news_new");
@@ -138,11 +139,32 @@ export function NewsFormPage(props: { ctx: ViewContext; municipality: Municipali
       {adminCrumbs(ctx, municipality, title)}
       <h1 safe>{title}</h1>
       <ErrorSummary ctx={ctx} form={form} />
-      <Form ctx={ctx} action={action} form={form}>
+      <Form ctx={ctx} action={action} form={form} multipart>
         <Field ctx={ctx} form={form} name="title" label={t("portal.field.title")} required maxlength={200} />
         <Field ctx={ctx} form={form} name="summary" label={t("portal.field.summary")} hint={t("portal.field.summary_hint")} maxlength={500} />
         <Field ctx={ctx} form={form} name="body" label={t("portal.field.body")} hint={t("portal.field.body_hint")} multiline rows={14} required />
         <SelectField ctx={ctx} form={form} name="language" label={t("portal.field.language")} options={languageOptions()} />
+        {props.attachment ? (
+          <p>
+            {Html.escapeHtml(t("portal.field.current_attachment"))}{" "}
+            <a href={`/${municipality.slug}/files/${props.attachment.id}`} safe>
+              {props.attachment.original_name}
+            </a>
+            <label>
+              <input type="checkbox" name="remove_attachment" id="f-remove_attachment" /> <span safe>{t("portal.field.remove_attachment")}</span>
+            </label>
+          </p>
+        ) : (
+          ""
+        )}
+        <FileField
+          ctx={ctx}
+          form={form}
+          name="attachment"
+          label={t("portal.field.attachment")}
+          hint={t("portal.field.attachment_hint", { size: Math.round(ctx.uploadLimitBytes / (1024 * 1024)) })}
+          accept="application/pdf,image/png,image/jpeg,image/gif,image/webp"
+        />
         <div>
           <button type="submit" safe>
             {t("portal.action.save")}

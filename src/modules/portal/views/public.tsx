@@ -4,6 +4,7 @@ import type { ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import { COUNTRY_LABEL_KEYS, type Municipality } from "../../../core/tenancy/index.js";
 import type { NewsRow, OfficialRow, PageRow } from "../store.js";
+import type { StoredFile } from "../../../core/files/index.js";
 
 function countryName(ctx: ViewContext, code: string): string {
   return ctx.t(COUNTRY_LABEL_KEYS[code] ?? "country.other");
@@ -167,7 +168,27 @@ export function NewsIndexPage(props: { ctx: ViewContext; municipality: Municipal
   );
 }
 
-export function NewsItemPage(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow }): JSX.Element {
+function Attachment(props: { ctx: ViewContext; municipality: Municipality; file: StoredFile; alt: string }): JSX.Element {
+  const { ctx, municipality, file } = props;
+  const href = `/${municipality.slug}/files/${file.id}`;
+  if (file.media_type.startsWith("image/")) {
+    return (
+      <figure>
+        <img src={href} alt={props.alt} loading="lazy" />
+      </figure>
+    );
+  }
+  const kilobytes = Math.max(1, Math.round(file.size_bytes / 1024));
+  return (
+    <p>
+      <a href={href} safe>
+        {ctx.t("portal.news.download", { name: file.original_name, size: ctx.fmt.number(kilobytes) })}
+      </a>
+    </p>
+  );
+}
+
+export function NewsItemPage(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow; attachment?: StoredFile | undefined }): JSX.Element {
   const { ctx, municipality, news } = props;
   const { t } = ctx;
   return (
@@ -196,6 +217,7 @@ export function NewsItemPage(props: { ctx: ViewContext; municipality: Municipali
           ""
         )}
         <Paragraphs text={news.body} />
+        {props.attachment ? <Attachment ctx={ctx} municipality={municipality} file={props.attachment} alt={news.title} /> : ""}
       </article>
     </Layout>
   );

@@ -1,0 +1,93 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { Queryable } from "../db/index.js";
+
+/** Kinds of file the platform accepts, recognised by their first bytes, never by their name. */
+export const MEDIA_TYPES = {
+  pdf: "application/pdf",
+  png: "image/png",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+} as const;
+export type MediaType = (typeof MEDIA_TYPES)[keyof typeof MEDIA_TYPES];
+
+const startsWith = (data: Buffer, bytes: number[], offset = 0) => bytes.every((byte, index) => data[offset + index] === byte);
+
+export function sniffMediaType(data: Buffer): MediaType | undefined {
+  if (startsWith(data, [0x25, 0x50, 0x44, 0x46, 0x2d])) return MEDIA_TYPES.pdf; // %PDF-
+  if (startsWith(data, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return MEDIA_TYPES.png;
+  if (startsWith(data, [0xff, 0xd8, 0xff])) return MEDIA_TYPES.jpeg;
+  if (startsWith(data, [0x47, 0x49, 0x46, 0x38])) return MEDIA_TYPES.gif; // GIF8
+  if (startsWith(data, [0x52, 0x49, 0x46, 0x46]) && startsWith(data, [0x57, 0x45, 0x42, 0x50], 8)) return MEDIA_TYPES.webp; // RIFF….WEBP
+  return undefined;
+}
+
+/** A file as it arrives in a multipart form, before it is checked. */
+export interface UploadedFile {
+  filename: string;
+  data: Buffer;
+}
+
+export function isUploadedFile(value: unknown): value is UploadedFile {
+  return !!value && typeof value === "object" && Buffer.isBuffer((value as UploadedFile).data) && typeof (value as UploadedFile).filename === "string";
+}
+
+export interface StoredFile {
+  id: string;
+  municipality_id: string | null;
+  sha256: string;
+  media_type: MediaType;
+  size_bytes: number;
+  original_name: string;
+}
+
+function blobPath(filesDir: string, sha256: string): string {
+  return path.join(filesDir, sha256.slice(0, 2), sha256);
+}
+
+/** Keeps a name a person can recognise, without anything a header or a path could misread. */
+export function cleanFileName(name: string): string {
+  const base = path.basename(name.replace(/\\/g, "/"));
+  const cleaned = base.normalize("NFC").replace(/[^\p{L}\p{N}._ -]/gu, "_").slice(-120).trim();
+  return cleaned || "document";
+}
+
+/**
+ * Writes the bytes under their SHA-256 (the same file uploaded twice is stored once) and records
+ * them. The blob is written before the row, so a row never points at a missing file.
+ */
+export async function storeFile(
+  db: Queryable,
+  filesDir: string,
+  input: { municipalityId: string | null; data: Buffer; mediaType: MediaType; originalName: string; createdBy: string | null },
+): Promise<StoredFile> {
+  const sha256 = createHash("sha256").update(input.data).digest("hex");
+  const target = blobPath(filesDir, sha256);
+  if (!fs.existsSync(target)) {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const partial = `${target}.${process.pid}.part`;
+    fs.writeFileSync(partial, input.data);
+    fs.renameSync(partial, target);
+  }
+  const [row] = await db.query<StoredFile>(
+    `INSERT INTO stored_files (municipality_id, sha256, media_type, size_bytes, original_name, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, municipality_id, sha256, media_type, size_bytes, original_name`,
+    [input.municipalityId, sha256, input.mediaType, input.data.length, cleanFileName(input.originalName), input.createdBy],
+  );
+  return row!;
+}
+
+export async function findStoredFile(db: Queryable, municipalityId: string, id: string): Promise<StoredFile | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await db.query<StoredFile>(
+    "SELECT id, municipality_id, sha256, media_type, size_bytes, original_name FROM stored_files WHERE municipality_id = $1 AND id = $2",
+    [municipalityId, id],
+  );
+  return row;
+}
+
+export function readStoredFile(filesDir: string, file: StoredFile): Buffer {
+  return fs.readFileSync(blobPath(filesDir, file.sha256));
+}

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
+
+const PDF = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.from("1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")]);
+const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
+const NEWS = { summary: "", body: "Voir le document joint.", language: "fr" };
+
+describe("uploads: a document attached to a news item", () => {
+  let ctx: TestContext;
+  let editor: Browser;
+  before(async () => {
+    ctx = await createTestApp({ uploadLimitBytes: 64 * 1024 });
+    editor = new Browser(ctx.app);
+    await editor.signIn(DEMO.rufisque.editor);
+  });
+  after(() => ctx.close());
+
+  it("an editor attaches a PDF; once published, residents download exactly what was sent", async () => {
+    const saved = await editor.postMultipart("/rufisque/admin/news", { ...NEWS, title: "Arrêté municipal n° 12" }, { field: "attachment", filename: "arrêté 12.pdf", data: PDF, type: "application/pdf" });
+    assert.equal(saved.statusCode, 303);
+    const id = await idOf(ctx.db, "SELECT id FROM news WHERE title = 'Arrêté municipal n° 12'", []);
+    const fileId = await idOf(ctx.db, "SELECT attachment_id AS id FROM news WHERE id = $1", [id]);
+    const resident = new Browser(ctx.app);
+    assert.equal((await resident.get(`/rufisque/files/${fileId}`)).statusCode, 404, "not public while the news is a draft");
+    assert.equal((await editor.get(`/rufisque/files/${fileId}`)).statusCode, 200, "the editor can check it before publishing");
+
+    await editor.post(`/rufisque/admin/news/${id}/publish`);
+    const page = await resident.get(`/rufisque/news/${id}`);
+    assert.match(visibleText(page.body), /Télécharger le document arrêté 12\.pdf \(1 Ko\)/);
+    const download = await resident.get(`/rufisque/files/${fileId}`);
+    assert.equal(download.statusCode, 200);
+    assert.equal(download.headers["content-type"], "application/pdf");
+    assert.equal(download.headers["x-content-type-options"], "nosniff");
+    assert.match(String(download.headers["content-disposition"]), /filename\*=UTF-8''arr%C3%AAt%C3%A9%2012\.pdf/);
+    assert.deepEqual(download.rawPayload, PDF);
+  });
+
+  it("a picture is shown in the page with the news title as its text alternative", async () => {
+    await editor.postMultipart("/rufisque/admin/news", { ...NEWS, title: "Affiche de la fête" }, { field: "attachment", filename: "affiche.png", data: PNG, type: "image/png" });
+    const id = await idOf(ctx.db, "SELECT id FROM news WHERE title = 'Affiche de la fête'", []);
+    await editor.post(`/rufisque/admin/news/${id}/publish`);
+    const page = await new Browser(ctx.app).get(`/rufisque/news/${id}`);
+    assert.match(page.body, /<img src="\/rufisque\/files\/[0-9a-f-]{36}" alt="Affiche de la fête"/);
+  });
+
+  it("a file that only pretends to be a PDF is refused, the form keeps the text, nothing is stored", async () => {
+    const before = await ctx.db.query("SELECT id FROM stored_files");
+    const html = Buffer.from("<html><script>alert(1)</script></html>");
+    const response = await editor.postMultipart("/rufisque/admin/news", { ...NEWS, title: "Faux PDF" }, { field: "attachment", filename: "rapport.pdf", data: html, type: "application/pdf" });
+    assert.equal(response.statusCode, 400);
+    assert.match(visibleText(response.body), /Ce fichier n'est ni un PDF ni une image/);
+    assert.match(response.body, /value="Faux PDF"/);
+    assert.equal((await ctx.db.query("SELECT id FROM stored_files")).length, before.length);
+    assert.equal((await ctx.db.query("SELECT id FROM news WHERE title = 'Faux PDF'")).length, 0);
+  });
+
+  it("a file over the upload limit is refused with 413 and nothing is created", async () => {
+    const big = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(65 * 1024, 0x20)]);
+    const response = await editor.postMultipart("/rufisque/admin/news", { ...NEWS, title: "Trop gros" }, { field: "attachment", filename: "gros.pdf", data: big });
+    assert.equal(response.statusCode, 413);
+    assert.match(visibleText(response.body), /trop volumineux/);
+    assert.equal((await ctx.db.query("SELECT id FROM news WHERE title = 'Trop gros'")).length, 0);
+  });
+
+  it("the editor removes an attachment; another municipality never reaches one", async () => {
+    const id = await idOf(ctx.db, "SELECT id FROM news WHERE title = 'Arrêté municipal n° 12'", []);
+    const fileId = await idOf(ctx.db, "SELECT attachment_id AS id FROM news WHERE id = $1", [id]);
+    const labe = new Browser(ctx.app);
+    await labe.signIn(DEMO.labe.editor);
+    assert.equal((await labe.get(`/labe/files/${fileId}`)).statusCode, 404);
+
+    const edit = await editor.get(`/rufisque/admin/news/${id}/edit`);
+    assert.match(visibleText(edit.body), /Pièce jointe actuelle : arrêté 12\.pdf/);
+    const saved = await editor.postMultipart(`/rufisque/admin/news/${id}`, { ...NEWS, title: "Arrêté municipal n° 12", remove_attachment: "on" });
+    assert.equal(saved.statusCode, 303);
+    assert.equal((await new Browser(ctx.app).get(`/rufisque/files/${fileId}`)).statusCode, 404);
+    const [entry] = await ctx.db.query<{ data: { changed: string[] } }>("SELECT data FROM audit_log WHERE subject_id = $1 AND action = 'portal.news.edit'", [id]);
+    assert.deepEqual(entry?.data.changed, ["attachment"]);
+  });
+});
