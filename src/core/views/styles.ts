@@ -40,7 +40,7 @@ table{border-collapse:collapse;width:100%;margin:1rem 0}
 th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #ccc;vertical-align:top}
 .cards{display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));padding:0;list-style:none}
 .cards li{border:1px solid #ccc;border-radius:6px;padding:.75rem 1rem}
-.cards h3{font-size:1.1rem;margin:0 0 .25rem}.cards p{margin:.25rem 0}
+.cards h2,.cards h3{font-size:1.1rem;margin:0 0 .25rem}.cards p{margin:.25rem 0}
 dl.facts{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;margin:0 0 1rem}dl.facts div{display:flex;gap:.4rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 .meta{color:#444;font-size:.9rem}
 .tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e8eef4;font-size:.85rem}

@@ -47,18 +47,20 @@ export function NetworkHomePage(props: { ctx: ViewContext; municipalities: Munic
   );
 }
 
-function NewsList(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow[] }): JSX.Element {
+/** Item titles are h3 under the home page's "latest news" h2, and h2 on the news index. */
+function NewsList(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow[]; topLevel?: boolean }): JSX.Element {
+  const Heading = props.topLevel ? "h2" : "h3";
   const { ctx, municipality } = props;
   if (props.news.length === 0) return <p safe>{ctx.t("portal.news.none")}</p>;
   return (
     <ul class="cards">
       {props.news.map((item) => (
         <li>
-          <h3>
+          <Heading>
             <a href={`/${municipality.slug}/news/${item.id}`} safe>
               {item.title}
             </a>
-          </h3>
+          </Heading>
           <p class="meta">
             <time datetime={item.published_at?.toISOString()}>
               {item.published_at ? ctx.fmt.date(item.published_at, municipality.time_zone) : ""}
@@ -162,7 +164,7 @@ export function NewsIndexPage(props: { ctx: ViewContext; municipality: Municipal
     <Layout ctx={ctx} title={t("portal.news.title")}>
       <Breadcrumbs ctx={ctx} items={[{ href: `/${municipality.slug}/`, label: municipality.name }, { label: t("portal.news.title") }]} />
       <h1 safe>{t("portal.news.title")}</h1>
-      <NewsList ctx={ctx} municipality={municipality} news={props.news} />
+      <NewsList ctx={ctx} municipality={municipality} news={props.news} topLevel />
       <Pagination ctx={ctx} basePath={`/${municipality.slug}/news`} page={props.page} hasNext={props.hasNext} />
     </Layout>
   );
