@@ -75,7 +75,11 @@ async function main(argv: string[]): Promise<number> {
     case "audit":
       if (rest[0] !== "verify") break;
       return withDb(async (db) => {
-        const result = await verifyAudit(db);
+        // One snapshot: entries appended by the running platform meanwhile must not look like tampering.
+        const result = await db.transaction(async (tx) => {
+          await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+          return verifyAudit(tx);
+        });
         if (result.ok) {
           console.log(`audit log intact: ${result.checked} entries verified`);
           return 0;

@@ -82,6 +82,23 @@ export async function backup(db: Db, file: string, filesDir?: string): Promise<{
 
 export class BackupError extends Error {}
 
+function isBackupShape(value: unknown): value is BackupFile {
+  if (!value || typeof value !== "object") return false;
+  const candidate = value as Partial<BackupFile>;
+  return (
+    candidate.format === BACKUP_FORMAT &&
+    candidate.version === BACKUP_VERSION &&
+    Array.isArray(candidate.migrations) &&
+    candidate.migrations.every((name) => typeof name === "string") &&
+    !!candidate.tables &&
+    typeof candidate.tables === "object" &&
+    Object.values(candidate.tables).every(Array.isArray) &&
+    !!candidate.files &&
+    typeof candidate.files === "object" &&
+    Object.values(candidate.files).every((content) => typeof content === "string")
+  );
+}
+
 /**
  * Replaces all data with the backup's, in one transaction: on any error nothing is changed.
  * The database must be migrated to the same migrations the backup was taken at.
@@ -93,7 +110,13 @@ export async function restore(db: Db, file: string, filesDir?: string): Promise<
   } catch (error) {
     throw new BackupError(`${file} is not a readable backup: ${String(error)}`);
   }
-  if (payload.format !== BACKUP_FORMAT || payload.version !== BACKUP_VERSION) throw new BackupError(`${file} is not a Cité Ouverte backup of version ${BACKUP_VERSION}`);
+  if (!isBackupShape(payload)) throw new BackupError(`${file} is not a Cité Ouverte backup of version ${BACKUP_VERSION}`);
+  // Every file path is checked before anything is replaced, so a bad one changes nothing.
+  const fileTargets = Object.entries(payload.files).map(([relative, base64]) => {
+    const target = filesDir ? path.resolve(filesDir, relative) : "";
+    if (filesDir && !target.startsWith(path.resolve(filesDir) + path.sep)) throw new BackupError(`refusing to write outside the files folder: ${relative}`);
+    return { target, base64 };
+  });
   let rows = 0;
   await db.transaction(async (tx) => {
     const migrations = (await tx.query<{ name: string }>("SELECT name FROM schema_migrations ORDER BY name")).map((row) => row.name);
@@ -112,9 +135,7 @@ export async function restore(db: Db, file: string, filesDir?: string): Promise<
     }
   });
   if (filesDir) {
-    for (const [relative, base64] of Object.entries(payload.files)) {
-      const target = path.resolve(filesDir, relative);
-      if (!target.startsWith(path.resolve(filesDir) + path.sep)) throw new BackupError(`refusing to write outside the files folder: ${relative}`);
+    for (const { target, base64 } of fileTargets) {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, Buffer.from(base64, "base64"));
     }
