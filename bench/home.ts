@@ -4,14 +4,9 @@
 //   npm run bench                     10 s per target
 //   BENCH_SECONDS=5 npm run bench     shorter run
 import autocannon from "autocannon";
-import Fastify, { type FastifyInstance } from "fastify";
-import type { AddressInfo } from "node:net";
-import { loadConfig } from "../src/config.js";
-import { openDb } from "../src/core/db/index.js";
-import { migrate } from "../src/core/db/migrations.js";
-import { buildApp } from "../src/core/http/server.js";
-import { MODULES } from "../src/modules/index.js";
-import { seedDemo } from "../src/seed/demo.js";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 10;
@@ -37,11 +32,6 @@ function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
-
-function urlOf(app: FastifyInstance, path: string): string {
-  const { port } = app.server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}${path}`;
 }
 
 async function measure(label: string, url: string): Promise<Measure> {
@@ -86,24 +76,29 @@ function table(rows: string[][]): string {
   return [line(rows[0]!), widths.map((width) => "-".repeat(width)).join("  "), ...rows.slice(1).map(line)].join("\n");
 }
 
+/** Starts bench/servers.ts in a child process and waits for the addresses it prints. */
+async function startServers() {
+  const child = spawn(process.execPath, ["--import", "tsx", new URL("./servers.ts", import.meta.url).pathname], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const timeout = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const [line] = (await Promise.race([once(lines, "line"), once(child, "exit").then(() => [undefined])])) as [string | undefined];
+  clearTimeout(timeout);
+  if (!line) throw new Error("the benchmark servers did not start");
+  const addresses = JSON.parse(line) as { engine: string; platform: string; baseline: string };
+  const stop = async () => {
+    child.kill("SIGTERM");
+    if (child.exitCode === null) await once(child, "exit");
+  };
+  return { ...addresses, stop };
+}
+
 async function main(): Promise<void> {
-  // The platform as tests run it: embedded database in memory, demo network, no request logging.
-  const db = await openDb({});
-  await migrate(db);
-  await seedDemo(db);
-  const config = { ...loadConfig({}), dataDir: "/nonexistent", publicUrl: "http://localhost:3000" };
-  const platform = await buildApp({ config, db, modules: MODULES, logger: false, rateLimits: { signIn: 1000, signUp: 1000 } });
-  await platform.listen({ port: 0, host: "127.0.0.1" });
-
-  const baseline = Fastify({ logger: false });
-  baseline.get("/", async () => "hello");
-  await baseline.listen({ port: 0, host: "127.0.0.1" });
-
+  const servers = await startServers();
   try {
-    console.log(`Benchmark: ${SECONDS} s per target, ${CONNECTIONS} connections, Node ${process.version}, engine ${db.engine}\n`);
+    console.log(`Benchmark: ${SECONDS} s per target, ${CONNECTIONS} connections, Node ${process.version}, engine ${servers.engine}, servers in their own process\n`);
     // Baseline first, so the platform's background work cannot slow it down.
-    const hello = await measure("baseline: bare Fastify \"hello\"", urlOf(baseline, "/"));
-    const home = await measure("platform: /rufisque/ home page", urlOf(platform, "/rufisque/"));
+    const hello = await measure("baseline: bare Fastify \"hello\"", servers.baseline);
+    const home = await measure("platform: /rufisque/ home page", servers.platform);
 
     const fmt = (value: number, digits = 2) => value.toFixed(digits);
     console.log(
@@ -137,9 +132,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await platform.close();
-    await baseline.close();
-    await db.close();
+    await servers.stop();
   }
 }
 

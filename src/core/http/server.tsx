@@ -13,7 +13,7 @@ import type { Db } from "../db/index.js";
 import { loadActor } from "../auth/accounts.js";
 import { hasMunicipalRole, hasNetworkRole, type Actor } from "../auth/roles.js";
 import { formatters, isLocale, negotiateLocale, translator, type Formatters, type Locale, type Translate } from "../i18n/index.js";
-import { findMunicipalityBySlug, getNetwork, type Municipality } from "../tenancy/index.js";
+import { findMunicipalityWithNetwork, getNetwork, type Municipality, type Network } from "../tenancy/index.js";
 import { logAdapter, type ChannelAdapter } from "../notify/index.js";
 import type { Flash, ViewContext } from "../views/context.js";
 import { ErrorPage } from "../views/layout.js";
@@ -36,6 +36,8 @@ declare module "fastify" {
     fmt: Formatters;
     actor: Actor | null;
     municipality: Municipality | null;
+    /** The network of the request's municipality, read with it. */
+    municipalityNetwork: Network | null;
     csrfToken: string;
     flash: Flash | null;
     /** Builds what a page needs to render; one query for the network's identity. */
@@ -156,6 +158,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorateRequest("fmt", null as unknown as Formatters);
   app.decorateRequest("actor", null);
   app.decorateRequest("municipality", null);
+  app.decorateRequest("municipalityNetwork", null);
   app.decorateRequest("csrfToken", "");
   app.decorateRequest("flash", null);
   app.decorateRequest("view", async function (this: FastifyRequest): Promise<ViewContext> {
@@ -166,7 +169,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       fmt: this.fmt,
       actor: this.actor,
       municipality,
-      network: (await getNetwork(db)) ?? null,
+      network: this.municipalityNetwork ?? (await getNetwork(db)) ?? null,
       csrfToken: this.csrfToken,
       path: this.url,
       flash: this.flash,
@@ -213,7 +216,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     } catch {
       // A malformed escape cannot name a municipality; the route answers 404.
     }
-    request.municipality = decoded ? ((await findMunicipalityBySlug(db, decoded)) ?? null) : null;
+    const found = decoded ? await findMunicipalityWithNetwork(db, decoded) : undefined;
+    request.municipality = found?.municipality ?? null;
+    request.municipalityNetwork = found?.network ?? null;
 
     let csrf = request.cookies[CSRF_COOKIE];
     if (!csrf || !/^[A-Za-z0-9_-]{32,64}$/.test(csrf)) {

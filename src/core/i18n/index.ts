@@ -70,9 +70,11 @@ function interpolate(text: string, params: Params | undefined): string {
  * Returns the translator for one language. A key with plural forms is stored as `key.one`,
  * `key.other` (and `key.many` where a language needs it) and chosen with params.count.
  */
+const pluralRules = Object.fromEntries(LOCALES.map((locale) => [locale, new Intl.PluralRules(locale)])) as Record<Locale, Intl.PluralRules>;
+
 export function translator(locale: Locale): Translate {
   const catalogue = catalogues[locale];
-  const plurals = new Intl.PluralRules(locale);
+  const plurals = pluralRules[locale];
   return (key, params) => {
     let text = catalogue.get(key);
     if (text === undefined && params && typeof params.count === "number") {
@@ -96,15 +98,27 @@ export interface Formatters {
   money(minorUnits: number, currency: string): string;
 }
 
+// Building an Intl formatter costs far more than using one, so each is built once per
+// locale and option set. They hold no request data.
+const intlCache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, build: () => T): T {
+  let format = intlCache.get(key) as T | undefined;
+  if (!format) {
+    format = build();
+    intlCache.set(key, format);
+  }
+  return format;
+}
+
 export function formatters(locale: Locale): Formatters {
   const tag = INTL_LOCALE[locale];
   return {
-    date: (value, timeZone) => new Intl.DateTimeFormat(tag, { dateStyle: "long", timeZone }).format(value),
+    date: (value, timeZone) => cached(`d|${tag}|${timeZone}`, () => new Intl.DateTimeFormat(tag, { dateStyle: "long", timeZone })).format(value),
     dateTime: (value, timeZone) =>
-      new Intl.DateTimeFormat(tag, { dateStyle: "long", timeStyle: "short", timeZone }).format(value),
-    number: (value) => new Intl.NumberFormat(tag).format(value),
+      cached(`dt|${tag}|${timeZone}`, () => new Intl.DateTimeFormat(tag, { dateStyle: "long", timeStyle: "short", timeZone })).format(value),
+    number: (value) => cached(`n|${tag}`, () => new Intl.NumberFormat(tag)).format(value),
     money: (minorUnits, currency) => {
-      const format = new Intl.NumberFormat(tag, { style: "currency", currency });
+      const format = cached(`m|${tag}|${currency}`, () => new Intl.NumberFormat(tag, { style: "currency", currency }));
       const digits = format.resolvedOptions().maximumFractionDigits ?? 0;
       return format.format(minorUnits / 10 ** digits);
     },

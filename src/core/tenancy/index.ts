@@ -31,6 +31,19 @@ export async function findMunicipalityBySlug(db: Queryable, slug: string): Promi
   return row;
 }
 
+/** The municipality and its network in one round trip: every municipal page needs both. */
+export async function findMunicipalityWithNetwork(db: Queryable, slug: string): Promise<{ municipality: Municipality; network: Network | null } | undefined> {
+  if (!SLUG_PATTERN.test(slug) || RESERVED_SLUGS.has(slug)) return undefined;
+  const [row] = await db.query<Municipality & { network: Network | null }>(
+    `SELECT m.*, CASE WHEN n.id IS NULL THEN NULL ELSE jsonb_build_object('id', n.id, 'slug', n.slug, 'name', n.name, 'description', n.description) END AS network
+     FROM municipalities m LEFT JOIN network n ON n.id = m.network_id WHERE m.slug = $1`,
+    [slug],
+  );
+  if (!row) return undefined;
+  const { network, ...municipality } = row;
+  return { municipality, network };
+}
+
 export async function listMunicipalities(db: Queryable): Promise<Municipality[]> {
   return db.query<Municipality>("SELECT * FROM municipalities ORDER BY country_code, name");
 }

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import Fastify from "fastify";
+import { createTestDb } from "../../../test/helpers.js";
+import type { Db } from "../db/index.js";
+import { migrate } from "../db/migrations.js";
+import { enqueueJob, purgeExpired, runDueJobs } from "./index.js";
+
+const silent = Fastify({ logger: { level: "silent" } }).log;
+
+describe("background jobs", () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  before(async () => {
+    ({ db, close } = await createTestDb());
+    await migrate(db);
+  });
+  after(() => close());
+
+  it("runs a due job once with its payload, and leaves jobs that are not due yet", async () => {
+    const seen: unknown[] = [];
+    await enqueueJob(db, "test.echo", { n: 1 });
+    const later = await enqueueJob(db, "test.echo", { n: 2 }, new Date(Date.now() + 3600_000));
+    assert.equal(await runDueJobs(db, { "test.echo": async (_db, payload) => void seen.push(payload) }, silent), 1);
+    assert.deepEqual(seen, [{ n: 1 }]);
+    assert.equal(await runDueJobs(db, { "test.echo": async () => assert.fail("ran twice") }, silent), 0);
+    const [pending] = await db.query<{ done_at: Date | null }>("SELECT done_at FROM jobs WHERE id = $1", [later]);
+    assert.equal(pending?.done_at, null);
+  });
+
+  it("a failing job is retried later with its error kept, then given up after its last attempt", async () => {
+    const id = await enqueueJob(db, "test.fail");
+    await db.query("UPDATE jobs SET max_attempts = 2 WHERE id = $1", [id]);
+    const failing = { "test.fail": async () => Promise.reject(new Error("gateway unreachable")) };
+    await runDueJobs(db, failing, silent);
+    let [job] = await db.query<{ attempts: number; last_error: string; failed_at: Date | null; run_at: Date }>("SELECT * FROM jobs WHERE id = $1", [id]);
+    assert.equal(job?.attempts, 1);
+    assert.match(job!.last_error, /gateway unreachable/);
+    assert.equal(job?.failed_at, null);
+    assert.ok(job!.run_at.getTime() > Date.now(), "retried later, not at once");
+    await db.query("UPDATE jobs SET run_at = now() WHERE id = $1", [id]);
+    await runDueJobs(db, failing, silent);
+    [job] = await db.query("SELECT * FROM jobs WHERE id = $1", [id]);
+    assert.equal(job?.attempts, 2);
+    assert.ok(job?.failed_at, "given up after max_attempts");
+  });
+
+  it("the daily purge removes expired sessions and old idempotency records, and keeps live ones", async () => {
+    const [user] = await db.query<{ id: string }>("INSERT INTO users (name, email, password_hash) VALUES ('A', 'a@example.org', 'x') RETURNING id");
+    await db.query("INSERT INTO sessions (id, user_id, expires_at) VALUES ('expired', $1, now() - interval '1 day'), ('live', $1, now() + interval '1 day')", [user!.id]);
+    await db.query("INSERT INTO idempotency_keys (scope, key, method, path, created_at) VALUES ('s', 'old-key-1', 'POST', '/', now() - interval '8 days'), ('s', 'new-key-1', 'POST', '/', now())");
+    await purgeExpired(db, {});
+    assert.deepEqual((await db.query<{ id: string }>("SELECT id FROM sessions")).map((row) => row.id), ["live"]);
+    assert.deepEqual((await db.query<{ key: string }>("SELECT key FROM idempotency_keys")).map((row) => row.key), ["new-key-1"]);
+  });
+});
