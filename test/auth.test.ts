@@ -165,3 +165,20 @@ describe("rate limits on sign-in and sign-up", () => {
     assert.deepEqual(statuses, [303, 303, 429]);
   });
 });
+
+describe("sign-up race", () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await createTestApp({ seed: false });
+  });
+  after(() => ctx.close());
+
+  it("two sign-ups with the same number at the same moment create one account; the other is told why", async () => {
+    const fields = { name: "Binta", identifier: "+221776543210", country: "SN", password: "password-123" };
+    const responses = await Promise.all([new Browser(ctx.app).post("/account/signup", fields), new Browser(ctx.app).post("/account/signup", fields)]);
+    assert.deepEqual(responses.map((r) => r.statusCode).sort(), [303, 400]);
+    const refused = responses.find((r) => r.statusCode === 400)!;
+    assert.match(visibleText(refused.body), /Un compte existe déjà avec ce numéro ou cette adresse\./);
+    assert.equal((await ctx.db.query("SELECT id FROM users WHERE phone = '+221776543210'")).length, 1);
+  });
+});

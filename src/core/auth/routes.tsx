@@ -87,11 +87,19 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
     if (form.invalid) return reply.page(<SignUpPage ctx={await request.view()} form={form} />, 400);
 
     const municipality = slug ? await findMunicipalityBySlug(db, slug) : undefined;
-    const user = await db.transaction(async (tx) => {
-      const created = await createUser(tx, { name, phone, email, password, locale: request.locale });
-      if (municipality) await grantMunicipalRole(tx, { municipalityId: municipality.id, userId: created.id, role: "citizen", grantedBy: created.id });
-      return created;
-    });
+    let user;
+    try {
+      user = await db.transaction(async (tx) => {
+        const created = await createUser(tx, { name, phone, email, password, locale: request.locale });
+        if (municipality) await grantMunicipalRole(tx, { municipalityId: municipality.id, userId: created.id, role: "citizen", grantedBy: created.id });
+        return created;
+      });
+    } catch (error) {
+      // Two sign-ups with the same number at once: the database's unique index decides.
+      if ((error as { code?: string }).code !== "23505") throw error;
+      form.fail("identifier", "auth.error.identifier_taken");
+      return reply.page(<SignUpPage ctx={await request.view()} form={form} />, 400);
+    }
     setSessionCookie(reply, config, await createSession(db, user.id), SESSION_DAYS * 24 * 3600);
     return reply.redirectWithFlash(next !== "/" ? next : municipality ? `/${municipality.slug}/` : "/account", { kind: "success", key: "auth.flash.welcome" });
   });
