@@ -1,48 +1,14 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { recordAudit, verifyAudit } from "../src/core/audit/index.js";
 import { openDb, type Db } from "../src/core/db/index.js";
 import { migrate } from "../src/core/db/migrations.js";
-import { Browser, createTestApp, createTestDb, DEMO, idOf, type TestContext } from "./helpers.js";
+import { Browser, createTestApp, createTestDb, DEMO, idOf, runCli, type TestContext } from "./helpers.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // A CLI run does migrations, argon2 hashing and PGlite start-up; this is a hang guard, not a timing assert.
-const CLI_TIMEOUT_MS = 120_000;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/cite.js …` as an operator would, killed if it has not finished in time. */
-function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    // DATABASE_URL is always set explicitly (empty means embedded) so the caller's shell cannot leak one in.
-    const child = spawn(process.execPath, ["bin/cite.js", ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`cite ${args.join(" ")} did not finish within ${CLI_TIMEOUT_MS / 1000} s\n${stdout}\n${stderr}`));
-    }, CLI_TIMEOUT_MS);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Appends n entries the way the platform does: one transaction per change. */
 async function appendEntries(db: Db, n: number): Promise<void> {

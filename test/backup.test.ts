@@ -1,20 +1,16 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { recordAudit, verifyAudit } from "../src/core/audit/index.js";
 import { backup, BackupError, restore } from "../src/core/db/backup.js";
 import { openDb, type Db, type Queryable } from "../src/core/db/index.js";
-import { Browser, createTestApp, createTestDb, DEMO, visibleText, type TestContext } from "./helpers.js";
+import { Browser, createTestApp, createTestDb, DEMO, runCli, visibleText, type TestContext } from "./helpers.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // A hang guard for one CLI run (PGlite start-up, migrations, argon2), not a timing assert.
-const CLI_TIMEOUT_MS = 120_000;
 
 /** Every row of every table, in a stable order: two equal dumps mean two databases holding the same data. */
 async function dump(db: Queryable): Promise<Record<string, unknown[]>> {
@@ -51,34 +47,6 @@ async function changeEverything(db: Db): Promise<void> {
   await db.transaction((tx) => recordAudit(tx, { actorId: null, municipalityId: null, action: "test.after.backup", subjectType: "test", subjectId: "1" }));
 }
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    // DATABASE_URL is always set explicitly (empty means embedded) so the caller's shell cannot leak one in.
-    const child = spawn(process.execPath, ["bin/cite.js", ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`cite ${args.join(" ")} did not finish within ${CLI_TIMEOUT_MS / 1000} s\n${stdout}\n${stderr}`));
-    }, CLI_TIMEOUT_MS);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe("backup and restore", () => {
   let ctx: TestContext;

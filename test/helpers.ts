@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import pg from "pg";
 import { loadConfig, type Config } from "../src/config.js";
@@ -200,4 +202,37 @@ export async function idOf(db: Db, sql: string, params: unknown[]): Promise<stri
   const [row] = await db.query<{ id: string }>(sql, params);
   if (!row) throw new Error(`no row for ${sql}`);
   return row.id;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CLI_TIMEOUT_MS = 120_000;
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/cite.js …` as an operator would, killed if it has not finished in time. */
+export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    // DATABASE_URL is always set explicitly (empty means embedded) so the caller's shell cannot leak one in.
+    const child = spawn(process.execPath, ["bin/cite.js", ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`cite ${args.join(" ")} did not finish within ${CLI_TIMEOUT_MS / 1000} s\n${stdout}\n${stderr}`));
+    }, CLI_TIMEOUT_MS);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

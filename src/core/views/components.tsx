@@ -72,6 +72,35 @@ export function ErrorSummary(props: { ctx: ViewContext; form: FormState | undefi
   );
 }
 
+/** A field's label with its hint, then its error: ids match what the input's aria-describedby names. */
+function FieldHead(props: { id: string; label: string; hint?: string | undefined; error?: string | undefined }): JSX.Element {
+  return (
+    <>
+      <label for={props.id}>
+        {Html.escapeHtml(props.label)}
+        {props.hint ? (
+          <span class="hint" id={`${props.id}-hint`} safe>
+            {props.hint}
+          </span>
+        ) : (
+          ""
+        )}
+      </label>
+      {props.error ? (
+        <span class="field-error" id={`${props.id}-error`} safe>
+          {props.error}
+        </span>
+      ) : (
+        ""
+      )}
+    </>
+  );
+}
+
+function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
+  return [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+}
+
 interface FieldProps {
   ctx: ViewContext;
   form: FormState | undefined;
@@ -90,34 +119,17 @@ export function Field(props: FieldProps): JSX.Element {
   const id = `f-${props.name}`;
   const error = errorText(props.ctx.t, props.form?.errors[props.name]);
   const value = props.type === "password" ? "" : (props.form?.values[props.name] ?? "");
-  const describedBy = [props.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
   const common = {
     id,
     name: props.name,
     required: props.required,
     "aria-invalid": error ? "true" : undefined,
-    "aria-describedby": describedBy,
+    "aria-describedby": describedBy(id, props.hint, error),
     maxlength: props.maxlength,
   };
   return (
     <div>
-      <label for={id}>
-        {Html.escapeHtml(props.label)}
-        {props.hint ? (
-          <span class="hint" id={`${id}-hint`} safe>
-            {props.hint}
-          </span>
-        ) : (
-          ""
-        )}
-      </label>
-      {error ? (
-        <span class="field-error" id={`${id}-error`} safe>
-          {error}
-        </span>
-      ) : (
-        ""
-      )}
+      <FieldHead id={id} label={props.label} hint={props.hint} error={error} />
       {props.multiline ? (
         <textarea {...common} rows={String(props.rows ?? 8)} safe>
           {value}
@@ -142,24 +154,8 @@ export function SelectField(props: {
   const current = props.form?.values[props.name] ?? "";
   return (
     <div>
-      <label for={id}>
-        {Html.escapeHtml(props.label)}
-        {props.hint ? (
-          <span class="hint" safe>
-            {props.hint}
-          </span>
-        ) : (
-          ""
-        )}
-      </label>
-      {error ? (
-        <span class="field-error" id={`${id}-error`} safe>
-          {error}
-        </span>
-      ) : (
-        ""
-      )}
-      <select id={id} name={props.name} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+      <FieldHead id={id} label={props.label} hint={props.hint} error={error} />
+      <select id={id} name={props.name} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy(id, props.hint, error)}>
         {props.options.map((option) => (
           <option value={option.value} selected={option.value === current} safe>
             {option.label}
@@ -264,27 +260,10 @@ export function Paragraphs(props: { text: string }): JSX.Element {
 export function FileField(props: { ctx: ViewContext; form: FormState | undefined; name: string; label: string; hint?: string; accept: string }): JSX.Element {
   const id = `f-${props.name}`;
   const error = errorText(props.ctx.t, props.form?.errors[props.name]);
-  const describedBy = [props.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
     <div>
-      <label for={id}>
-        {Html.escapeHtml(props.label)}
-        {props.hint ? (
-          <span class="hint" id={`${id}-hint`} safe>
-            {props.hint}
-          </span>
-        ) : (
-          ""
-        )}
-      </label>
-      {error ? (
-        <span class="field-error" id={`${id}-error`} safe>
-          {error}
-        </span>
-      ) : (
-        ""
-      )}
-      <input type="file" id={id} name={props.name} accept={props.accept} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy} />
+      <FieldHead id={id} label={props.label} hint={props.hint} error={error} />
+      <input type="file" id={id} name={props.name} accept={props.accept} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy(id, props.hint, error)} />
     </div>
   );
 }

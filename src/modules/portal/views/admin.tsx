@@ -85,24 +85,31 @@ export function DashboardPage(props: {
   );
 }
 
-export function AdminNewsListPage(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow[] }): JSX.Element {
-  const { ctx, municipality } = props;
+/** The back-office list of news items or pages: each with its state and its edit and publish actions. */
+function PublicationListPage(props: {
+  ctx: ViewContext;
+  municipality: Municipality;
+  heading: string;
+  newLabel: string;
+  base: string;
+  items: { id: string; title: string; status: PublicationStatus; updated_at: Date; publicUrl: string }[];
+}): JSX.Element {
+  const { ctx, municipality, base } = props;
   const { t } = ctx;
-  const base = `/${municipality.slug}/admin/news`;
   return (
-    <Layout ctx={ctx} title={t("portal.admin.news")}>
-      {adminCrumbs(ctx, municipality, t("portal.admin.news"))}
-      <h1 safe>{t("portal.admin.news")}</h1>
+    <Layout ctx={ctx} title={props.heading}>
+      {adminCrumbs(ctx, municipality, props.heading)}
+      <h1 safe>{props.heading}</h1>
       <p>
         <a class="button" href={`${base}/new`} safe>
-          {t("portal.admin.news_new")}
+          {props.newLabel}
         </a>
       </p>
       <Table
-        caption={t("portal.admin.news")}
+        caption={props.heading}
         headers={[t("portal.field.title"), t("portal.field.status"), t("portal.field.updated"), t("portal.field.actions")]}
-        rows={props.news.map((item) => [
-          <a href={`/${municipality.slug}/news/${item.id}`} safe>
+        rows={props.items.map((item) => [
+          <a href={item.publicUrl} safe>
             {item.title}
           </a>,
           <span class="tag" safe>
@@ -126,6 +133,20 @@ export function AdminNewsListPage(props: { ctx: ViewContext; municipality: Munic
         ])}
       />
     </Layout>
+  );
+}
+
+export function AdminNewsListPage(props: { ctx: ViewContext; municipality: Municipality; news: NewsRow[] }): JSX.Element {
+  const { ctx, municipality } = props;
+  return (
+    <PublicationListPage
+      ctx={ctx}
+      municipality={municipality}
+      heading={ctx.t("portal.admin.news")}
+      newLabel={ctx.t("portal.admin.news_new")}
+      base={`/${municipality.slug}/admin/news`}
+      items={props.news.map((item) => ({ ...item, publicUrl: `/${municipality.slug}/news/${item.id}` }))}
+    />
   );
 }
 
@@ -177,45 +198,15 @@ export function NewsFormPage(props: { ctx: ViewContext; municipality: Municipali
 
 export function AdminPagesListPage(props: { ctx: ViewContext; municipality: Municipality; pages: PageRow[] }): JSX.Element {
   const { ctx, municipality } = props;
-  const { t } = ctx;
-  const base = `/${municipality.slug}/admin/pages`;
   return (
-    <Layout ctx={ctx} title={t("portal.admin.pages")}>
-      {adminCrumbs(ctx, municipality, t("portal.admin.pages"))}
-      <h1 safe>{t("portal.admin.pages")}</h1>
-      <p>
-        <a class="button" href={`${base}/new`} safe>
-          {t("portal.admin.page_new")}
-        </a>
-      </p>
-      <Table
-        caption={t("portal.admin.pages")}
-        headers={[t("portal.field.title"), t("portal.field.status"), t("portal.field.updated"), t("portal.field.actions")]}
-        rows={props.pages.map((page) => [
-          <a href={`/${municipality.slug}/pages/${page.slug}`} safe>
-            {page.title}
-          </a>,
-          <span class="tag" safe>
-            {t(STATUS_LABEL_KEYS[page.status])}
-          </span>,
-          <span safe>{ctx.fmt.dateTime(page.updated_at, municipality.time_zone)}</span>,
-          <ul class="inline">
-            <li>
-              <a href={`${base}/${page.id}/edit`} safe>
-                {t("portal.action.edit")}
-              </a>
-            </li>
-            <li>
-              {page.status === "draft" ? (
-                <ActionButton ctx={ctx} action={`${base}/${page.id}/publish`} label={t("portal.action.publish")} />
-              ) : (
-                <ActionButton ctx={ctx} action={`${base}/${page.id}/unpublish`} label={t("portal.action.unpublish")} secondary />
-              )}
-            </li>
-          </ul>,
-        ])}
-      />
-    </Layout>
+    <PublicationListPage
+      ctx={ctx}
+      municipality={municipality}
+      heading={ctx.t("portal.admin.pages")}
+      newLabel={ctx.t("portal.admin.page_new")}
+      base={`/${municipality.slug}/admin/pages`}
+      items={props.pages.map((page) => ({ ...page, publicUrl: `/${municipality.slug}/pages/${page.slug}` }))}
+    />
   );
 }
 
