@@ -3,6 +3,8 @@
 // it is stopped.
 import Fastify from "fastify";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { loadConfig } from "../src/config.js";
 import { openDb } from "../src/core/db/index.js";
 import { migrate } from "../src/core/db/migrations.js";
@@ -13,7 +15,7 @@ import { seedDemo } from "../src/seed/demo.js";
 // The platform as tests run it: embedded database in memory, demo network, no request logging.
 const db = await openDb({});
 await migrate(db);
-await seedDemo(db);
+await seedDemo(db, path.join(os.tmpdir(), "cite-bench-files"));
 const config = { ...loadConfig({}), dataDir: "/nonexistent", publicUrl: "http://localhost:3000" };
 const platform = await buildApp({ config, db, modules: MODULES, logger: false, rateLimits: { signIn: 1000, signUp: 1000 } });
 await platform.listen({ port: 0, host: "127.0.0.1" });

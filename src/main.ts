@@ -21,7 +21,7 @@ export async function serve(options: { demo: boolean; config?: Config }): Promis
   const log = (line: string) => console.log(line);
   await migrationStatus(db);
   await migrate(db, log);
-  if (options.demo && (await seedDemo(db))) log("demo data loaded: the Local Open GovLab network and its 7 municipalities");
+  if (options.demo && (await seedDemo(db, config.filesDir))) log("demo data loaded: the Local Open GovLab network and its 7 municipalities");
   const app = await buildApp({ config, db, modules: MODULES });
   const stopWorker = startWorker(db, { "maintenance.purge": purgeExpired }, app.log);
   await app.listen({ port: config.port, host: config.host });

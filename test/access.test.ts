@@ -54,6 +54,19 @@ const RULES: Record<string, Rule> = {
   "POST /:slug/admin/members/revoke": "administrator",
   "GET /admin/municipalities": "superadmin",
   "POST /admin/municipalities": "superadmin",
+  "GET /data": "public",
+  "GET /:slug/data": "public",
+  "GET /:slug/data/:dataset": "public",
+  "GET /:slug/data/:dataset/resources/:id/download": "public",
+  "GET /:slug/admin/data": "content",
+  "GET /:slug/admin/data/new": "content",
+  "POST /:slug/admin/data": "content",
+  "GET /:slug/admin/data/:id/edit": "content",
+  "POST /:slug/admin/data/:id": "content",
+  "POST /:slug/admin/data/:id/publish": "content",
+  "POST /:slug/admin/data/:id/unpublish": "content",
+  "POST /:slug/admin/data/:id/resources": "content",
+  "POST /:slug/admin/data/:id/resources/:resource/delete": "content",
   "GET /api/v1/municipalities": "public",
   "GET /api/v1/:slug/news": "public",
   "POST /api/v1/:slug/news": "content",
@@ -96,6 +109,9 @@ describe("access control: every route for every role", () => {
       newsId: await idOf(ctx.db, "SELECT id FROM news WHERE municipality_id = $1 AND status = 'draft' LIMIT 1", [rufisque]),
       pageId: await idOf(ctx.db, "SELECT id FROM pages WHERE municipality_id = $1 AND status = 'draft' LIMIT 1", [rufisque]),
       page: "a-propos",
+      dataset: "ecoles",
+      datasetId: await idOf(ctx.db, "SELECT id FROM datasets WHERE municipality_id = $1 AND slug = 'ecoles'", [rufisque]),
+      resourceId: await idOf(ctx.db, "SELECT r.id FROM dataset_resources r JOIN datasets d ON d.id = r.dataset_id WHERE d.municipality_id = $1 AND d.slug = 'ecoles'", [rufisque]),
     };
     for (const role of ROLES) {
       const browser = new Browser(ctx.app);
@@ -111,6 +127,14 @@ describe("access control: every route for every role", () => {
   });
 
   function concreteUrl(url: string, method: string): string {
+    if (url.includes("/data/")) {
+      return url
+        .replace(":slug", params.slug!)
+        .replace(":dataset", params.dataset!)
+        .replace("resources/:id", `resources/${params.resourceId}`)
+        .replace(":id", params.datasetId!)
+        .replace(":resource", randomUUID());
+    }
     return url
       .replace(":slug", params.slug!)
       // Posting to a random id proves the gate without changing demo data; GET uses a real draft.

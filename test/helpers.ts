@@ -70,8 +70,8 @@ export async function createTestApp(
 ): Promise<TestContext> {
   const { db, close } = await createTestDb();
   await migrate(db);
-  if (options.seed !== false) await seedDemo(db);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cite-test-"));
+  if (options.seed !== false) await seedDemo(db, path.join(dataDir, "files"));
   const config: Config = {
     ...loadConfig({}),
     dataDir,

@@ -54,9 +54,14 @@ describe("page budget: every public page fits in the first round trips on a slow
 
   /** Every public GET page of the portal and the account forms, with the demo content. */
   async function publicPages(): Promise<string[]> {
-    const urls = ["/", "/account/signin", "/account/signup", "/account/reset"];
+    const urls = ["/", "/data", "/account/signin", "/account/signup", "/account/reset"];
     for (const slug of ["rufisque", "bissau"]) {
-      urls.push(`/${slug}/`, `/${slug}/news`, `/${slug}/pages`);
+      urls.push(`/${slug}/`, `/${slug}/news`, `/${slug}/pages`, `/${slug}/data`, `/${slug}/data?theme=EDUC&format=CSV`);
+      const datasets = await ctx.db.query<{ slug: string }>(
+        "SELECT d.slug FROM datasets d JOIN municipalities m ON m.id = d.municipality_id WHERE m.slug = $1 AND d.status = 'published' ORDER BY d.slug",
+        [slug],
+      );
+      urls.push(...datasets.map((row) => `/${slug}/data/${row.slug}`));
       const news = await ctx.db.query<{ id: string }>(
         "SELECT n.id FROM news n JOIN municipalities m ON m.id = n.municipality_id WHERE m.slug = $1 AND n.status = 'published' ORDER BY n.published_at DESC",
         [slug],

@@ -1,6 +1,7 @@
 import { accountModule } from "../core/auth/routes.js";
 import type { AppModule } from "../core/http/server.js";
+import { opendataModule } from "./opendata/index.js";
 import { portalModule } from "./portal/index.js";
 
 /** Every module the platform runs, in the order their navigation entries appear. */
-export const MODULES: AppModule[] = [accountModule, portalModule];
+export const MODULES: AppModule[] = [accountModule, portalModule, opendataModule];

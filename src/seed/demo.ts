@@ -2,6 +2,7 @@ import { recordAudit } from "../core/audit/index.js";
 import { hashPassword } from "../core/auth/accounts.js";
 import type { MunicipalRole } from "../core/auth/roles.js";
 import type { Db, Tx } from "../core/db/index.js";
+import { seedOpenData } from "./opendata-demo.js";
 
 /** The password of every demo account, printed in the README; change it before real use. */
 export const DEMO_PASSWORD = "demo-cite-2026";
@@ -238,7 +239,7 @@ async function insertUser(tx: Tx, values: { name: string; phone?: string; email?
  * Loads the demo network once: a second call on a database that already holds a network
  * changes nothing and returns false, so restarting never duplicates or overwrites data.
  */
-export async function seedDemo(db: Db): Promise<boolean> {
+export async function seedDemo(db: Db, filesDir: string): Promise<boolean> {
   const hash = await hashPassword(DEMO_PASSWORD);
   return db.transaction(async (tx) => {
     const [existing] = await tx.query("SELECT id FROM network LIMIT 1");
@@ -278,6 +279,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
           [municipalityId, item.title, item.summary, item.body, item.language, publishedAt ? "published" : "draft", publishedAt, editorId],
         );
       }
+      await seedOpenData(tx, filesDir, { id: municipalityId, name: m.name, currency: m.currency }, editorId);
       for (const page of pagesFor(m)) {
         await tx.query(
           `INSERT INTO pages (municipality_id, slug, title, body, language, status, published_at, created_by, updated_by)

@@ -93,6 +93,9 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     ["the news index", () => "/rufisque/news"],
     ["a news item", () => `/rufisque/news/${newsId}`],
     ["the pages index", () => "/rufisque/pages"],
+    ["the network data catalogue", () => "/data"],
+    ["a municipality's data portal", () => "/rufisque/data"],
+    ["a dataset page", () => "/rufisque/data/ecoles"],
     ["a static page", () => "/rufisque/pages/horaires"],
     ["the sign-in form", () => "/account/signin"],
     ["the sign-up form", () => "/account/signup"],
@@ -145,6 +148,8 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
         ["the dashboard", "/rufisque/admin"],
         ["the news list", "/rufisque/admin/news"],
         ["the new news form", "/rufisque/admin/news/new"],
+        ["the datasets list", "/rufisque/admin/data"],
+        ["the new dataset form", "/rufisque/admin/data/new"],
       ];
       for (const [what, path] of backOffice) {
         const response = await page.goto(`${base}${path}`);

@@ -38,7 +38,8 @@ export interface StoredFile {
   id: string;
   municipality_id: string | null;
   sha256: string;
-  media_type: MediaType;
+  /** A sniffed MediaType for pictures and PDFs; for data files, the type of their declared format. */
+  media_type: string;
   size_bytes: number;
   original_name: string;
 }
@@ -61,7 +62,7 @@ export function cleanFileName(name: string): string {
 export async function storeFile(
   db: Queryable,
   filesDir: string,
-  input: { municipalityId: string | null; data: Buffer; mediaType: MediaType; originalName: string; createdBy: string | null },
+  input: { municipalityId: string | null; data: Buffer; mediaType: string; originalName: string; createdBy: string | null },
 ): Promise<StoredFile> {
   const sha256 = createHash("sha256").update(input.data).digest("hex");
   const target = blobPath(filesDir, sha256);

@@ -94,4 +94,15 @@ export class FormReader {
   checked(name: string): boolean {
     return this.raw(name) === "on";
   }
+
+  /** Every value sent under one name (checkboxes, multiple selects), kept only when allowed. */
+  list<T extends string>(name: string, allowed: readonly T[]): T[] {
+    const record = (this.body && typeof this.body === "object" ? this.body : {}) as Record<string, unknown>;
+    const raw = record[name];
+    const values = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((value): value is string => typeof value === "string");
+    const kept = [...new Set(values)].filter((value): value is T => (allowed as readonly string[]).includes(value));
+    if (kept.length !== new Set(values).size) this.fail(name, "form.invalid_choice");
+    this.values[name] = kept.join(",");
+    return kept;
+  }
 }

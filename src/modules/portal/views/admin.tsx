@@ -58,6 +58,11 @@ export function DashboardPage(props: {
                 {t("portal.admin.pages")}
               </a>
             </li>
+            <li>
+              <a href={`/${municipality.slug}/admin/data`} safe>
+                {t("portal.admin.data")}
+              </a>
+            </li>
           </>
         ) : (
           ""

@@ -1,0 +1,9 @@
+import type { AppModule } from "../../core/http/server.js";
+import { opendataRoutes } from "./routes.js";
+
+/** Each municipality's open-data portal and the network's catalogue. */
+export const opendataModule: AppModule = {
+  name: "opendata",
+  plugin: opendataRoutes,
+  nav: [{ href: (m) => `/${m.slug}/data`, labelKey: "opendata.nav.data" }],
+};

@@ -1,0 +1,213 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { requireAllowed } from "../../core/auth/roles.js";
+import { findStoredFile, readStoredFile } from "../../core/files/index.js";
+import { AppError } from "../../core/http/errors.js";
+import { FormReader } from "../../core/http/forms.js";
+import { listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
+import { emptyForm, type FormState } from "../../core/views/context.js";
+import { opendataPolicy } from "./policy.js";
+import * as service from "./service.js";
+import * as store from "./store.js";
+import { AdminDatasetsPage, DatasetFormPage } from "./views/admin.js";
+import { DatasetPage, PAGE_SIZE, SearchPage, type SearchParams } from "./views/public.js";
+
+function many(value: unknown): string[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.filter((item): item is string => typeof item === "string" && item.length > 0 && item.length <= 100).slice(0, 20);
+}
+
+function readSearchParams(query: Record<string, unknown>): SearchParams {
+  const sort = query.sort === "updated" || query.sort === "title" ? query.sort : "relevance";
+  const page = typeof query.page === "string" && /^\d{1,5}$/.test(query.page) ? Math.max(1, Number(query.page)) : 1;
+  return {
+    q: typeof query.q === "string" ? query.q.slice(0, 200) : "",
+    themes: many(query.theme),
+    tags: many(query.tag),
+    formats: many(query.format),
+    licences: many(query.licence),
+    municipalities: many(query.municipality),
+    sort,
+    page,
+  };
+}
+
+function datasetForm(dataset: store.DatasetRow): FormState {
+  return emptyForm({
+    title: dataset.title,
+    slug: dataset.slug,
+    description: dataset.description,
+    themes: dataset.themes.join(","),
+    tags: dataset.tags.join(", "),
+    licence: dataset.licence,
+    frequency: dataset.frequency,
+    spatial: dataset.spatial,
+    temporal_start: dataset.temporal_start ?? "",
+    temporal_end: dataset.temporal_end ?? "",
+    contact_name: dataset.contact_name,
+    contact_email: dataset.contact_email,
+    language: dataset.language,
+  });
+}
+
+/** A service refusal tied to a field (a taken address, no resource yet) comes back on the form. */
+async function formErrors<T>(form: FormReader, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AppError && error.code === "CONFLICT") {
+      for (const [field, message] of Object.entries(error.fields)) form.fail(field, message.key, message.params);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+export async function opendataRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app;
+
+  async function searchPage(request: FastifyRequest, reply: FastifyReply, municipality: Municipality | null) {
+    const params = readSearchParams(request.query as Record<string, unknown>);
+    const result = await store.searchDatasets(db, {
+      municipalityId: municipality?.id ?? null,
+      text: params.q,
+      themes: params.themes,
+      tags: params.tags,
+      formats: params.formats,
+      licences: params.licences,
+      municipalities: params.municipalities,
+      sort: params.sort,
+      limit: PAGE_SIZE,
+      offset: (params.page - 1) * PAGE_SIZE,
+    });
+    const names = municipality ? {} : Object.fromEntries((await listMunicipalities(db)).map((m) => [m.slug, m.name]));
+    return reply.page(<SearchPage ctx={await request.view()} municipality={municipality} params={params} result={result} names={names} />);
+  }
+
+  app.get("/data", async (request, reply) => searchPage(request, reply, null));
+  app.get("/:slug/data", async (request, reply) => searchPage(request, reply, request.requireMunicipality()));
+
+  /** A dataset of the URL's municipality; drafts exist only for those who may publish them. */
+  async function visibleDataset(request: FastifyRequest): Promise<{ municipality: Municipality; dataset: store.DatasetRow }> {
+    const municipality = request.requireMunicipality();
+    const dataset = await store.getDatasetBySlug(db, municipality.id, (request.params as { dataset: string }).dataset);
+    if (!dataset || (dataset.status !== "published" && !opendataPolicy.manageDatasets(request.actor, municipality))) throw new AppError("NOT_FOUND");
+    return { municipality, dataset };
+  }
+
+  app.get("/:slug/data/:dataset", async (request, reply) => {
+    const { municipality, dataset } = await visibleDataset(request);
+    const [resources, versions] = await Promise.all([store.listResources(db, municipality.id, [dataset.id]), store.listVersions(db, municipality.id, dataset.id)]);
+    return reply.page(<DatasetPage ctx={await request.view()} municipality={municipality} dataset={dataset} resources={resources} versions={versions} />);
+  });
+
+  app.get("/:slug/data/:dataset/resources/:id/download", async (request, reply) => {
+    const { municipality, dataset } = await visibleDataset(request);
+    const resource = await store.getResource(db, municipality.id, (request.params as { id: string }).id);
+    if (!resource || resource.dataset_id !== dataset.id) throw new AppError("NOT_FOUND");
+    if (resource.url) return reply.redirect(resource.url, 302);
+    const file = await findStoredFile(db, municipality.id, resource.file_id!);
+    if (!file) throw new AppError("NOT_FOUND");
+    // Always a download: a data file must never be rendered by the browser as a page of this site.
+    return reply
+      .type(file.media_type)
+      .header("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.original_name)}`)
+      .header("Cache-Control", dataset.status === "published" ? "public, max-age=3600" : "private, no-store")
+      .send(readStoredFile(app.config.filesDir, file));
+  });
+
+  // ---- Back office --------------------------------------------------------------------------
+
+  function authorize(request: FastifyRequest): Municipality {
+    const municipality = request.requireMunicipality();
+    requireAllowed(request.actor, opendataPolicy.manageDatasets(request.actor, municipality));
+    return municipality;
+  }
+
+  async function datasetOf(request: FastifyRequest, municipality: Municipality): Promise<store.DatasetRow> {
+    const dataset = await store.getDataset(db, municipality.id, (request.params as { id: string }).id);
+    if (!dataset) throw new AppError("NOT_FOUND");
+    return dataset;
+  }
+
+  async function editPage(request: FastifyRequest, reply: FastifyReply, municipality: Municipality, dataset: store.DatasetRow, forms: { form?: FormState; resourceForm?: FormState }, status = 200) {
+    const resources = await store.listResources(db, municipality.id, [dataset.id]);
+    return reply.page(
+      <DatasetFormPage
+        ctx={await request.view()}
+        municipality={municipality}
+        dataset={dataset}
+        resources={resources}
+        form={forms.form ?? datasetForm(dataset)}
+        resourceForm={forms.resourceForm ?? emptyForm()}
+      />,
+      status,
+    );
+  }
+
+  app.get("/:slug/admin/data", async (request, reply) => {
+    const municipality = authorize(request);
+    const datasets = await store.listAllDatasets(db, municipality.id);
+    return reply.page(<AdminDatasetsPage ctx={await request.view()} municipality={municipality} datasets={datasets} />);
+  });
+
+  app.get("/:slug/admin/data/new", async (request, reply) => {
+    const municipality = authorize(request);
+    const form = emptyForm({ licence: "odbl-1.0", frequency: "annual", language: request.locale, spatial: municipality.name });
+    return reply.page(<DatasetFormPage ctx={await request.view()} municipality={municipality} form={form} />);
+  });
+
+  app.post("/:slug/admin/data", async (request, reply) => {
+    const municipality = authorize(request);
+    const form = new FormReader(request.body);
+    const input = service.readDatasetInput(form);
+    form.text("_idem");
+    const created = form.invalid ? undefined : await formErrors(form, () => service.createDataset(db, municipality.id, request.actor!.id, input));
+    if (!created) return reply.page(<DatasetFormPage ctx={await request.view()} municipality={municipality} form={form} />, 400);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${created.id}/edit`, { kind: "success", key: "opendata.flash.created" });
+  });
+
+  app.get("/:slug/admin/data/:id/edit", async (request, reply) => {
+    const municipality = authorize(request);
+    return editPage(request, reply, municipality, await datasetOf(request, municipality), {});
+  });
+
+  app.post("/:slug/admin/data/:id", async (request, reply) => {
+    const municipality = authorize(request);
+    const dataset = await datasetOf(request, municipality);
+    const form = new FormReader(request.body);
+    const input = service.readDatasetInput(form);
+    form.text("_idem");
+    const saved = form.invalid ? undefined : await formErrors(form, () => service.editDataset(db, municipality.id, request.actor!.id, dataset.id, input));
+    if (!saved) return editPage(request, reply, municipality, dataset, { form }, 400);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${dataset.id}/edit`, { kind: "success", key: "opendata.flash.saved" });
+  });
+
+  for (const [verb, status, flashKey] of [["publish", "published", "portal.flash.published"], ["unpublish", "draft", "portal.flash.unpublished"]] as const) {
+    app.post(`/:slug/admin/data/:id/${verb}`, async (request, reply) => {
+      const municipality = authorize(request);
+      const dataset = await datasetOf(request, municipality);
+      const form = new FormReader({});
+      const done = await formErrors(form, () => service.setDatasetPublication(db, municipality.id, request.actor!.id, dataset.id, status));
+      if (!done) return editPage(request, reply, municipality, dataset, { resourceForm: form }, 400);
+      return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${dataset.id}/edit`, { kind: "success", key: flashKey });
+    });
+  }
+
+  app.post("/:slug/admin/data/:id/resources", async (request, reply) => {
+    const municipality = authorize(request);
+    const dataset = await datasetOf(request, municipality);
+    const form = new FormReader(request.body);
+    const input = service.readResourceInput(form);
+    form.text("_idem");
+    if (form.invalid) return editPage(request, reply, municipality, dataset, { resourceForm: form }, 400);
+    await service.addResource(db, app.config.filesDir, municipality.id, request.actor!.id, dataset.id, input);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${dataset.id}/edit`, { kind: "success", key: "opendata.flash.resource_added" });
+  });
+
+  app.post("/:slug/admin/data/:id/resources/:resource/delete", async (request, reply) => {
+    const municipality = authorize(request);
+    const dataset = await datasetOf(request, municipality);
+    await service.removeResource(db, municipality.id, request.actor!.id, dataset.id, (request.params as { resource: string }).resource);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${dataset.id}/edit`, { kind: "success", key: "opendata.flash.resource_removed" });
+  });
+}

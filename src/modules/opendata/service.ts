@@ -1,0 +1,192 @@
+import path from "node:path";
+import { recordAudit } from "../../core/audit/index.js";
+import type { Db, Tx } from "../../core/db/index.js";
+import { sniffMediaType, storeFile } from "../../core/files/index.js";
+import { AppError } from "../../core/http/errors.js";
+import type { FormReader } from "../../core/http/forms.js";
+import { LOCALES } from "../../core/i18n/index.js";
+import { SLUG_PATTERN } from "../../core/tenancy/index.js";
+import * as store from "./store.js";
+import { FORMAT_MEDIA_TYPES, FREQUENCY_IDS, LICENCE_IDS, THEME_CODES } from "./vocabulary.js";
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const MAX_TAGS = 20;
+
+function readDate(form: FormReader, name: string): string | null {
+  const value = form.text(name, { max: 10 });
+  if (!value) return null;
+  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    form.fail(name, "opendata.error.date");
+    return null;
+  }
+  return value;
+}
+
+/** Tags as people type them ("budget, Finances ,marchés") become a clean, unique, lower-case list. */
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(",").map((tag) => tag.trim().toLowerCase().replace(/\s+/g, " ")).filter(Boolean))];
+}
+
+export function readDatasetInput(form: FormReader): store.DatasetInput {
+  const tagsText = form.text("tags", { max: 1000 });
+  const tags = parseTags(tagsText);
+  if (tags.length > MAX_TAGS) form.fail("tags", "opendata.error.too_many_tags", { max: MAX_TAGS });
+  if (tags.some((tag) => tag.length > 50)) form.fail("tags", "opendata.error.tag_too_long", { max: 50 });
+  const input: store.DatasetInput = {
+    title: form.text("title", { required: true, max: 200 }),
+    slug: form.text("slug", { required: true, max: 100, pattern: SLUG_PATTERN }),
+    description: form.text("description", { max: 20_000 }),
+    themes: form.list("themes", THEME_CODES),
+    tags,
+    licence: form.choice("licence", LICENCE_IDS) ?? "",
+    frequency: form.choice("frequency", FREQUENCY_IDS) ?? "irregular",
+    spatial: form.text("spatial", { max: 200 }),
+    temporal_start: readDate(form, "temporal_start"),
+    temporal_end: readDate(form, "temporal_end"),
+    contact_name: form.text("contact_name", { max: 120 }),
+    contact_email: form.text("contact_email", { max: 200 }),
+    language: form.choice("language", LOCALES) ?? "fr",
+  };
+  if (input.contact_email && !EMAIL.test(input.contact_email)) form.fail("contact_email", "auth.error.invalid_email");
+  if (input.temporal_start && input.temporal_end && input.temporal_end < input.temporal_start) form.fail("temporal_end", "opendata.error.period");
+  return input;
+}
+
+/** The format of an upload: what its first bytes prove, else its extension (CSV, JSON, XLSX…). */
+export function formatOf(filename: string, data: Buffer): string {
+  const sniffed = sniffMediaType(data);
+  if (sniffed === "application/pdf") return "PDF";
+  if (sniffed) return sniffed.split("/")[1]!.toUpperCase();
+  const extension = path.extname(filename).slice(1).toUpperCase();
+  return /^[A-Z0-9]{1,10}$/.test(extension) ? extension : "BIN";
+}
+
+export interface ResourceInput {
+  name: string;
+  description: string;
+  url: string | null;
+  upload: { filename: string; data: Buffer } | undefined;
+  format: string;
+}
+
+export function readResourceInput(form: FormReader): ResourceInput {
+  const upload = form.file("file");
+  const url = form.text("url", { max: 2000 });
+  const input: ResourceInput = {
+    name: form.text("name", { required: true, max: 200 }),
+    description: form.text("description", { max: 5000 }),
+    url: url || null,
+    upload,
+    format: form.text("format", { max: 20, pattern: /^[A-Za-z0-9]+$/ }).toUpperCase(),
+  };
+  if (upload && url) form.fail("url", "opendata.error.file_or_link");
+  if (!upload && !url) form.fail("file", "opendata.error.file_or_link");
+  if (url) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol !== "https:" && parsed.protocol !== "http:") form.fail("url", "opendata.error.url");
+    } catch {
+      form.fail("url", "opendata.error.url");
+    }
+    if (!input.format) form.fail("format", "form.required");
+  }
+  if (upload && !input.format) input.format = formatOf(upload.filename, upload.data);
+  return input;
+}
+
+function changedFields(before: store.DatasetRow, after: store.DatasetRow): string[] {
+  const fields: (keyof store.DatasetInput)[] = ["slug", "title", "description", "themes", "tags", "licence", "frequency", "spatial", "temporal_start", "temporal_end", "contact_name", "contact_email", "language"];
+  return fields.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
+}
+
+/** Keeps the published state as a new version: the dataset with its resources, who, when, what changed. */
+async function recordVersion(tx: Tx, municipalityId: string, datasetId: string, actorId: string, changed: string[]): Promise<number> {
+  const version = await store.bumpDatasetVersion(tx, municipalityId, datasetId);
+  const dataset = await store.getDataset(tx, municipalityId, datasetId);
+  const resources = await store.listResources(tx, municipalityId, [datasetId]);
+  await store.insertVersion(tx, {
+    municipalityId,
+    datasetId,
+    version,
+    snapshot: { ...dataset, resources: resources.map(({ id, name, format, url, file_id, size_bytes }) => ({ id, name, format, url, file_id, size_bytes })) },
+    changed,
+    publishedBy: actorId,
+  });
+  return version;
+}
+
+async function ensureSlugFree(tx: Tx, municipalityId: string, slug: string, selfId?: string): Promise<void> {
+  const clash = await store.getDatasetBySlug(tx, municipalityId, slug);
+  if (clash && clash.id !== selfId) throw new AppError("CONFLICT", { slug: { key: "opendata.error.slug_taken" } });
+}
+
+export async function createDataset(db: Db, municipalityId: string, actorId: string, input: store.DatasetInput): Promise<store.DatasetRow> {
+  return db.transaction(async (tx) => {
+    await ensureSlugFree(tx, municipalityId, input.slug);
+    const dataset = await store.insertDataset(tx, municipalityId, input, actorId);
+    await recordAudit(tx, { actorId, municipalityId, action: "opendata.dataset.create", subjectType: "dataset", subjectId: dataset.id, data: { slug: dataset.slug } });
+    return dataset;
+  });
+}
+
+export async function editDataset(db: Db, municipalityId: string, actorId: string, id: string, input: store.DatasetInput): Promise<store.DatasetRow> {
+  return db.transaction(async (tx) => {
+    const before = await store.getDataset(tx, municipalityId, id);
+    if (!before) throw new AppError("NOT_FOUND");
+    await ensureSlugFree(tx, municipalityId, input.slug, id);
+    const after = (await store.updateDataset(tx, municipalityId, id, input, actorId))!;
+    const changed = changedFields(before, after);
+    const version = after.status === "published" && changed.length > 0 ? await recordVersion(tx, municipalityId, id, actorId, changed) : undefined;
+    await recordAudit(tx, { actorId, municipalityId, action: "opendata.dataset.edit", subjectType: "dataset", subjectId: id, data: { changed, ...(version ? { version } : {}) } });
+    return after;
+  });
+}
+
+export async function setDatasetPublication(db: Db, municipalityId: string, actorId: string, id: string, status: store.DatasetStatus): Promise<store.DatasetRow> {
+  return db.transaction(async (tx) => {
+    const before = await store.getDataset(tx, municipalityId, id);
+    if (!before) throw new AppError("NOT_FOUND");
+    if (status === "published" && (await store.listResources(tx, municipalityId, [id])).length === 0) {
+      throw new AppError("CONFLICT", { resources: { key: "opendata.error.no_resource" } });
+    }
+    const dataset = (await store.setDatasetStatus(tx, municipalityId, id, status, actorId))!;
+    const version = status === "published" && before.status !== "published" ? await recordVersion(tx, municipalityId, id, actorId, ["status"]) : undefined;
+    await recordAudit(tx, {
+      actorId,
+      municipalityId,
+      action: status === "published" ? "opendata.dataset.publish" : "opendata.dataset.unpublish",
+      subjectType: "dataset",
+      subjectId: id,
+      data: { slug: dataset.slug, ...(version ? { version } : {}) },
+    });
+    return dataset;
+  });
+}
+
+export async function addResource(db: Db, filesDir: string, municipalityId: string, actorId: string, datasetId: string, input: ResourceInput): Promise<string> {
+  return db.transaction(async (tx) => {
+    const dataset = await store.getDataset(tx, municipalityId, datasetId);
+    if (!dataset) throw new AppError("NOT_FOUND");
+    let fileId: string | null = null;
+    if (input.upload) {
+      const mediaType = sniffMediaType(input.upload.data) ?? FORMAT_MEDIA_TYPES[input.format] ?? "application/octet-stream";
+      fileId = (await storeFile(tx, filesDir, { municipalityId, data: input.upload.data, mediaType, originalName: input.upload.filename, createdBy: actorId })).id;
+    }
+    const id = await store.insertResource(tx, municipalityId, { datasetId, name: input.name, description: input.description, fileId, url: fileId ? null : input.url, format: input.format });
+    await store.touchDataset(tx, municipalityId, datasetId, actorId);
+    const version = dataset.status === "published" ? await recordVersion(tx, municipalityId, datasetId, actorId, ["resources"]) : undefined;
+    await recordAudit(tx, { actorId, municipalityId, action: "opendata.resource.add", subjectType: "dataset", subjectId: datasetId, data: { resource: id, name: input.name, ...(version ? { version } : {}) } });
+    return id;
+  });
+}
+
+export async function removeResource(db: Db, municipalityId: string, actorId: string, datasetId: string, resourceId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const dataset = await store.getDataset(tx, municipalityId, datasetId);
+    if (!dataset || !(await store.deleteResource(tx, municipalityId, datasetId, resourceId))) throw new AppError("NOT_FOUND");
+    await store.touchDataset(tx, municipalityId, datasetId, actorId);
+    const version = dataset.status === "published" ? await recordVersion(tx, municipalityId, datasetId, actorId, ["resources"]) : undefined;
+    await recordAudit(tx, { actorId, municipalityId, action: "opendata.resource.remove", subjectType: "dataset", subjectId: datasetId, data: { resource: resourceId, ...(version ? { version } : {}) } });
+  });
+}

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
+
+const DATASET = {
+  title: "Collecte des ordures par quartier",
+  slug: "collecte-ordures",
+  description: "Tonnage collecté chaque mois dans chaque quartier.",
+  tags: "déchets, Salubrité , déchets",
+  licence: "cc-by-4.0",
+  frequency: "monthly",
+  spatial: "Rufisque",
+  temporal_start: "2026-01-01",
+  temporal_end: "2026-12-31",
+  contact_name: "Service d'hygiène",
+  contact_email: "hygiene@rufisque.example",
+  language: "fr",
+};
+
+describe("open data: catalogue, search and the editor's work", () => {
+  let ctx: TestContext;
+  let editor: Browser;
+  before(async () => {
+    ctx = await createTestApp();
+    editor = new Browser(ctx.app);
+    await editor.signIn(DEMO.rufisque.editor);
+  });
+  after(() => ctx.close());
+
+  it("the network catalogue lists the demo datasets of all seven municipalities, with facets", async () => {
+    const page = await new Browser(ctx.app).get("/data");
+    const text = visibleText(page.body);
+    assert.match(text, /35 jeux de données/);
+    assert.match(text, /Rufisque \(5\)/);
+    assert.match(text, /Éducation, culture et sport \(7\)/);
+    assert.match(text, /CSV \(35\)/);
+    assert.match(text, /Open Database License \(ODbL\) 1\.0 \(35\)/);
+  });
+
+  it("search ignores accents, understands French word forms and forgives a typo", async () => {
+    const visitor = new Browser(ctx.app);
+    const count = async (url: string) => Number(/(\d+) jeux? de données/.exec(visibleText((await visitor.get(url)).body))?.[1]);
+    assert.equal(await count("/rufisque/data?q=ecole"), 1, "écoles without its accent");
+    assert.equal(await count("/rufisque/data?q=naissance"), 1, "singular finds Naissances");
+    assert.equal(await count("/rufisque/data?q=budjet"), 1, "a typo in budget");
+    assert.equal(await count("/data?q=ecoles&municipality=labe&municipality=bissau"), 2);
+    assert.equal(await count("/rufisque/data?theme=EDUC&theme=ECON"), 3, "any of the chosen themes");
+    assert.equal(await count("/rufisque/data?theme=EDUC&tag=budget"), 0, "all filters together");
+    const hostile = await visitor.get(`/rufisque/data?q=${encodeURIComponent("'); DROP TABLE datasets;--")}&tag=${encodeURIComponent("x' OR 1=1 --")}`);
+    assert.equal(hostile.statusCode, 200);
+    assert.equal(await count("/data"), 35, "the table is still there");
+  });
+
+  it("a visitor reads a dataset page and downloads its CSV as a file", async () => {
+    const visitor = new Browser(ctx.app);
+    const page = await visitor.get("/labe/data/ecoles");
+    const text = visibleText(page.body);
+    assert.match(text, /Écoles publiques de Labé/);
+    assert.match(text, /ecoles\.csv \(CSV, 1 Ko\)/);
+    assert.match(text, /Version 1/);
+    const link = /href="(\/labe\/data\/ecoles\/resources\/[0-9a-f-]+\/download)"/.exec(page.body)![1]!;
+    const download = await visitor.get(link);
+    assert.equal(download.statusCode, 200);
+    assert.equal(download.headers["content-type"], "text/csv");
+    assert.match(String(download.headers["content-disposition"]), /^attachment; filename\*=UTF-8''ecoles\.csv$/);
+    assert.match(download.body, /^ecole,niveau,quartier,classes,eleves_filles,eleves_garcons\n/);
+  });
+
+  it("an editor describes a dataset; mistakes come back on the form with everything kept", async () => {
+    const invalid = await editor.post("/rufisque/admin/data", { ...DATASET, slug: "ecoles", licence: "", temporal_end: "2025-12-31", contact_email: "pas-un-email" });
+    assert.equal(invalid.statusCode, 400);
+    const text = visibleText(invalid.body);
+    assert.match(text, /Ce champ est obligatoire\./);
+    assert.match(text, /La fin de la période doit suivre son début\./);
+    assert.match(text, /Cette adresse e-mail n'est pas valide\./);
+    assert.match(invalid.body, /value="Collecte des ordures par quartier"/);
+    const taken = await editor.post("/rufisque/admin/data", { ...DATASET, slug: "ecoles" });
+    assert.equal(taken.statusCode, 400);
+    assert.match(visibleText(taken.body), /Un autre jeu de données de la commune utilise déjà cette adresse\./);
+  });
+
+  it("an editor creates a dataset, adds a link and a CSV, publishes it, and every published change is a version", async () => {
+    const created = await editor.post("/rufisque/admin/data", { ...DATASET, themes: "ENVI" });
+    assert.equal(created.statusCode, 303);
+    const id = await idOf(ctx.db, "SELECT id FROM datasets WHERE slug = 'collecte-ordures'", []);
+    assert.equal(created.headers.location, `/rufisque/admin/data/${id}/edit`);
+    const [row] = await ctx.db.query<{ tags: string[]; themes: string[] }>("SELECT tags, themes FROM datasets WHERE id = $1", [id]);
+    assert.deepEqual(row, { tags: ["déchets", "salubrité"], themes: ["ENVI"] });
+    assert.equal((await new Browser(ctx.app).get("/rufisque/data/collecte-ordures")).statusCode, 404, "a draft is not public");
+
+    const early = await editor.post(`/rufisque/admin/data/${id}/publish`);
+    assert.equal(early.statusCode, 400);
+    assert.match(visibleText(early.body), /Ajoutez au moins un fichier ou un lien avant de publier\./);
+
+    const both = await editor.postMultipart(`/rufisque/admin/data/${id}/resources`, { name: "Données", url: "https://example.org/x.csv", format: "csv" }, { field: "file", filename: "x.csv", data: Buffer.from("a,b\n1,2\n") });
+    assert.equal(both.statusCode, 400);
+    assert.match(visibleText(both.body), /Choisissez un fichier ou indiquez un lien, pas les deux\./);
+    const badLink = await editor.postMultipart(`/rufisque/admin/data/${id}/resources`, { name: "Données", url: "javascript:alert(1)", format: "html" });
+    assert.equal(badLink.statusCode, 400);
+
+    assert.equal((await editor.postMultipart(`/rufisque/admin/data/${id}/resources`, { name: "Tableau de bord national", url: "https://example.org/dechets", format: "html" })).statusCode, 303);
+    const csv = "quartier,mois,tonnes\nCentre,2026-01,42\nNord,2026-01,37\n";
+    assert.equal((await editor.postMultipart(`/rufisque/admin/data/${id}/resources`, { name: "Tonnages 2026" }, { field: "file", filename: "tonnages-2026.csv", data: Buffer.from(csv), type: "text/csv" })).statusCode, 303);
+    assert.equal((await editor.post(`/rufisque/admin/data/${id}/publish`)).statusCode, 303);
+
+    const visitor = new Browser(ctx.app);
+    const page = visibleText((await visitor.get("/rufisque/data/collecte-ordures")).body);
+    assert.match(page, /Tonnages 2026 \(CSV, 1 Ko\)/);
+    assert.match(page, /Tableau de bord national \(HTML\)/);
+    assert.match(page, /Creative Commons Attribution 4\.0/);
+    assert.match(visibleText((await visitor.get("/rufisque/data?q=ordures")).body), /Collecte des ordures par quartier/);
+
+    assert.equal((await editor.post(`/rufisque/admin/data/${id}`, { ...DATASET, title: "Collecte des déchets par quartier", themes: "ENVI" })).statusCode, 303);
+    const versions = await ctx.db.query<{ version: number; changed: string[] }>("SELECT version, changed FROM dataset_versions WHERE dataset_id = $1 ORDER BY version", [id]);
+    assert.deepEqual(versions, [
+      { version: 1, changed: ["status"] },
+      { version: 2, changed: ["title"] },
+    ]);
+    assert.match(visibleText((await visitor.get("/rufisque/data/collecte-ordures")).body), /Version 2, .* par Rédaction Rufisque : title/);
+    const actions = await ctx.db.query<{ action: string }>("SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY seq", [id]);
+    assert.deepEqual(actions.map((a) => a.action), ["opendata.dataset.create", "opendata.resource.add", "opendata.resource.add", "opendata.dataset.publish", "opendata.dataset.edit"]);
+  });
+
+  it("another municipality's editor reaches neither the drafts nor the back office of Rufisque's data", async () => {
+    const draft = await editor.post("/rufisque/admin/data", { ...DATASET, slug: "brouillon-interne", title: "Brouillon interne" });
+    assert.equal(draft.statusCode, 303);
+    const id = await idOf(ctx.db, "SELECT id FROM datasets WHERE slug = 'brouillon-interne'", []);
+    const labe = new Browser(ctx.app);
+    await labe.signIn(DEMO.labe.editor);
+    assert.equal((await labe.get("/rufisque/data/brouillon-interne")).statusCode, 404);
+    assert.equal((await labe.get("/rufisque/admin/data")).statusCode, 403);
+    assert.equal((await labe.get(`/labe/admin/data/${id}/edit`)).statusCode, 404);
+    assert.equal((await labe.post(`/labe/admin/data/${id}/publish`)).statusCode, 404);
+    assert.doesNotMatch(visibleText((await labe.get("/data?q=brouillon")).body), /Brouillon interne/);
+    assert.equal((await ctx.db.query<{ status: string }>("SELECT status FROM datasets WHERE id = $1", [id]))[0]?.status, "draft");
+  });
+
+  it("titles with markup are shown as text in lists and pages", async () => {
+    await editor.post("/rufisque/admin/data", { ...DATASET, slug: "balise", title: "<script>alert(1)</script> Données" });
+    const id = await idOf(ctx.db, "SELECT id FROM datasets WHERE slug = 'balise'", []);
+    await editor.postMultipart(`/rufisque/admin/data/${id}/resources`, { name: "<b>x</b>", url: "https://example.org/", format: "html" });
+    await editor.post(`/rufisque/admin/data/${id}/publish`);
+    for (const url of ["/rufisque/data", "/rufisque/data/balise", "/data"]) {
+      const body = (await new Browser(ctx.app).get(url)).body;
+      assert.doesNotMatch(body, /<script>alert|<b>x<\/b>/, url);
+    }
+  });
+});
