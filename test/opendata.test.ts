@@ -116,7 +116,7 @@ describe("open data: catalogue, search and the editor's work", () => {
       { version: 1, changed: ["status"] },
       { version: 2, changed: ["title"] },
     ]);
-    assert.match(visibleText((await visitor.get("/rufisque/data/collecte-ordures")).body), /Version 2, .* par Rédaction Rufisque : title/);
+    assert.match(visibleText((await visitor.get("/rufisque/data/collecte-ordures")).body), /Version 2, .* par Rédaction Rufisque : titre/);
     const actions = await ctx.db.query<{ action: string }>("SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY seq", [id]);
     assert.deepEqual(actions.map((a) => a.action), ["opendata.dataset.create", "opendata.resource.add", "opendata.resource.add", "opendata.dataset.publish", "opendata.dataset.edit"]);
   });

@@ -19,6 +19,25 @@ export interface SearchParams {
 
 export const PAGE_SIZE = 20;
 
+/** How each recorded change is named in the version history. */
+const CHANGE_LABEL_KEYS: Record<string, string> = {
+  status: "opendata.change.published",
+  resources: "opendata.dataset.resources",
+  slug: "portal.field.slug",
+  title: "portal.field.title",
+  description: "opendata.field.description",
+  themes: "opendata.field.themes",
+  tags: "opendata.field.tags",
+  licence: "opendata.field.licence",
+  frequency: "opendata.field.frequency",
+  spatial: "opendata.field.spatial",
+  temporal_start: "opendata.field.temporal_start",
+  temporal_end: "opendata.field.temporal_end",
+  contact_name: "opendata.field.contact_name",
+  contact_email: "opendata.field.contact_email",
+  language: "portal.field.language",
+};
+
 const SORT_LABEL_KEYS = { relevance: "opendata.sort.relevance", updated: "opendata.sort.updated", title: "opendata.sort.title" } as const;
 
 function queryString(params: SearchParams, page: number): string {
@@ -241,7 +260,7 @@ export function DatasetPage(props: { ctx: ViewContext; municipality: Municipalit
                   version: version.version,
                   date: ctx.fmt.dateTime(new Date(version.published_at), municipality.time_zone),
                   who: version.published_by_name ?? "—",
-                  changed: version.changed.join(", "),
+                  changed: version.changed.map((field) => (CHANGE_LABEL_KEYS[field] ? t(CHANGE_LABEL_KEYS[field]) : field).toLowerCase()).join(", "),
                 })}
               </li>
             ))}
