@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/http/errors.js";
-import type { Translate } from "../../core/i18n/index.js";
+import { LOCALES, translator, type Translate } from "../../core/i18n/index.js";
 import { findMunicipalitiesByIds, findMunicipalityBySlug, getNetwork, listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
 import { FORMAT_MEDIA_TYPES, FREQUENCIES, LANGUAGE_URIS, LICENCES, THEMES, THEME_CODES, type Frequency, type Licence, type Theme } from "./vocabulary.js";
@@ -316,7 +316,9 @@ async function packageDicts(ctx: ActionContext, rows: store.DatasetRow[]) {
 /** A published dataset by CKAN name (`municipality--dataset`), UUID, or bare slug (the oldest such). */
 async function resolvePackage(app: FastifyInstance, id: string): Promise<store.DatasetRow | undefined> {
   if (store.isUuid(id) || !id.includes(NAME_SEPARATOR)) return store.findPublishedDataset(app.db, id);
-  const [municipalitySlug, datasetSlug] = id.split(NAME_SEPARATOR, 2) as [string, string];
+  const parts = id.split(NAME_SEPARATOR);
+  if (parts.length !== 2) return undefined;
+  const [municipalitySlug, datasetSlug] = parts as [string, string];
   const municipality = await findMunicipalityBySlug(app.db, municipalitySlug);
   if (!municipality) return undefined;
   const row = await store.getDatasetBySlug(app.db, municipality.id, datasetSlug);
@@ -501,6 +503,7 @@ const PREFIXES = {
   vcard: "http://www.w3.org/2006/vcard/ns#",
   skos: "http://www.w3.org/2004/02/skos/core#",
   locn: "http://www.w3.org/ns/locn#",
+  rdfs: "http://www.w3.org/2000/01/rdf-schema#",
   xsd: "http://www.w3.org/2001/XMLSchema#",
 } as const;
 type Curie = `${keyof typeof PREFIXES}:${string}`;
@@ -521,7 +524,7 @@ interface RdfNode {
  * a publisher's link cannot break out of `<…>`; anything but an absolute IRI is refused.
  */
 function safeIri(value: string): string | null {
-  const cleaned = value.trim().replace(/[\u0000-\u0020<>"{}|^`\\\u007f-\u009f]/g, (char) => encodeURIComponent(char));
+  const cleaned = value.trim().replace(/[^\u0021-\u007e\u00a0-\u{10ffff}]|[<>"{}|^`\\]/gu, (char) => encodeURIComponent(char));
   return /^(https?|mailto):[^\s]+$/i.test(cleaned) ? cleaned : null;
 }
 
@@ -579,7 +582,7 @@ class Graph {
 
 /** A Turtle string literal: backslash, quote and every control character escaped. */
 export function turtleString(value: string): string {
-  const escaped = value.replace(/[\\"\u0000-\u001f\u007f]/g, (char) => {
+  const escaped = value.replace(/[\\"]|[^\u0020-\u007e\u0080-\u{10ffff}]/gu, (char) => {
     switch (char) {
       case "\\":
         return "\\\\";
@@ -658,6 +661,7 @@ async function buildCatalogue(app: FastifyInstance, municipality: Municipality |
   const latest = rows.reduce<Date | null>((max, row) => (max && max >= toDate(row.updated_at) ? max : toDate(row.updated_at)), null);
   if (latest) graph.literal(catalog, "dct:modified", dateTime(latest), { datatype: "xsd:dateTime" });
 
+  const themed = new Set<string>();
   for (const row of rows) {
     const owner = municipalities.get(row.municipality_id)!;
     const landing = link.dataset(owner, row);
@@ -680,7 +684,13 @@ async function buildCatalogue(app: FastifyInstance, municipality: Municipality |
     for (const theme of row.themes) {
       if (!(theme in THEMES)) continue;
       const uri = graph.link(dataset, "dcat:theme", THEMES[theme as Theme].uri, "skos:Concept");
-      if (uri) graph.link(graph.node(uri), "skos:inScheme", `${EU}/data-theme`);
+      // DCAT-AP requires a concept's label; added once, in each language of the platform.
+      if (uri && !themed.has(uri)) {
+        themed.add(uri);
+        const concept = graph.node(uri);
+        graph.link(concept, "skos:inScheme", `${EU}/data-theme`);
+        for (const locale of LOCALES) graph.literal(concept, "skos:prefLabel", translator(locale)(THEMES[theme as Theme].labelKey), { lang: locale });
+      }
     }
     if (row.spatial) {
       const place = graph.node(graph.link(dataset, "dct:spatial", `${landing}#spatial`, "dct:Location")!);
@@ -704,8 +714,10 @@ async function buildCatalogue(app: FastifyInstance, municipality: Municipality |
       if (!safeIri(target)) continue;
       const distributionId = graph.link(dataset, "dcat:distribution", `${landing}#resource-${resource.id}`, "dcat:Distribution")!;
       const distribution = graph.node(distributionId);
-      graph.link(distribution, "dcat:accessURL", target);
-      if (resource.file_id) graph.link(distribution, "dcat:downloadURL", target);
+      // The DCAT-AP 3.0 shapes ask these to be rdfs:Resource, which a validator without RDFS
+      // inference only sees when it is stated.
+      graph.link(distribution, "dcat:accessURL", target, "rdfs:Resource");
+      if (resource.file_id) graph.link(distribution, "dcat:downloadURL", target, "rdfs:Resource");
       graph.literal(distribution, "dct:title", resource.name, { lang });
       graph.literal(distribution, "dct:description", resource.description, { lang });
       const format = resource.format.toUpperCase();

@@ -5,6 +5,7 @@ import { AppError } from "../../core/http/errors.js";
 import { FormReader } from "../../core/http/forms.js";
 import { listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
+import { opendataApiRoutes } from "./api.js";
 import { opendataPolicy } from "./policy.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
@@ -210,4 +211,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     await service.removeResource(db, municipality.id, request.actor!.id, dataset.id, (request.params as { resource: string }).resource);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${dataset.id}/edit`, { kind: "success", key: "opendata.flash.resource_removed" });
   });
+
+  // The interfaces other tools already speak: CKAN's Action API, DCAT, Frictionless.
+  await opendataApiRoutes(app);
 }
