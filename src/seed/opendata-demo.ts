@@ -1,5 +1,8 @@
 import { storeFile } from "../core/files/index.js";
 import type { Tx } from "../core/db/index.js";
+import { parseCsv } from "../modules/opendata/datastore/parse.js";
+import { prepareTable } from "../modules/opendata/datastore/prepare.js";
+import { replaceTable } from "../modules/opendata/datastore/store.js";
 
 /**
  * Five datasets per demo municipality, each with a CSV a visitor can download: the kinds of data
@@ -128,7 +131,12 @@ export async function seedOpenData(tx: Tx, filesDir: string, municipality: { id:
       [municipality.id, dataset.slug, dataset.title, dataset.description, dataset.themes, dataset.tags, dataset.frequency, municipality.name, `${year}-01-01`, `${year}-12-31`, `Mairie de ${municipality.name}`, editorId],
     );
     const file = await storeFile(tx, filesDir, { municipalityId: municipality.id, data: dataset.content, mediaType: "text/csv", originalName: dataset.file, createdBy: editorId });
-    await tx.query("INSERT INTO dataset_resources (municipality_id, dataset_id, name, file_id, format) VALUES ($1, $2, $3, $4, 'CSV')", [municipality.id, row!.id, dataset.file, file.id]);
+    const [resource] = await tx.query<{ id: string }>(
+      "INSERT INTO dataset_resources (municipality_id, dataset_id, name, file_id, format) VALUES ($1, $2, $3, $4, 'CSV') RETURNING id",
+      [municipality.id, row!.id, dataset.file, file.id],
+    );
+    const table = prepareTable(parseCsv(dataset.content));
+    await replaceTable(tx, municipality.id, resource!.id, table.fields, table.csv, table.report);
     await tx.query(
       `INSERT INTO dataset_versions (municipality_id, dataset_id, version, snapshot, changed, published_by)
        SELECT municipality_id, id, 1, to_jsonb(d) - 'search_vector', '{status}', $3 FROM datasets d WHERE municipality_id = $1 AND id = $2`,

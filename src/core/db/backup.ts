@@ -14,6 +14,8 @@ interface BackupFile {
   /** Migrations applied when the backup was taken; a restore needs the same set. */
   migrations: string[];
   tables: Record<string, unknown[]>;
+  /** Tables of the `datastore` schema, created at run time: their columns and rows. */
+  datastore?: Record<string, { columns: { name: string; type: string }[]; rows: unknown[] }>;
   /** Stored files under DATA_DIR/files, base64, by path relative to that folder. */
   files: Record<string, string>;
 }
@@ -43,6 +45,22 @@ async function tablesInDependencyOrder(db: Queryable): Promise<string[]> {
   return ordered;
 }
 
+// Tables a module creates at run time (one per tabular resource) live in this schema.
+const RUNTIME_SCHEMA = "datastore";
+
+async function runtimeTables(db: Queryable): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY 1`,
+    [RUNTIME_SCHEMA],
+  );
+  return rows.map((row) => row.name);
+}
+
+const safeName = (name: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new BackupError(`unexpected table or column name ${name}`);
+  return `"${name}"`;
+};
+
 function listFiles(root: string, dir = root): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -62,7 +80,18 @@ export async function backup(db: Db, file: string, filesDir?: string): Promise<{
       const [row] = await tx.query<{ rows: unknown[] }>(`SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) AS rows FROM "${table}" t`);
       tables[table] = row?.rows ?? [];
     }
-    return { migrations, tables };
+    const datastore: NonNullable<BackupFile["datastore"]> = {};
+    for (const table of await runtimeTables(tx)) {
+      const columns = await tx.query<{ name: string; type: string }>(
+        `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+        [RUNTIME_SCHEMA, table],
+      );
+      const [row] = await tx.query<{ rows: unknown[] }>(`SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) AS rows FROM ${RUNTIME_SCHEMA}.${safeName(table)} t`);
+      datastore[table] = { columns, rows: row?.rows ?? [] };
+    }
+    return { migrations, tables, datastore };
   });
   const files: Record<string, string> = {};
   if (filesDir) for (const relative of listFiles(filesDir)) files[relative] = fs.readFileSync(path.join(filesDir, relative)).toString("base64");
@@ -73,6 +102,7 @@ export async function backup(db: Db, file: string, filesDir?: string): Promise<{
     created_at: new Date().toISOString(),
     migrations: content.migrations,
     tables: content.tables,
+    datastore: content.datastore,
     files,
   };
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -95,7 +125,11 @@ function isBackupShape(value: unknown): value is BackupFile {
     Object.values(candidate.tables).every(Array.isArray) &&
     !!candidate.files &&
     typeof candidate.files === "object" &&
-    Object.values(candidate.files).every((content) => typeof content === "string")
+    Object.values(candidate.files).every((content) => typeof content === "string") &&
+    (candidate.datastore === undefined ||
+      (typeof candidate.datastore === "object" &&
+        candidate.datastore !== null &&
+        Object.values(candidate.datastore).every((table) => !!table && Array.isArray(table.columns) && Array.isArray(table.rows))))
   );
 }
 
@@ -132,6 +166,18 @@ export async function restore(db: Db, file: string, filesDir?: string): Promise<
       if (tableRows.length === 0) continue;
       await tx.query(`INSERT INTO "${table}" SELECT * FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)`, [JSON.stringify(tableRows)]);
       rows += tableRows.length;
+    }
+    for (const table of await runtimeTables(tx)) await tx.exec(`DROP TABLE ${RUNTIME_SCHEMA}.${safeName(table)}`);
+    for (const [table, content] of Object.entries(payload.datastore ?? {})) {
+      const columns = content.columns.map((column) => {
+        if (!/^[a-z][a-z0-9 ()]*$/.test(column.type)) throw new BackupError(`unexpected column type ${column.type}`);
+        return `${safeName(column.name)} ${column.type}${column.name === "_id" ? " PRIMARY KEY" : ""}`;
+      });
+      await tx.exec(`CREATE TABLE ${RUNTIME_SCHEMA}.${safeName(table)} (${columns.join(", ")})`);
+      if (content.rows.length > 0) {
+        await tx.query(`INSERT INTO ${RUNTIME_SCHEMA}.${safeName(table)} SELECT * FROM jsonb_populate_recordset(NULL::${RUNTIME_SCHEMA}.${safeName(table)}, $1::jsonb)`, [JSON.stringify(content.rows)]);
+      }
+      rows += content.rows.length;
     }
   });
   if (filesDir) {

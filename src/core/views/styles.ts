@@ -48,6 +48,7 @@ dl.facts{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;margin:0 0 1rem}dl.facts 
 footer.site{border-top:1px solid #ccc;padding:1rem 0 2rem;font-size:.9rem}
 footer.site form{display:flex;gap:.5rem;align-items:end;max-width:20rem}
 img{max-width:100%;height:auto}dt{font-weight:600}dd{margin:0 0 .5rem 1rem}fieldset{border:1px solid #ccc;border-radius:4px}legend{font-weight:600}fieldset label{font-weight:400}figure{margin:1rem 0}
+.scroll{overflow-x:auto}details{margin:1rem 0}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `
   .trim()

@@ -11,6 +11,8 @@ import * as service from "./service.js";
 import * as store from "./store.js";
 import { AdminDatasetsPage, DatasetFormPage } from "./views/admin.js";
 import { DatasetPage, PAGE_SIZE, SearchPage, type SearchParams } from "./views/public.js";
+import { PREVIEW_ROWS, ResourcePage, type PreviewParams } from "./views/resource.js";
+import * as datastore from "./datastore/store.js";
 
 function many(value: unknown): string[] {
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -98,8 +100,81 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
   app.get("/:slug/data/:dataset", async (request, reply) => {
     const { municipality, dataset } = await visibleDataset(request);
     const [resources, versions] = await Promise.all([store.listResources(db, municipality.id, [dataset.id]), store.listVersions(db, municipality.id, dataset.id)]);
-    return reply.page(<DatasetPage ctx={await request.view()} municipality={municipality} dataset={dataset} resources={resources} versions={versions} />);
+    const tables = await datastore.findTables(db, municipality.id, resources.map((resource) => resource.id));
+    const tabular = new Set(tables.map((table) => table.resource_id));
+    return reply.page(<DatasetPage ctx={await request.view()} municipality={municipality} dataset={dataset} resources={resources} versions={versions} tabular={tabular} />);
   });
+
+  function readPreviewParams(query: Record<string, unknown>): PreviewParams {
+    const text = (name: string, max: number) => (typeof query[name] === "string" ? (query[name] as string).slice(0, max) : "");
+    const page = /^\d{1,6}$/.test(text("page", 7)) ? Math.max(1, Number(text("page", 7))) : 1;
+    return { q: text("q", 200), filterField: text("filter", 60), filterValue: text("value", 200), sort: text("sort", 60), direction: text("dir", 4) === "desc" ? "desc" : "asc", page };
+  }
+
+  /** The rows a preview or an export asks for; an unknown column is a 400, not an SQL error. */
+  async function previewRows(table: datastore.DatastoreTable, params: PreviewParams, limit: number, offset: number) {
+    try {
+      return await datastore.queryRows(db, table, {
+        filters: params.filterField && params.filterValue ? { [params.filterField]: params.filterValue } : {},
+        q: params.q,
+        sort: params.sort ? [{ field: params.sort, direction: params.direction }] : [],
+        fields: null,
+        limit,
+        offset,
+        distinct: false,
+      });
+    } catch (error) {
+      if (error instanceof datastore.InvalidRowQuery) throw new AppError("VALIDATION", { [error.field]: { key: "form.invalid_choice" } });
+      throw error;
+    }
+  }
+
+  async function visibleResource(request: FastifyRequest) {
+    const { municipality, dataset } = await visibleDataset(request);
+    const resource = await store.getResource(db, municipality.id, (request.params as { id: string }).id);
+    if (!resource || resource.dataset_id !== dataset.id) throw new AppError("NOT_FOUND");
+    const [table] = await datastore.findTables(db, municipality.id, [resource.id]);
+    return { municipality, dataset, resource, table };
+  }
+
+  async function resourcePage(request: FastifyRequest, reply: FastifyReply, replaceForm?: FormState, status = 200) {
+    const { municipality, dataset, resource, table } = await visibleResource(request);
+    const params = readPreviewParams(request.query as Record<string, unknown>);
+    const result = table ? await previewRows(table, params, PREVIEW_ROWS, (params.page - 1) * PREVIEW_ROWS) : { records: [], total: 0 };
+    return reply.page(
+      <ResourcePage
+        ctx={await request.view()}
+        municipality={municipality}
+        dataset={dataset}
+        resource={resource}
+        table={table}
+        rows={result.records}
+        total={result.total}
+        params={params}
+        canManage={opendataPolicy.manageDatasets(request.actor, municipality)}
+        replaceForm={replaceForm ?? emptyForm()}
+      />,
+      status,
+    );
+  }
+
+  app.get("/:slug/data/:dataset/resources/:id", async (request, reply) => resourcePage(request, reply));
+
+  // Exports of the whole table or of the filtered rows; spreadsheet formulas are defused.
+  const EXPORT_LIMIT = 1_000_000;
+  for (const format of ["csv", "json"] as const) {
+    app.get(`/:slug/data/:dataset/resources/:id/rows.${format}`, async (request, reply) => {
+      const { resource, table } = await visibleResource(request);
+      if (!table) throw new AppError("NOT_FOUND");
+      const params = readPreviewParams(request.query as Record<string, unknown>);
+      const { records } = await previewRows(table, params, EXPORT_LIMIT, 0);
+      const fields = table.table_schema.fields;
+      const filename = `${resource.name.replace(/\.[a-z0-9]+$/i, "")}.${format}`;
+      reply.header("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
+      if (format === "json") return reply.type("application/json; charset=utf-8").send({ fields, records: records.map(({ _id, ...rest }) => rest) });
+      return reply.type("text/csv; charset=utf-8").send(service.toCsv(fields, records));
+    });
+  }
 
   app.get("/:slug/data/:dataset/resources/:id/download", async (request, reply) => {
     const { municipality, dataset } = await visibleDataset(request);
@@ -203,6 +278,24 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     if (form.invalid) return editPage(request, reply, municipality, dataset, { resourceForm: form }, 400);
     await service.addResource(db, app.config.filesDir, municipality.id, request.actor!.id, dataset.id, input);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${dataset.id}/edit`, { kind: "success", key: "opendata.flash.resource_added" });
+  });
+
+  app.post("/:slug/admin/data/:id/resources/:resource/replace", async (request, reply) => {
+    const municipality = authorize(request);
+    const dataset = await datasetOf(request, municipality);
+    const { resource: resourceId } = request.params as { resource: string };
+    const form = new FormReader(request.body);
+    const upload = service.readReplacement(form);
+    form.text("_idem");
+    if (!upload) {
+      const resource = await store.getResource(db, municipality.id, resourceId);
+      if (!resource || resource.dataset_id !== dataset.id) throw new AppError("NOT_FOUND");
+      (request.params as Record<string, string>).dataset = dataset.slug;
+      (request.params as Record<string, string>).id = resourceId;
+      return resourcePage(request, reply, form, 400);
+    }
+    await service.replaceResourceFile(db, app.config.filesDir, municipality.id, request.actor!.id, dataset.id, resourceId, upload);
+    return reply.redirectWithFlash(`/${municipality.slug}/data/${dataset.slug}/resources/${resourceId}`, { kind: "success", key: "opendata.flash.resource_replaced" });
   });
 
   app.post("/:slug/admin/data/:id/resources/:resource/delete", async (request, reply) => {

@@ -8,6 +8,9 @@ import { LOCALES } from "../../core/i18n/index.js";
 import { SLUG_PATTERN } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
 import { FORMAT_MEDIA_TYPES, FREQUENCY_IDS, LICENCE_IDS, THEME_CODES } from "./vocabulary.js";
+import { parseCsv, UnreadableFileError } from "./datastore/parse.js";
+import { prepareTable } from "./datastore/prepare.js";
+import * as datastore from "./datastore/store.js";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -68,6 +71,8 @@ export interface ResourceInput {
   url: string | null;
   upload: { filename: string; data: Buffer } | undefined;
   format: string;
+  /** A tabular upload, read and typed, ready for the datastore. */
+  table?: ReturnType<typeof prepareTable>;
 }
 
 export function readResourceInput(form: FormReader): ResourceInput {
@@ -92,6 +97,14 @@ export function readResourceInput(form: FormReader): ResourceInput {
     if (!input.format) form.fail("format", "form.required");
   }
   if (upload && !input.format) input.format = formatOf(upload.filename, upload.data);
+  if (upload && input.format === "CSV") {
+    try {
+      input.table = prepareTable(parseCsv(upload.data));
+    } catch (error) {
+      if (!(error instanceof UnreadableFileError)) throw error;
+      form.fail("file", error.reasonKey, error.params);
+    }
+  }
   return input;
 }
 
@@ -174,6 +187,7 @@ export async function addResource(db: Db, filesDir: string, municipalityId: stri
       fileId = (await storeFile(tx, filesDir, { municipalityId, data: input.upload.data, mediaType, originalName: input.upload.filename, createdBy: actorId })).id;
     }
     const id = await store.insertResource(tx, municipalityId, { datasetId, name: input.name, description: input.description, fileId, url: fileId ? null : input.url, format: input.format });
+    if (input.table) await datastore.replaceTable(tx, municipalityId, id, input.table.fields, input.table.csv, input.table.report);
     await store.touchDataset(tx, municipalityId, datasetId, actorId);
     const version = dataset.status === "published" ? await recordVersion(tx, municipalityId, datasetId, actorId, ["resources"]) : undefined;
     await recordAudit(tx, { actorId, municipalityId, action: "opendata.resource.add", subjectType: "dataset", subjectId: datasetId, data: { resource: id, name: input.name, ...(version ? { version } : {}) } });
@@ -185,8 +199,73 @@ export async function removeResource(db: Db, municipalityId: string, actorId: st
   await db.transaction(async (tx) => {
     const dataset = await store.getDataset(tx, municipalityId, datasetId);
     if (!dataset || !(await store.deleteResource(tx, municipalityId, datasetId, resourceId))) throw new AppError("NOT_FOUND");
+    await datastore.dropTable(tx, resourceId);
     await store.touchDataset(tx, municipalityId, datasetId, actorId);
     const version = dataset.status === "published" ? await recordVersion(tx, municipalityId, datasetId, actorId, ["resources"]) : undefined;
     await recordAudit(tx, { actorId, municipalityId, action: "opendata.resource.remove", subjectType: "dataset", subjectId: datasetId, data: { resource: resourceId, ...(version ? { version } : {}) } });
   });
+}
+
+/**
+ * Replaces a tabular resource's file and its datastore table in one transaction: until it commits,
+ * everyone reads the previous version; if the new file cannot be read, nothing changes.
+ */
+export async function replaceResourceFile(
+  db: Db,
+  filesDir: string,
+  municipalityId: string,
+  actorId: string,
+  datasetId: string,
+  resourceId: string,
+  upload: { filename: string; data: Buffer; table: ReturnType<typeof prepareTable> | undefined; format: string },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const dataset = await store.getDataset(tx, municipalityId, datasetId);
+    const resource = await store.getResource(tx, municipalityId, resourceId);
+    if (!dataset || !resource || resource.dataset_id !== datasetId) throw new AppError("NOT_FOUND");
+    const mediaType = sniffMediaType(upload.data) ?? FORMAT_MEDIA_TYPES[upload.format] ?? "application/octet-stream";
+    const file = await storeFile(tx, filesDir, { municipalityId, data: upload.data, mediaType, originalName: upload.filename, createdBy: actorId });
+    await store.replaceResourceFile(tx, municipalityId, resourceId, file.id, upload.format);
+    if (upload.table) await datastore.replaceTable(tx, municipalityId, resourceId, upload.table.fields, upload.table.csv, upload.table.report);
+    else await datastore.dropTable(tx, resourceId);
+    await store.touchDataset(tx, municipalityId, datasetId, actorId);
+    const version = dataset.status === "published" ? await recordVersion(tx, municipalityId, datasetId, actorId, ["resources"]) : undefined;
+    await recordAudit(tx, { actorId, municipalityId, action: "opendata.resource.replace", subjectType: "dataset", subjectId: datasetId, data: { resource: resourceId, ...(version ? { version } : {}) } });
+  });
+}
+
+/** Reads a replacement upload: a file is required, and a CSV must be readable. */
+export function readReplacement(form: FormReader): { filename: string; data: Buffer; table: ReturnType<typeof prepareTable> | undefined; format: string } | undefined {
+  const upload = form.file("file");
+  if (!upload) {
+    form.fail("file", "form.required");
+    return undefined;
+  }
+  const format = formatOf(upload.filename, upload.data);
+  let table: ReturnType<typeof prepareTable> | undefined;
+  if (format === "CSV") {
+    try {
+      table = prepareTable(parseCsv(upload.data));
+    } catch (error) {
+      if (!(error instanceof UnreadableFileError)) throw error;
+      form.fail("file", error.reasonKey, error.params);
+      return undefined;
+    }
+  }
+  return { filename: upload.filename, data: upload.data, table, format };
+}
+
+/**
+ * Rows as CSV for spreadsheets. A text cell starting with = + - @ or a control character is
+ * prefixed with a quote so that a spreadsheet shows it instead of running it as a formula.
+ */
+export function toCsv(fields: { name: string; title: string; type: string }[], records: Record<string, unknown>[]): string {
+  const cell = (value: unknown, type: string) => {
+    if (value === null || value === undefined) return "";
+    let text = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+    if (type === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\n\r]/.test(text) || text.startsWith("'") ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const header = fields.map((field) => cell(field.title, "string")).join(",");
+  return [header, ...records.map((record) => fields.map((field) => cell(record[field.name], field.type)).join(","))].join("\r\n") + "\r\n";
 }

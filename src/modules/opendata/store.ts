@@ -322,3 +322,7 @@ export async function findPublishedResource(db: Queryable, id: string): Promise<
   );
   return row;
 }
+
+export async function replaceResourceFile(db: Queryable, municipalityId: string, id: string, fileId: string, format: string): Promise<void> {
+  await db.query("UPDATE dataset_resources SET file_id = $3, url = NULL, format = $4, updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id, fileId, format]);
+}

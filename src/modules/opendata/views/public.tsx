@@ -167,7 +167,15 @@ function sizeText(ctx: ViewContext, bytes: number | null): string {
   return bytes < 1024 * 1024 ? ctx.t("opendata.size.kb", { size: ctx.fmt.number(Math.max(1, Math.round(bytes / 1024))) }) : ctx.t("opendata.size.mb", { size: ctx.fmt.number(Math.round(bytes / 104857.6) / 10) });
 }
 
-export function DatasetPage(props: { ctx: ViewContext; municipality: Municipality; dataset: DatasetRow; resources: ResourceRow[]; versions: VersionRow[] }): JSX.Element {
+export function DatasetPage(props: {
+  ctx: ViewContext;
+  municipality: Municipality;
+  dataset: DatasetRow;
+  resources: ResourceRow[];
+  versions: VersionRow[];
+  /** Resources loaded in the datastore, which can be previewed and filtered. */
+  tabular: Set<string>;
+}): JSX.Element {
   const { ctx, municipality, dataset } = props;
   const { t } = ctx;
   const base = `/${municipality.slug}/data/${dataset.slug}`;
@@ -189,6 +197,16 @@ export function DatasetPage(props: { ctx: ViewContext; municipality: Municipalit
             <a href={`${base}/resources/${resource.id}/download`} safe>
               {`${resource.name} (${resource.format}${resource.size_bytes !== null ? `, ${sizeText(ctx, resource.size_bytes)}` : ""})`}
             </a>
+            {props.tabular.has(resource.id) ? (
+              <>
+                {" · "}
+                <a href={`${base}/resources/${resource.id}`} safe>
+                  {t("opendata.datastore.preview_link")}
+                </a>
+              </>
+            ) : (
+              ""
+            )}
             {resource.description ? <p safe>{resource.description}</p> : ""}
           </li>
         ))}

@@ -1,0 +1,114 @@
+/**
+ * Column types as Frictionless Table Schema names them, inferred from the values: what most of a
+ * column's values are (at least 90 %), the rest reported and stored empty.
+ */
+
+export type FieldType = "integer" | "number" | "date" | "boolean" | "string";
+
+export interface Field {
+  /** Column name in the datastore table: lower-case letters, digits and underscores. */
+  name: string;
+  /** The header as written in the file. */
+  title: string;
+  type: FieldType;
+}
+
+export interface QualityIssue {
+  kind: "blank_header" | "duplicate_header" | "wrong_field_count" | "type_mismatch";
+  line: number;
+  column?: string;
+  value?: string;
+  expected?: number | string;
+}
+
+const SQL_TYPES: Record<FieldType, string> = { integer: "bigint", number: "double precision", date: "date", boolean: "boolean", string: "text" };
+export const sqlType = (type: FieldType) => SQL_TYPES[type];
+
+const INTEGER = /^[+-]?(\d+|\d{1,3}([ \u00a0\u202f.]\d{3})+)$/;
+const NUMBER = /^[+-]?(\d+|\d{1,3}([ \u00a0\u202f]\d{3})+)([.,]\d+)?$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const FRENCH_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
+const TRUE = new Set(["oui", "vrai", "true", "yes", "sim", "verdadeiro", "1"]);
+const FALSE = new Set(["non", "faux", "false", "no", "não", "nao", "falso", "0"]);
+
+function validDate(year: number, month: number, day: number): string | null {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+/** The value in the canonical form the database loads (ISO dates, a point as decimal mark), or null when it does not fit. */
+export function convert(value: string, type: FieldType): string | null {
+  const text = value.trim();
+  switch (type) {
+    case "string":
+      return value;
+    case "integer": {
+      if (!INTEGER.test(text)) return null;
+      const digits = text.replace(/[ \u00a0\u202f.]/g, "");
+      return Number.isSafeInteger(Number(digits)) ? String(BigInt(digits)) : null;
+    }
+    case "number": {
+      if (!NUMBER.test(text)) return null;
+      const normalised = text.replace(/[ \u00a0\u202f]/g, "").replace(",", ".");
+      return Number.isFinite(Number(normalised)) ? normalised : null;
+    }
+    case "date": {
+      const iso = ISO_DATE.exec(text);
+      if (iso) return validDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+      const french = FRENCH_DATE.exec(text);
+      return french ? validDate(Number(french[3]), Number(french[2]), Number(french[1])) : null;
+    }
+    case "boolean": {
+      const lower = text.toLowerCase();
+      return TRUE.has(lower) ? "true" : FALSE.has(lower) ? "false" : null;
+    }
+  }
+}
+
+const CANDIDATES: FieldType[] = ["integer", "number", "date", "boolean"];
+
+export function inferType(values: string[]): FieldType {
+  const present = values.filter((value) => value.trim() !== "");
+  if (present.length === 0) return "string";
+  for (const type of CANDIDATES) {
+    const fitting = present.filter((value) => convert(value, type) !== null).length;
+    // 0 and 1 alone read as booleans would surprise; a column of them stays a number.
+    if (type === "boolean" && present.every((value) => value.trim() === "0" || value.trim() === "1")) continue;
+    if (fitting / present.length >= 0.9) return type;
+  }
+  return "string";
+}
+
+/** Column names safe to quote in SQL and readable in APIs: "Montant (XOF)" → "montant_xof". */
+export function columnNames(headers: string[]): { names: string[]; issues: QualityIssue[] } {
+  const issues: QualityIssue[] = [];
+  const seen = new Map<string, number>();
+  const names = headers.map((header, index) => {
+    let base = header
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "_")
+      .replace(/^_+|_+$/g, "")
+      .slice(0, 50);
+    if (!header.trim()) issues.push({ kind: "blank_header", line: 1, column: `column_${index + 1}` });
+    if (!base || /^\d/.test(base) || base === "_id") base = base ? `c_${base}` : `column_${index + 1}`;
+    if (!seen.has(base)) {
+      seen.set(base, 1);
+      return base;
+    }
+    issues.push({ kind: "duplicate_header", line: 1, column: header || base });
+    // "montant", "montant", "montant_2": the second becomes montant_3, never a clash.
+    let count = seen.get(base)!;
+    let candidate: string;
+    do {
+      count += 1;
+      candidate = `${base}_${count}`;
+    } while (seen.has(candidate));
+    seen.set(base, count);
+    seen.set(candidate, 1);
+    return candidate;
+  });
+  return { names, issues };
+}

@@ -1,0 +1,116 @@
+import type { Queryable, Tx } from "../../../core/db/index.js";
+import { convert, sqlType, type Field, type FieldType } from "./infer.js";
+import type { LoadReport } from "./prepare.js";
+
+/** The SQL of the datastore: typed tables in the `datastore` schema and their descriptions. */
+
+export interface DatastoreTable {
+  municipality_id: string;
+  resource_id: string;
+  table_name: string;
+  table_schema: { fields: Field[] };
+  row_count: number;
+  report: LoadReport;
+  loaded_at: Date;
+}
+
+const quote = (identifier: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(identifier)) throw new Error(`unsafe identifier ${identifier}`);
+  return `"${identifier}"`;
+};
+
+export const tableNameOf = (resourceId: string) => `r_${resourceId.replace(/-/g, "").toLowerCase()}`;
+
+/**
+ * Loads a resource's rows into a new typed table and swaps it in place of the previous one, in
+ * the caller's transaction: readers see the old table or the new one, never half of either.
+ */
+export async function replaceTable(tx: Tx, municipalityId: string, resourceId: string, fields: Field[], csv: string, report: LoadReport): Promise<void> {
+  const name = tableNameOf(resourceId);
+  const loading = `${name}_loading`;
+  const columns = fields.map((field) => `${quote(field.name)} ${sqlType(field.type)}`).join(", ");
+  await tx.exec(`DROP TABLE IF EXISTS datastore.${quote(loading)}; CREATE TABLE datastore.${quote(loading)} (_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY${columns ? `, ${columns}` : ""})`);
+  if (csv && fields.length > 0) await tx.copyFromCsv(`datastore.${quote(loading)} (${fields.map((field) => quote(field.name)).join(", ")})`, csv);
+  await tx.exec(`DROP TABLE IF EXISTS datastore.${quote(name)}; ALTER TABLE datastore.${quote(loading)} RENAME TO ${quote(name)}`);
+  await tx.query(
+    `INSERT INTO datastore_tables (municipality_id, resource_id, table_name, table_schema, row_count, report, loaded_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now())
+     ON CONFLICT (municipality_id, resource_id) DO UPDATE
+       SET table_name = EXCLUDED.table_name, table_schema = EXCLUDED.table_schema, row_count = EXCLUDED.row_count, report = EXCLUDED.report, loaded_at = now()`,
+    [municipalityId, resourceId, name, JSON.stringify({ fields }), report.rows, JSON.stringify(report)],
+  );
+}
+
+export async function dropTable(tx: Tx, resourceId: string): Promise<void> {
+  await tx.exec(`DROP TABLE IF EXISTS datastore.${quote(tableNameOf(resourceId))}`);
+}
+
+export async function findTables(db: Queryable, municipalityId: string, resourceIds: string[]): Promise<DatastoreTable[]> {
+  if (resourceIds.length === 0) return [];
+  return db.query<DatastoreTable>("SELECT * FROM datastore_tables WHERE municipality_id = $1 AND resource_id = ANY($2::uuid[])", [municipalityId, resourceIds]);
+}
+
+export async function findTableByResource(db: Queryable, resourceId: string): Promise<DatastoreTable | undefined> {
+  const [row] = await db.query<DatastoreTable>("SELECT * FROM datastore_tables WHERE resource_id = $1", [resourceId]);
+  return row;
+}
+
+export interface RowQuery {
+  /** Exact matches, column → value (converted to the column's type by the database). */
+  filters: Record<string, string>;
+  /** Words to find in any text column. */
+  q: string;
+  sort: { field: string; direction: "asc" | "desc" }[];
+  fields: string[] | null;
+  limit: number;
+  offset: number;
+  distinct: boolean;
+}
+
+export class InvalidRowQuery extends Error {
+  constructor(readonly field: string) {
+    super(`unknown or unusable field ${field}`);
+  }
+}
+
+const CASTS: Record<FieldType, string> = { integer: "bigint", number: "double precision", date: "date", boolean: "boolean", string: "text" };
+
+/**
+ * Reads rows with filters, search and sort, every column name checked against the table's
+ * schema and every value passed as a parameter: nothing from the request is spliced into SQL.
+ */
+export async function queryRows(db: Queryable, table: DatastoreTable, query: RowQuery): Promise<{ records: Record<string, unknown>[]; total: number }> {
+  const known = new Map(table.table_schema.fields.map((field) => [field.name, field]));
+  const use = (name: string) => {
+    const field = known.get(name);
+    if (!field && name !== "_id") throw new InvalidRowQuery(name);
+    return field;
+  };
+  const params: unknown[] = [];
+  const where: string[] = [];
+  for (const [name, value] of Object.entries(query.filters)) {
+    const field = use(name);
+    const type: FieldType = field ? field.type : "integer";
+    // Read like the file was: "12,5", "31/12/2026", "oui". A value that cannot be one matches nothing.
+    const converted = type === "string" ? value : convert(value, type);
+    if (converted === null) {
+      where.push("false");
+      continue;
+    }
+    params.push(converted);
+    where.push(`${quote(name)} = $${params.length}::${CASTS[type]}`);
+  }
+  if (query.q.trim()) {
+    const texts = table.table_schema.fields.filter((field) => field.type === "string");
+    params.push(`%${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(texts.length ? `(${texts.map((field) => `unaccent(${quote(field.name)}) ILIKE unaccent($${params.length})`).join(" OR ")})` : "false");
+  }
+  const selected = query.fields ? query.fields.map((name) => (use(name), quote(name))) : ["_id", ...table.table_schema.fields.map((field) => quote(field.name))];
+  const order = query.sort.length ? query.sort.map((s) => (use(s.field), `${quote(s.field)} ${s.direction === "desc" ? "DESC" : "ASC"} NULLS LAST`)).join(", ") : query.distinct ? "1" : "_id";
+  const from = `datastore.${quote(table.table_name)}${where.length ? ` WHERE ${where.join(" AND ")}` : ""}`;
+  const base = `SELECT ${query.distinct ? "DISTINCT " : ""}${selected.join(", ")} FROM ${from}`;
+  params.push(query.limit, query.offset);
+  const records = await db.query<Record<string, unknown>>(`${base} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${base}) counted`, params.slice(0, -2));
+  return { records, total: count?.n ?? 0 };
+}

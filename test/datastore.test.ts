@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { backup, restore } from "../src/core/db/backup.js";
+import { parseCsv } from "../src/modules/opendata/datastore/parse.js";
+import { prepareTable } from "../src/modules/opendata/datastore/prepare.js";
+import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
+
+/** A file as Excel in French writes it: semicolons, decimal commas, Windows-1252, dd/mm/yyyy. */
+const EXCEL_FR = Buffer.from(
+  "Marché;Étals;Droit (XOF);Ouvert le;Couvert\r\n" +
+    "Marché central;120;150,5;01/02/2021;oui\r\n" +
+    "Marché de Keury Souf;45;100;15/03/2022;non\r\n" +
+    "=HYPERLINK(\"http://evil.example\");3;12;31/12/2023;oui\r\n" +
+    "Marché aux poissons;80;inconnu;02/01/2024;non\r\n" +
+    Array.from({ length: 8 }, (_, i) => `Marché de quartier ${i + 1};${10 + i};${20 + i},25;0${i + 1}/06/2025;non\r\n`).join(""),
+  "latin1",
+);
+
+describe("datastore: reading files as municipalities produce them", () => {
+  it("reads a Windows-1252 file with semicolons, decimal commas, French dates and oui/non", () => {
+    const parsed = parseCsv(EXCEL_FR);
+    assert.equal(parsed.encoding, "windows-1252");
+    assert.equal(parsed.delimiter, ";");
+    const { fields, report } = prepareTable(parsed);
+    assert.deepEqual(
+      fields.map((field) => [field.name, field.title, field.type]),
+      [
+        ["marche", "Marché", "string"],
+        ["etals", "Étals", "integer"],
+        ["droit_xof", "Droit (XOF)", "number"],
+        ["ouvert_le", "Ouvert le", "date"],
+        ["couvert", "Couvert", "boolean"],
+      ],
+    );
+    assert.equal(report.rows, 12);
+    assert.deepEqual(report.issues, [{ kind: "type_mismatch", line: 5, column: "Droit (XOF)", value: "inconnu", expected: "number" }]);
+  });
+
+  it("reports blank and duplicate headers and rows with the wrong number of fields, with line numbers", () => {
+    const { fields, report } = prepareTable(parseCsv(Buffer.from("a,,a,b\n1,2,3,4\n5,6\n7,8,9,10,11\n12,13,14,15\n")));
+    assert.deepEqual(fields.map((field) => field.name), ["a", "column_2", "a_2", "b"]);
+    assert.deepEqual(
+      report.issues.map((issue) => [issue.kind, issue.line]),
+      [
+        ["blank_header", 1],
+        ["duplicate_header", 1],
+        ["wrong_field_count", 3],
+        ["wrong_field_count", 4],
+      ],
+    );
+    assert.equal(report.rows, 2);
+  });
+});
+
+describe("datastore: from upload to typed table, preview, exports and API", () => {
+  let ctx: TestContext;
+  let editor: Browser;
+  let datasetId: string;
+  let resourceId: string;
+  const page = "/rufisque/data/marches-2026";
+
+  before(async () => {
+    ctx = await createTestApp();
+    editor = new Browser(ctx.app);
+    await editor.signIn(DEMO.rufisque.editor);
+    await editor.post("/rufisque/admin/data", { title: "Marchés 2026", slug: "marches-2026", licence: "odbl-1.0", frequency: "annual", language: "fr" });
+    datasetId = await idOf(ctx.db, "SELECT id FROM datasets WHERE slug = 'marches-2026'", []);
+    const added = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources`, { name: "Marchés" }, { field: "file", filename: "marches.csv", data: EXCEL_FR, type: "text/csv" });
+    assert.equal(added.statusCode, 303);
+    resourceId = await idOf(ctx.db, "SELECT id FROM dataset_resources WHERE dataset_id = $1", [datasetId]);
+  });
+  after(() => ctx.close());
+
+  it("the editor sees the quality report; before publication the table is hidden from others", async () => {
+    const preview = await editor.get(`${page}/resources/${resourceId}`);
+    assert.equal(preview.statusCode, 200);
+    const text = visibleText(preview.body);
+    assert.match(text, /Rapport de qualité : 12 lignes chargées, 1 problème\(s\), encodage windows-1252/);
+    assert.match(text, /Ligne 5, colonne « Droit \(XOF\) » : « inconnu » n'est pas du type number ; laissée vide\./);
+    assert.equal((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).statusCode, 404);
+    const api = await ctx.app.inject({ method: "GET", url: `/api/3/action/datastore_search?resource_id=${resourceId}` });
+    assert.equal(api.statusCode, 404);
+    assert.equal((await editor.post(`/rufisque/admin/data/${datasetId}/publish`)).statusCode, 303);
+  });
+
+  it("a visitor previews, sorts, filters and searches the table without JavaScript", async () => {
+    const visitor = new Browser(ctx.app);
+    const all = visibleText((await visitor.get(`${page}/resources/${resourceId}`)).body);
+    assert.match(all, /12 lignes/);
+    assert.match(all, /Marché central 120 150,5 2021-02-01 oui/);
+    const sorted = visibleText((await visitor.get(`${page}/resources/${resourceId}?sort=etals&dir=desc`)).body);
+    assert.ok(sorted.indexOf("Marché central") < sorted.indexOf("Marché aux poissons"), "120 stalls before 80");
+    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=couvert&value=non`)).body), /10 lignes/);
+    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=droit_xof&value=150,5`)).body), /1 ligne/);
+    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?q=poisson`)).body), /1 ligne/);
+    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=etals&value=beaucoup`)).body), /0 ligne/);
+    assert.equal((await visitor.get(`${page}/resources/${resourceId}?sort=${encodeURIComponent('etals"; DROP TABLE users;--')}`)).statusCode, 400);
+    assert.equal((await ctx.db.query("SELECT 1 FROM users LIMIT 1")).length, 1);
+  });
+
+  it("exports the filtered rows as CSV with formulas defused, and as JSON", async () => {
+    const visitor = new Browser(ctx.app);
+    const csv = await visitor.get(`${page}/resources/${resourceId}/rows.csv?filter=couvert&value=oui`);
+    assert.equal(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert.match(String(csv.headers["content-disposition"]), /attachment; filename\*=UTF-8''March%C3%A9s\.csv/);
+    assert.equal(
+      csv.body,
+      'Marché,Étals,Droit (XOF),Ouvert le,Couvert\r\nMarché central,120,150.5,2021-02-01,true\r\n"\'=HYPERLINK(""http://evil.example"")",3,12,2023-12-31,true\r\n',
+    );
+    const json = (await visitor.get(`${page}/resources/${resourceId}/rows.json?sort=etals&dir=asc`)).json();
+    assert.deepEqual(json.records[0], { marche: '=HYPERLINK("http://evil.example")', etals: 3, droit_xof: 12, ouvert_le: "2023-12-31", couvert: true });
+  });
+
+  it("answers CKAN's datastore_search with filters, full-text, fields, sort, paging and total", async () => {
+    const search = async (query: Record<string, string>) => {
+      const response = await ctx.app.inject({ method: "GET", url: `/api/3/action/datastore_search?${new URLSearchParams({ resource_id: resourceId, ...query })}` });
+      return { status: response.statusCode, body: response.json() };
+    };
+    const { body } = await search({ filters: JSON.stringify({ couvert: "oui" }), sort: "etals desc", fields: "marche,etals", limit: "1" });
+    assert.equal(body.success, true);
+    assert.deepEqual(body.result.records, [{ marche: "Marché central", etals: 120 }]);
+    assert.equal(body.result.total, 2);
+    assert.deepEqual(body.result.fields.map((field: { id: string; type: string }) => [field.id, field.type]), [["marche", "text"], ["etals", "int"]]);
+    assert.equal((await search({ q: "keury" })).body.result.total, 1);
+    assert.equal((await search({ filters: JSON.stringify({ "etals; DROP TABLE users": "1" }) })).status, 409);
+    assert.equal((await search({ filters: "{not json" })).status, 409);
+    const post = await ctx.app.inject({ method: "POST", url: "/api/3/action/datastore_search", payload: { resource_id: resourceId, filters: { ouvert_le: "2022-03-15" } } });
+    assert.equal(post.json().result.total, 1);
+  });
+
+  it("a new version replaces the table at once; a broken one changes nothing", async () => {
+    const tooWide = Buffer.from(`${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(",")}\n${"1,".repeat(9_999)}1\n`);
+    const refused = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/replace`, {}, { field: "file", filename: "large.csv", data: tooWide });
+    assert.equal(refused.statusCode, 400);
+    assert.match(visibleText(refused.body), /Le fichier a 10000 colonnes ; le maximum est 500\./);
+    assert.match(visibleText((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).body), /12 lignes/);
+
+    const replaced = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/replace`, {}, { field: "file", filename: "marches-v2.csv", data: Buffer.from("marche,etals\nNouveau marché,10\n") });
+    assert.equal(replaced.statusCode, 303);
+    const text = visibleText((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).body);
+    assert.match(text, /1 ligne/);
+    assert.match(text, /Nouveau marché 10/);
+    const versions = await ctx.db.query<{ version: number }>("SELECT version FROM dataset_versions WHERE dataset_id = $1", [datasetId]);
+    assert.equal(versions.length, 2, "publication, then the replaced file");
+  });
+
+  it("a backup carries the datastore's tables, and a restore brings them back", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cite-ds-backup-"));
+    const file = path.join(dir, "backup.gz");
+    await backup(ctx.db, file);
+    await ctx.db.exec("DROP SCHEMA datastore CASCADE; CREATE SCHEMA datastore");
+    assert.equal((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).statusCode, 500);
+    await restore(ctx.db, file);
+    assert.match(visibleText((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).body), /Nouveau marché 10/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
