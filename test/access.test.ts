@@ -60,6 +60,7 @@ const RULES: Record<string, Rule> = {
   "GET /:slug/data/:dataset/resources/:id/download": "public",
   "GET /:slug/data/:dataset/resources/:id": "public",
   "GET /:slug/data/:dataset/resources/:id/rows.csv": "public",
+  "GET /:slug/data/:dataset/resources/:id/chart.svg": "public",
   "GET /:slug/data/:dataset/resources/:id/rows.json": "public",
   "POST /:slug/admin/data/:id/resources/:resource/replace": "content",
   "GET /:slug/admin/data": "content",

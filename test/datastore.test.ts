@@ -114,6 +114,21 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     assert.deepEqual(json.records[0], { marche: '=HYPERLINK("http://evil.example")', etals: 3, droit_xof: 12, ouvert_le: "2023-12-31", couvert: true });
   });
 
+  it("draws a bar or line chart of two columns as SVG, labels escaped, linked from the page", async () => {
+    const visitor = new Browser(ctx.app);
+    const pageBody = (await visitor.get(`${page}/resources/${resourceId}?x=couvert&y=etals&kind=bar`)).body;
+    assert.match(pageBody, /<img src="[^"]+\/chart\.svg\?x=couvert&(amp;)?y=etals&(amp;)?kind=bar" alt="Graphique : Étals par Couvert\./);
+    const bars = await visitor.get(`${page}/resources/${resourceId}/chart.svg?x=couvert&y=etals&kind=bar`);
+    assert.equal(bars.headers["content-type"], "image/svg+xml; charset=utf-8");
+    assert.equal((bars.body.match(/<rect /g) ?? []).length, 2, "one bar per value of Couvert");
+    assert.match(bars.body, /<title>false : 192<\/title>|<title>true : 123<\/title>/);
+    const lineChart = await visitor.get(`${page}/resources/${resourceId}/chart.svg?x=marche&y=droit_xof&kind=line`);
+    assert.match(lineChart.body, /<path d="M/);
+    assert.match(lineChart.body, /=HYPERLINK\(&quot;http:\/\/evil\.example&quot;\)/);
+    assert.doesNotMatch(lineChart.body, /"http:\/\/evil/);
+    assert.equal((await visitor.get(`${page}/resources/${resourceId}/chart.svg?x=couvert&y=marche`)).statusCode, 400, "a text column cannot be added up");
+  });
+
   it("answers CKAN's datastore_search with filters, full-text, fields, sort, paging and total", async () => {
     const search = async (query: Record<string, string>) => {
       const response = await ctx.app.inject({ method: "GET", url: `/api/3/action/datastore_search?${new URLSearchParams({ resource_id: resourceId, ...query })}` });

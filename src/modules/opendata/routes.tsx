@@ -13,6 +13,7 @@ import { AdminDatasetsPage, DatasetFormPage } from "./views/admin.js";
 import { DatasetPage, PAGE_SIZE, SearchPage, type SearchParams } from "./views/public.js";
 import { PREVIEW_ROWS, ResourcePage, type PreviewParams } from "./views/resource.js";
 import * as datastore from "./datastore/store.js";
+import { renderChart } from "./datastore/chart.js";
 
 function many(value: unknown): string[] {
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -108,7 +109,17 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
   function readPreviewParams(query: Record<string, unknown>): PreviewParams {
     const text = (name: string, max: number) => (typeof query[name] === "string" ? (query[name] as string).slice(0, max) : "");
     const page = /^\d{1,6}$/.test(text("page", 7)) ? Math.max(1, Number(text("page", 7))) : 1;
-    return { q: text("q", 200), filterField: text("filter", 60), filterValue: text("value", 200), sort: text("sort", 60), direction: text("dir", 4) === "desc" ? "desc" : "asc", page };
+    return {
+      q: text("q", 200),
+      filterField: text("filter", 60),
+      filterValue: text("value", 200),
+      sort: text("sort", 60),
+      direction: text("dir", 4) === "desc" ? "desc" : "asc",
+      page,
+      chartX: text("x", 60),
+      chartY: text("y", 60),
+      chartKind: text("kind", 4) === "line" ? "line" : "bar",
+    };
   }
 
   /** The rows a preview or an export asks for; an unknown column is a 400, not an SQL error. */
@@ -159,6 +170,30 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/data/:dataset/resources/:id", async (request, reply) => resourcePage(request, reply));
+
+  app.get("/:slug/data/:dataset/resources/:id/chart.svg", async (request, reply) => {
+    const { resource, table } = await visibleResource(request);
+    if (!table) throw new AppError("NOT_FOUND");
+    const query = request.query as Record<string, unknown>;
+    const x = typeof query.x === "string" ? query.x : "";
+    const y = typeof query.y === "string" ? query.y : "";
+    const kind = query.kind === "line" ? "line" : "bar";
+    let points: { x: unknown; y: number }[];
+    try {
+      points = await datastore.aggregate(db, table, x, y, 100);
+    } catch (error) {
+      if (error instanceof datastore.InvalidRowQuery) throw new AppError("VALIDATION", { [error.field]: { key: "form.invalid_choice" } });
+      throw error;
+    }
+    const titleOf = (name: string) => table.table_schema.fields.find((field) => field.name === name)?.title ?? name;
+    const svg = renderChart({
+      kind,
+      points: points.map((point) => ({ label: point.x instanceof Date ? point.x.toISOString().slice(0, 10) : String(point.x), value: Number(point.y) })),
+      title: request.t("opendata.chart.title", { y: titleOf(y), x: titleOf(x), resource: resource.name }),
+      formatNumber: request.fmt.number,
+    });
+    return reply.type("image/svg+xml; charset=utf-8").header("Cache-Control", "public, max-age=300").send(svg);
+  });
 
   // Exports of the whole table or of the filtered rows; spreadsheet formulas are defused.
   const EXPORT_LIMIT = 1_000_000;

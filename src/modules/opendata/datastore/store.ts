@@ -114,3 +114,20 @@ export async function queryRows(db: Queryable, table: DatastoreTable, query: Row
   const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${base}) counted`, params.slice(0, -2));
   return { records, total: count?.n ?? 0 };
 }
+
+/**
+ * Sums a numeric column per value of another, for charts: at most `limit` groups, in the order of
+ * the grouping column. Both names are checked against the schema.
+ */
+export async function aggregate(db: Queryable, table: DatastoreTable, x: string, y: string, limit: number): Promise<{ x: unknown; y: number }[]> {
+  const fields = new Map(table.table_schema.fields.map((field) => [field.name, field]));
+  const xField = fields.get(x);
+  const yField = fields.get(y);
+  if (!xField) throw new InvalidRowQuery(x);
+  if (!yField || (yField.type !== "integer" && yField.type !== "number")) throw new InvalidRowQuery(y);
+  return db.query<{ x: unknown; y: number }>(
+    `SELECT ${quote(x)} AS x, sum(${quote(y)})::double precision AS y FROM datastore.${quote(table.table_name)}
+     WHERE ${quote(x)} IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT $1`,
+    [limit],
+  );
+}

@@ -13,6 +13,9 @@ export interface PreviewParams {
   sort: string;
   direction: "asc" | "desc";
   page: number;
+  chartX: string;
+  chartY: string;
+  chartKind: "bar" | "line";
 }
 
 export const PREVIEW_ROWS = 20;
@@ -212,6 +215,68 @@ export function ResourcePage(props: {
                 ""
               )}
             </nav>
+          ) : (
+            ""
+          )}
+          <h2 safe>{t("opendata.chart.heading")}</h2>
+          <form method="get" action={base} class="stack">
+            <div>
+              <label for="f-x" safe>
+                {t("opendata.chart.x")}
+              </label>
+              <select id="f-x" name="x">
+                {fields.map((field) => (
+                  <option value={field.name} selected={params.chartX === field.name} safe>
+                    {field.title}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label for="f-y" safe>
+                {t("opendata.chart.y")}
+              </label>
+              <select id="f-y" name="y">
+                {fields
+                  .filter((field) => field.type === "integer" || field.type === "number")
+                  .map((field) => (
+                    <option value={field.name} selected={params.chartY === field.name} safe>
+                      {field.title}
+                    </option>
+                  ))}
+              </select>
+            </div>
+            <div>
+              <label for="f-kind" safe>
+                {t("opendata.chart.kind")}
+              </label>
+              <select id="f-kind" name="kind">
+                <option value="bar" selected={params.chartKind === "bar"} safe>
+                  {t("opendata.chart.bar")}
+                </option>
+                <option value="line" selected={params.chartKind === "line"} safe>
+                  {t("opendata.chart.line")}
+                </option>
+              </select>
+            </div>
+            <div>
+              <button type="submit" safe>
+                {t("opendata.chart.draw")}
+              </button>
+            </div>
+          </form>
+          {params.chartX && params.chartY ? (
+            <figure>
+              <img
+                src={`${base}/chart.svg?${new URLSearchParams({ x: params.chartX, y: params.chartY, kind: params.chartKind }).toString()}`}
+                alt={t("opendata.chart.alt", {
+                  y: fields.find((field) => field.name === params.chartY)?.title ?? params.chartY,
+                  x: fields.find((field) => field.name === params.chartX)?.title ?? params.chartX,
+                })}
+                width="640"
+                height="320"
+              />
+            </figure>
           ) : (
             ""
           )}
