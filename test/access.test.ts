@@ -62,6 +62,7 @@ const RULES: Record<string, Rule> = {
   "GET /:slug/data/:dataset/resources/:id/rows.csv": "public",
   "GET /:slug/data/:dataset/resources/:id/chart.svg": "public",
   "GET /:slug/data/:dataset/resources/:id/rows.json": "public",
+  "GET /:slug/data/:dataset/resources/:id/rows.xlsx": "public",
   "POST /:slug/admin/data/:id/resources/:resource/replace": "content",
   "GET /:slug/admin/data": "content",
   "GET /:slug/admin/data/new": "content",

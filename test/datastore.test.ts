@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import ExcelJS from "exceljs";
 import { backup, restore } from "../src/core/db/backup.js";
 import { parseCsv } from "../src/modules/opendata/datastore/parse.js";
 import { prepareTable } from "../src/modules/opendata/datastore/prepare.js";
@@ -160,6 +161,34 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     assert.match(text, /Nouveau marché 10/);
     const versions = await ctx.db.query<{ version: number }>("SELECT version FROM dataset_versions WHERE dataset_id = $1", [datasetId]);
     assert.equal(versions.length, 2, "publication, then the replaced file");
+  });
+
+  it("loads the first sheet of an XLSX workbook, and exports rows back to XLSX with text kept as text", async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("Écoles");
+    sheet.addRow(["École", "Élèves", "Ouverte le", "Part de filles"]);
+    sheet.addRow(["École A", 320, new Date(Date.UTC(2015, 8, 1)), 0.52]);
+    sheet.addRow(["=1+1", 150, new Date(Date.UTC(2019, 9, 2)), { formula: "0.25*2", result: 0.5 }]);
+    workbook.addWorksheet("Notes").addRow(["ignorée"]);
+    const data = Buffer.from(await workbook.xlsx.writeBuffer());
+    const added = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources`, { name: "Écoles" }, { field: "file", filename: "ecoles.xlsx", data });
+    assert.equal(added.statusCode, 303);
+    const xlsxResource = await idOf(ctx.db, "SELECT id FROM dataset_resources WHERE dataset_id = $1 AND format = 'XLSX'", [datasetId]);
+    const [table] = await ctx.db.query<{ table_schema: { fields: { name: string; type: string }[] } }>("SELECT table_schema FROM datastore_tables WHERE resource_id = $1", [xlsxResource]);
+    assert.deepEqual(table?.table_schema.fields.map((field) => [field.name, field.type]), [["ecole", "string"], ["eleves", "integer"], ["ouverte_le", "date"], ["part_de_filles", "number"]]);
+    const text = visibleText((await new Browser(ctx.app).get(`${page}/resources/${xlsxResource}`)).body);
+    assert.match(text, /École A 320 2015-09-01 0,52/);
+    assert.match(visibleText((await editor.get(`${page}/resources/${xlsxResource}`)).body), /Seule la première feuille est chargée ; autres feuilles : Notes\./);
+
+    const exported = await new Browser(ctx.app).get(`${page}/resources/${xlsxResource}/rows.xlsx?sort=eleves&dir=asc`);
+    assert.equal(exported.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    const back = new ExcelJS.Workbook();
+    await back.xlsx.load(exported.rawPayload as unknown as ArrayBuffer);
+    const rows = back.worksheets[0]!;
+    assert.deepEqual([1, 2, 3, 4].map((column) => rows.getRow(1).getCell(column).value), ["École", "Élèves", "Ouverte le", "Part de filles"]);
+    assert.equal(rows.getCell("A2").value, "=1+1");
+    assert.equal(rows.getCell("A2").type, ExcelJS.ValueType.String, "never a formula");
+    assert.equal(rows.getCell("B2").value, 150);
   });
 
   it("a backup carries the datastore's tables, and a restore brings them back", async () => {

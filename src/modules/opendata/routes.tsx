@@ -14,6 +14,7 @@ import { DatasetPage, PAGE_SIZE, SearchPage, type SearchParams } from "./views/p
 import { PREVIEW_ROWS, ResourcePage, type PreviewParams } from "./views/resource.js";
 import * as datastore from "./datastore/store.js";
 import { renderChart } from "./datastore/chart.js";
+import { toXlsx } from "./datastore/xlsx.js";
 
 function many(value: unknown): string[] {
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -197,7 +198,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
 
   // Exports of the whole table or of the filtered rows; spreadsheet formulas are defused.
   const EXPORT_LIMIT = 1_000_000;
-  for (const format of ["csv", "json"] as const) {
+  for (const format of ["csv", "json", "xlsx"] as const) {
     app.get(`/:slug/data/:dataset/resources/:id/rows.${format}`, async (request, reply) => {
       const { resource, table } = await visibleResource(request);
       if (!table) throw new AppError("NOT_FOUND");
@@ -207,6 +208,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
       const filename = `${resource.name.replace(/\.[a-z0-9]+$/i, "")}.${format}`;
       reply.header("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
       if (format === "json") return reply.type("application/json; charset=utf-8").send({ fields, records: records.map(({ _id, ...rest }) => rest) });
+      if (format === "xlsx") return reply.type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").send(await toXlsx(resource.name, fields, records));
       return reply.type("text/csv; charset=utf-8").send(service.toCsv(fields, records));
     });
   }
@@ -308,7 +310,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     const municipality = authorize(request);
     const dataset = await datasetOf(request, municipality);
     const form = new FormReader(request.body);
-    const input = service.readResourceInput(form);
+    const input = await service.readResourceInput(form);
     form.text("_idem");
     if (form.invalid) return editPage(request, reply, municipality, dataset, { resourceForm: form }, 400);
     await service.addResource(db, app.config.filesDir, municipality.id, request.actor!.id, dataset.id, input);
@@ -320,7 +322,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     const dataset = await datasetOf(request, municipality);
     const { resource: resourceId } = request.params as { resource: string };
     const form = new FormReader(request.body);
-    const upload = service.readReplacement(form);
+    const upload = await service.readReplacement(form);
     form.text("_idem");
     if (!upload) {
       const resource = await store.getResource(db, municipality.id, resourceId);

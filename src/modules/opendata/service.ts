@@ -9,6 +9,7 @@ import { SLUG_PATTERN } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
 import { FORMAT_MEDIA_TYPES, FREQUENCY_IDS, LICENCE_IDS, THEME_CODES } from "./vocabulary.js";
 import { parseCsv, UnreadableFileError } from "./datastore/parse.js";
+import { parseXlsx } from "./datastore/xlsx.js";
 import { prepareTable } from "./datastore/prepare.js";
 import * as datastore from "./datastore/store.js";
 
@@ -75,7 +76,7 @@ export interface ResourceInput {
   table?: ReturnType<typeof prepareTable>;
 }
 
-export function readResourceInput(form: FormReader): ResourceInput {
+export async function readResourceInput(form: FormReader): Promise<ResourceInput> {
   const upload = form.file("file");
   const url = form.text("url", { max: 2000 });
   const input: ResourceInput = {
@@ -97,15 +98,25 @@ export function readResourceInput(form: FormReader): ResourceInput {
     if (!input.format) form.fail("format", "form.required");
   }
   if (upload && !input.format) input.format = formatOf(upload.filename, upload.data);
-  if (upload && input.format === "CSV") {
+  if (upload) {
     try {
-      input.table = prepareTable(parseCsv(upload.data));
+      input.table = await readTable(upload.data, input.format);
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
       form.fail("file", error.reasonKey, error.params);
     }
   }
   return input;
+}
+
+/** Tabular formats go to the datastore: CSV, and the first sheet of an XLSX workbook. */
+async function readTable(data: Buffer, format: string): Promise<ReturnType<typeof prepareTable> | undefined> {
+  if (format === "CSV") return prepareTable(parseCsv(data));
+  if (format !== "XLSX") return undefined;
+  const workbook = await parseXlsx(data);
+  const table = prepareTable(workbook);
+  if (workbook.otherSheets.length > 0) table.report.otherSheets = workbook.otherSheets;
+  return table;
 }
 
 function changedFields(before: store.DatasetRow, after: store.DatasetRow): string[] {
@@ -235,24 +246,20 @@ export async function replaceResourceFile(
 }
 
 /** Reads a replacement upload: a file is required, and a CSV must be readable. */
-export function readReplacement(form: FormReader): { filename: string; data: Buffer; table: ReturnType<typeof prepareTable> | undefined; format: string } | undefined {
+export async function readReplacement(form: FormReader): Promise<{ filename: string; data: Buffer; table: ReturnType<typeof prepareTable> | undefined; format: string } | undefined> {
   const upload = form.file("file");
   if (!upload) {
     form.fail("file", "form.required");
     return undefined;
   }
   const format = formatOf(upload.filename, upload.data);
-  let table: ReturnType<typeof prepareTable> | undefined;
-  if (format === "CSV") {
-    try {
-      table = prepareTable(parseCsv(upload.data));
-    } catch (error) {
-      if (!(error instanceof UnreadableFileError)) throw error;
-      form.fail("file", error.reasonKey, error.params);
-      return undefined;
-    }
+  try {
+    return { filename: upload.filename, data: upload.data, table: await readTable(upload.data, format), format };
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    form.fail("file", error.reasonKey, error.params);
+    return undefined;
   }
-  return { filename: upload.filename, data: upload.data, table, format };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface LoadReport {
   rows: number;
   issueCount: number;
   issues: QualityIssue[];
+  /** Sheets of a workbook other than the one loaded. */
+  otherSheets?: string[];
 }
 
 function csvCell(value: string | null): string {

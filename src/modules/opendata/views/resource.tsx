@@ -75,6 +75,7 @@ export function IssueList(props: { ctx: ViewContext; table: DatastoreTable }): J
         ))}
       </ul>
       {report.issueCount > report.issues.length ? <p safe>{t("opendata.datastore.more_issues", { count: report.issueCount - report.issues.length })}</p> : ""}
+      {report.otherSheets?.length ? <p safe>{t("opendata.datastore.other_sheets", { sheets: report.otherSheets.join(", ") })}</p> : ""}
     </details>
   );
 }
@@ -160,6 +161,11 @@ export function ResourcePage(props: {
             <li>
               <a href={`${base}/rows.json${previewQuery(params, { page: 1 })}`} safe>
                 {t("opendata.datastore.download_rows", { format: "JSON" })}
+              </a>
+            </li>
+            <li>
+              <a href={`${base}/rows.xlsx${previewQuery(params, { page: 1 })}`} safe>
+                {t("opendata.datastore.download_rows", { format: "XLSX" })}
               </a>
             </li>
           </ul>

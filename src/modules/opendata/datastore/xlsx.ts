@@ -1,0 +1,55 @@
+import ExcelJS from "exceljs";
+import { MAX_COLUMNS, UnreadableFileError, type ParsedTable } from "./parse.js";
+
+/** Text of a cell as the CSV reader would have seen it: numbers with a point, dates as ISO days. */
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return "";
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return value;
+  if (typeof value === "object") {
+    if ("result" in value) return cellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
+    if ("richText" in value) return (value as ExcelJS.CellRichTextValue).richText.map((part) => part.text).join("");
+    if ("text" in value) return String((value as ExcelJS.CellHyperlinkValue).text);
+    if ("error" in value) return "";
+  }
+  return String(value);
+}
+
+/** Reads the first worksheet that holds data; the others are named in the report. */
+export async function parseXlsx(data: Buffer): Promise<ParsedTable & { otherSheets: string[] }> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(data as unknown as ArrayBuffer);
+  } catch (error) {
+    throw new UnreadableFileError("opendata.datastore.error.syntax", { detail: String((error as Error).message).slice(0, 200) });
+  }
+  const sheets = workbook.worksheets.filter((sheet) => sheet.actualRowCount > 0);
+  const sheet = sheets[0];
+  if (!sheet) throw new UnreadableFileError("opendata.datastore.error.empty");
+  if (sheet.columnCount > MAX_COLUMNS) throw new UnreadableFileError("opendata.datastore.error.too_many_columns", { count: sheet.columnCount, max: MAX_COLUMNS });
+  const rows: { line: number; values: string[] }[] = [];
+  let headers: string[] | undefined;
+  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const values = Array.from({ length: sheet.columnCount }, (_, index) => cellText(row.getCell(index + 1).value));
+    if (!headers) headers = values.map((value) => value.trim());
+    else rows.push({ line: rowNumber, values });
+  });
+  return { encoding: "xlsx", delimiter: "", headers: headers ?? [], rows, otherSheets: sheets.slice(1).map((other) => other.name) };
+}
+
+/** Rows as a workbook; text stays text, so a cell written "=…" is shown, never computed. */
+export async function toXlsx(sheetName: string, fields: { name: string; title: string; type: string }[], records: Record<string, unknown>[]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(sheetName.replace(/[[\]*?/\\:]/g, " ").slice(0, 31) || "data");
+  sheet.addRow(fields.map((field) => field.title));
+  for (const record of records) {
+    sheet.addRow(fields.map((field) => {
+      const value = record[field.name];
+      if (value === null || value === undefined) return null;
+      if (field.type === "date" && typeof value === "string") return new Date(`${value}T00:00:00Z`);
+      return value as ExcelJS.CellValue;
+    }));
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
