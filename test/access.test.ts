@@ -64,6 +64,7 @@ const RULES: Record<string, Rule> = {
   "GET /:slug/data/:dataset/resources/:id/rows.json": "public",
   "GET /:slug/data/:dataset/resources/:id/rows.xlsx": "public",
   "POST /:slug/admin/data/:id/resources/:resource/replace": "content",
+  "POST /:slug/admin/data/:id/resources/:resource/schema": "content",
   "GET /:slug/admin/data": "content",
   "GET /:slug/admin/data/new": "content",
   "POST /:slug/admin/data": "content",

@@ -147,6 +147,25 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     assert.equal(post.json().result.total, 1);
   });
 
+  it("the editor corrects a column's type in the Table Schema; the file is reloaded and misfits reported", async () => {
+    // "Étals" was read as integers; declared as text, every value is kept as written.
+    const applied = await editor.post(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/schema`, {
+      type_marche: "string",
+      type_etals: "string",
+      type_droit_xof: "integer",
+      type_ouvert_le: "date",
+      type_couvert: "boolean",
+    });
+    assert.equal(applied.statusCode, 303);
+    const [table] = await ctx.db.query<{ table_schema: { fields: { name: string; type: string }[] }; report: { issueCount: number } }>("SELECT table_schema, report FROM datastore_tables WHERE resource_id = $1", [resourceId]);
+    assert.deepEqual(table?.table_schema.fields.map((field) => field.type), ["string", "string", "integer", "date", "boolean"]);
+    // 150,5, the eight x,25 values and "inconnu" do not fit integers.
+    assert.equal(table?.report.issueCount, 10);
+    assert.equal((await editor.post(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/schema`, { type_etals: "currency" })).statusCode, 400);
+    // Back to the inferred types for the tests that follow.
+    await editor.post(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/schema`, { type_marche: "string", type_etals: "integer", type_droit_xof: "number", type_ouvert_le: "date", type_couvert: "boolean" });
+  });
+
   it("a new version replaces the table at once; a broken one changes nothing", async () => {
     const tooWide = Buffer.from(`${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(",")}\n${"1,".repeat(9_999)}1\n`);
     const refused = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/replace`, {}, { field: "file", filename: "large.csv", data: tooWide });
@@ -154,13 +173,14 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     assert.match(visibleText(refused.body), /Le fichier a 10000 colonnes ; le maximum est 500\./);
     assert.match(visibleText((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).body), /12 lignes/);
 
+    const versionsBefore = (await ctx.db.query("SELECT version FROM dataset_versions WHERE dataset_id = $1", [datasetId])).length;
     const replaced = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/replace`, {}, { field: "file", filename: "marches-v2.csv", data: Buffer.from("marche,etals\nNouveau marché,10\n") });
     assert.equal(replaced.statusCode, 303);
     const text = visibleText((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).body);
     assert.match(text, /1 ligne/);
     assert.match(text, /Nouveau marché 10/);
     const versions = await ctx.db.query<{ version: number }>("SELECT version FROM dataset_versions WHERE dataset_id = $1", [datasetId]);
-    assert.equal(versions.length, 2, "publication, then the replaced file");
+    assert.equal(versions.length, versionsBefore + 1, "the replaced file is a new published version");
   });
 
   it("loads the first sheet of an XLSX workbook, and exports rows back to XLSX with text kept as text", async () => {

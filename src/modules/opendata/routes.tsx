@@ -335,6 +335,19 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirectWithFlash(`/${municipality.slug}/data/${dataset.slug}/resources/${resourceId}`, { kind: "success", key: "opendata.flash.resource_replaced" });
   });
 
+  app.post("/:slug/admin/data/:id/resources/:resource/schema", async (request, reply) => {
+    const municipality = authorize(request);
+    const dataset = await datasetOf(request, municipality);
+    const { resource: resourceId } = request.params as { resource: string };
+    const [table] = await datastore.findTables(db, municipality.id, [resourceId]);
+    if (!table) throw new AppError("NOT_FOUND");
+    const form = new FormReader(request.body);
+    const declared = Object.fromEntries(table.table_schema.fields.map((field) => [field.name, form.choice(`type_${field.name}`, service.FIELD_TYPES) ?? field.type]));
+    if (form.invalid) throw new AppError("VALIDATION", form.errors);
+    await service.applyTableSchema(db, app.config.filesDir, municipality.id, request.actor!.id, dataset.id, resourceId, declared);
+    return reply.redirectWithFlash(`/${municipality.slug}/data/${dataset.slug}/resources/${resourceId}`, { kind: "success", key: "opendata.flash.schema_applied" });
+  });
+
   app.post("/:slug/admin/data/:id/resources/:resource/delete", async (request, reply) => {
     const municipality = authorize(request);
     const dataset = await datasetOf(request, municipality);

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Db, Tx } from "../../core/db/index.js";
-import { sniffMediaType, storeFile } from "../../core/files/index.js";
+import { findStoredFile, readStoredFile, sniffMediaType, storeFile } from "../../core/files/index.js";
 import { AppError } from "../../core/http/errors.js";
 import type { FormReader } from "../../core/http/forms.js";
 import { LOCALES } from "../../core/i18n/index.js";
@@ -10,6 +10,7 @@ import * as store from "./store.js";
 import { FORMAT_MEDIA_TYPES, FREQUENCY_IDS, LICENCE_IDS, THEME_CODES } from "./vocabulary.js";
 import { parseCsv, UnreadableFileError } from "./datastore/parse.js";
 import { parseXlsx } from "./datastore/xlsx.js";
+import type { FieldType } from "./datastore/infer.js";
 import { prepareTable } from "./datastore/prepare.js";
 import * as datastore from "./datastore/store.js";
 
@@ -110,11 +111,11 @@ export async function readResourceInput(form: FormReader): Promise<ResourceInput
 }
 
 /** Tabular formats go to the datastore: CSV, and the first sheet of an XLSX workbook. */
-async function readTable(data: Buffer, format: string): Promise<ReturnType<typeof prepareTable> | undefined> {
-  if (format === "CSV") return prepareTable(parseCsv(data));
+async function readTable(data: Buffer, format: string, declaredTypes: Record<string, FieldType> = {}): Promise<ReturnType<typeof prepareTable> | undefined> {
+  if (format === "CSV") return prepareTable(parseCsv(data), declaredTypes);
   if (format !== "XLSX") return undefined;
   const workbook = await parseXlsx(data);
-  const table = prepareTable(workbook);
+  const table = prepareTable(workbook, declaredTypes);
   if (workbook.otherSheets.length > 0) table.report.otherSheets = workbook.otherSheets;
   return table;
 }
@@ -275,4 +276,41 @@ export function toCsv(fields: { name: string; title: string; type: string }[], r
   };
   const header = fields.map((field) => cell(field.title, "string")).join(",");
   return [header, ...records.map((record) => fields.map((field) => cell(record[field.name], field.type)).join(","))].join("\r\n") + "\r\n";
+}
+
+export const FIELD_TYPES: FieldType[] = ["string", "integer", "number", "date", "boolean"];
+
+/**
+ * Applies the editor's Table Schema: reloads the original file with the declared column types, in
+ * one transaction, and reports values that do not fit them. Returns the new quality report.
+ */
+export async function applyTableSchema(
+  db: Db,
+  filesDir: string,
+  municipalityId: string,
+  actorId: string,
+  datasetId: string,
+  resourceId: string,
+  declaredTypes: Record<string, FieldType>,
+): Promise<void> {
+  const resource = await store.getResource(db, municipalityId, resourceId);
+  const dataset = await store.getDataset(db, municipalityId, datasetId);
+  if (!resource || !dataset || resource.dataset_id !== datasetId || !resource.file_id) throw new AppError("NOT_FOUND");
+  const file = await findStoredFile(db, municipalityId, resource.file_id);
+  if (!file) throw new AppError("NOT_FOUND");
+  const table = await readTable(readStoredFile(filesDir, file), resource.format, declaredTypes);
+  if (!table) throw new AppError("NOT_FOUND");
+  await db.transaction(async (tx) => {
+    await datastore.replaceTable(tx, municipalityId, resourceId, table.fields, table.csv, table.report);
+    await store.touchDataset(tx, municipalityId, datasetId, actorId);
+    const version = dataset.status === "published" ? await recordVersion(tx, municipalityId, datasetId, actorId, ["resources"]) : undefined;
+    await recordAudit(tx, {
+      actorId,
+      municipalityId,
+      action: "opendata.resource.schema",
+      subjectType: "dataset",
+      subjectId: datasetId,
+      data: { resource: resourceId, types: declaredTypes, ...(version ? { version } : {}) },
+    });
+  });
 }

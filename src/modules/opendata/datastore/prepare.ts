@@ -1,4 +1,4 @@
-import { columnNames, convert, inferType, type Field, type QualityIssue } from "./infer.js";
+import { columnNames, convert, inferType, type Field, type FieldType, type QualityIssue } from "./infer.js";
 import type { ParsedTable } from "./parse.js";
 
 /** How many issues a report lists in detail; the count covers them all. */
@@ -24,7 +24,7 @@ function csvCell(value: string | null): string {
  * blank or duplicate headers, rows with the wrong number of fields (left out), and values that do
  * not fit their column's type (stored empty), each with its line number.
  */
-export function prepareTable(parsed: ParsedTable): { fields: Field[]; csv: string; report: LoadReport } {
+export function prepareTable(parsed: ParsedTable, declaredTypes: Record<string, FieldType> = {}): { fields: Field[]; csv: string; report: LoadReport } {
   const { names, issues } = columnNames(parsed.headers);
   const width = parsed.headers.length;
   const wellFormed = parsed.rows.filter((row) => {
@@ -35,7 +35,8 @@ export function prepareTable(parsed: ParsedTable): { fields: Field[]; csv: strin
   const fields: Field[] = names.map((name, index) => ({
     name,
     title: parsed.headers[index] || name,
-    type: inferType(wellFormed.map((row) => row.values[index]!)),
+    // A type the editor declared in the Table Schema wins over the guess.
+    type: declaredTypes[name] ?? inferType(wellFormed.map((row) => row.values[index]!)),
   }));
   const lines: string[] = [];
   for (const row of wellFormed) {

@@ -1,4 +1,5 @@
 import { Breadcrumbs, ErrorSummary, FileField, Form } from "../../../core/views/components.js";
+import type { FieldType } from "../datastore/infer.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
@@ -287,6 +288,37 @@ export function ResourcePage(props: {
             ""
           )}
           {props.canManage ? <IssueList ctx={ctx} table={table} /> : ""}
+          {props.canManage && resource.file_id ? (
+            <section aria-labelledby="schema">
+              <h2 id="schema" safe>
+                {t("opendata.datastore.schema")}
+              </h2>
+              <p safe>{t("opendata.datastore.schema_intro")}</p>
+              <Form ctx={ctx} action={`/${municipality.slug}/admin/data/${dataset.id}/resources/${resource.id}/schema`}>
+                {fields.map((field) => (
+                  <div>
+                    <label for={`f-type_${field.name}`} safe>
+                      {`${field.title} (${field.name})`}
+                    </label>
+                    <select id={`f-type_${field.name}`} name={`type_${field.name}`}>
+                      {(Object.keys(TYPE_LABEL_KEYS) as FieldType[]).map((type) => (
+                        <option value={type} selected={field.type === type} safe>
+                          {t(TYPE_LABEL_KEYS[type])}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                ))}
+                <div>
+                  <button type="submit" safe>
+                    {t("opendata.datastore.schema_submit")}
+                  </button>
+                </div>
+              </Form>
+            </section>
+          ) : (
+            ""
+          )}
         </>
       ) : (
         ""
