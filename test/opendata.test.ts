@@ -35,6 +35,10 @@ describe("open data: catalogue, search and the editor's work", () => {
     assert.match(text, /Éducation, culture et sport \(7\)/);
     assert.match(text, /CSV \(35\)/);
     assert.match(text, /Open Database License \(ODbL\) 1\.0 \(35\)/);
+    assert.match(page.body, /<a href="\/data\?page=2" rel="next">Page suivante<\/a>/);
+    const second = (await new Browser(ctx.app).get("/data?page=2")).body;
+    assert.equal((second.match(/<li><h3>/g) ?? []).length, 15, "20 on the first page, 15 on the second");
+    assert.match(second, /rel="prev"/);
   });
 
   it("search ignores accents, understands French word forms and forgives a typo", async () => {

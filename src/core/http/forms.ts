@@ -1,5 +1,5 @@
 import { isUploadedFile, type UploadedFile } from "../files/index.js";
-import type { FieldError } from "./errors.js";
+import { AppError, type FieldError } from "./errors.js";
 
 /**
  * Reads an HTML form's fields with the rules each one needs, collecting every error at once so
@@ -104,5 +104,21 @@ export class FormReader {
     if (kept.length !== new Set(values).size) this.fail(name, "form.invalid_choice");
     this.values[name] = kept.join(",");
     return kept;
+  }
+}
+
+/**
+ * Runs a use case for a form: a CONFLICT it raises (an address already taken, a rule of the
+ * domain) becomes errors on the form's fields, and the result is undefined.
+ */
+export async function withConflictsOnForm<T>(form: FormReader, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AppError && error.code === "CONFLICT") {
+      for (const [field, message] of Object.entries(error.fields)) form.fail(field, message.key, message.params);
+      return undefined;
+    }
+    throw error;
   }
 }

@@ -188,15 +188,14 @@ export function Breadcrumbs(props: { ctx: ViewContext; items: { href?: string; l
   );
 }
 
-/** Previous/next links that keep the other query parameters; works with no script. */
-export function Pagination(props: { ctx: ViewContext; basePath: string; page: number; hasNext: boolean }): JSX.Element {
+/** Previous/next links; `href` builds each page's address, keeping the other query parameters. */
+export function Pagination(props: { ctx: ViewContext; page: number; hasNext: boolean; href: (page: number) => string }): JSX.Element {
   const { t } = props.ctx;
   if (props.page <= 1 && !props.hasNext) return "";
-  const link = (page: number) => `${props.basePath}?page=${page}`;
   return (
     <nav class="pager" aria-label={t("nav.pagination")}>
       {props.page > 1 ? (
-        <a href={link(props.page - 1)} rel="prev" safe>
+        <a href={props.href(props.page - 1)} rel="prev" safe>
           {t("nav.previous")}
         </a>
       ) : (
@@ -204,7 +203,7 @@ export function Pagination(props: { ctx: ViewContext; basePath: string; page: nu
       )}
       <span safe>{t("nav.page", { page: props.page })}</span>
       {props.hasNext ? (
-        <a href={link(props.page + 1)} rel="next" safe>
+        <a href={props.href(props.page + 1)} rel="next" safe>
           {t("nav.next")}
         </a>
       ) : (

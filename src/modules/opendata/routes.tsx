@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireAllowed } from "../../core/auth/roles.js";
 import { findStoredFile, readStoredFile } from "../../core/files/index.js";
 import { AppError } from "../../core/http/errors.js";
-import { FormReader } from "../../core/http/forms.js";
+import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import { listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import { opendataApiRoutes } from "./api.js";
@@ -52,19 +52,6 @@ function datasetForm(dataset: store.DatasetRow): FormState {
     contact_email: dataset.contact_email,
     language: dataset.language,
   });
-}
-
-/** A service refusal tied to a field (a taken address, no resource yet) comes back on the form. */
-async function formErrors<T>(form: FormReader, run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof AppError && error.code === "CONFLICT") {
-      for (const [field, message] of Object.entries(error.fields)) form.fail(field, message.key, message.params);
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 export async function opendataRoutes(app: FastifyInstance): Promise<void> {
@@ -274,7 +261,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     const form = new FormReader(request.body);
     const input = service.readDatasetInput(form);
     form.text("_idem");
-    const created = form.invalid ? undefined : await formErrors(form, () => service.createDataset(db, municipality.id, request.actor!.id, input));
+    const created = form.invalid ? undefined : await withConflictsOnForm(form, () => service.createDataset(db, municipality.id, request.actor!.id, input));
     if (!created) return reply.page(<DatasetFormPage ctx={await request.view()} municipality={municipality} form={form} />, 400);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${created.id}/edit`, { kind: "success", key: "opendata.flash.created" });
   });
@@ -290,7 +277,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     const form = new FormReader(request.body);
     const input = service.readDatasetInput(form);
     form.text("_idem");
-    const saved = form.invalid ? undefined : await formErrors(form, () => service.editDataset(db, municipality.id, request.actor!.id, dataset.id, input));
+    const saved = form.invalid ? undefined : await withConflictsOnForm(form, () => service.editDataset(db, municipality.id, request.actor!.id, dataset.id, input));
     if (!saved) return editPage(request, reply, municipality, dataset, { form }, 400);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${dataset.id}/edit`, { kind: "success", key: "opendata.flash.saved" });
   });
@@ -300,7 +287,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
       const municipality = authorize(request);
       const dataset = await datasetOf(request, municipality);
       const form = new FormReader({});
-      const done = await formErrors(form, () => service.setDatasetPublication(db, municipality.id, request.actor!.id, dataset.id, status));
+      const done = await withConflictsOnForm(form, () => service.setDatasetPublication(db, municipality.id, request.actor!.id, dataset.id, status));
       if (!done) return editPage(request, reply, municipality, dataset, { resourceForm: form }, 400);
       return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${dataset.id}/edit`, { kind: "success", key: flashKey });
     });

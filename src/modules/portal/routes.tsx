@@ -5,7 +5,7 @@ import { findUserByIdentifier, grantMunicipalRole, revokeMunicipalRole } from ".
 import { looksLikeEmail, normalizePhone } from "../../core/auth/phone.js";
 import { MUNICIPAL_ROLES } from "../../core/auth/roles.js";
 import { AppError } from "../../core/http/errors.js";
-import { FormReader } from "../../core/http/forms.js";
+import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import { findStoredFile, readStoredFile, type StoredFile } from "../../core/files/index.js";
 import { africanTimeZones, listCountries, listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import { emptyForm } from "../../core/views/context.js";
@@ -24,19 +24,6 @@ function pageNumber(request: FastifyRequest): number {
   const raw = (request.query as Record<string, string | undefined>).page;
   const page = raw && /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
   return Math.max(1, page);
-}
-
-/** A ConflictError from the service becomes a field error on the form it came from. */
-async function formErrors<T>(form: FormReader, run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof AppError && error.code === "CONFLICT") {
-      for (const [field, message] of Object.entries(error.fields)) form.fail(field, message.key, message.params);
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 function newsJson(municipality: Municipality, news: store.NewsRow, publicUrl: string) {
@@ -230,7 +217,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const form = new FormReader(request.body);
     const input = service.readPageInput(form);
     form.text("_idem");
-    const saved = form.invalid ? undefined : await formErrors(form, () => service.createPage(db, municipality.id, request.actor!.id, input));
+    const saved = form.invalid ? undefined : await withConflictsOnForm(form, () => service.createPage(db, municipality.id, request.actor!.id, input));
     if (!saved) return reply.page(<PageFormPage ctx={await request.view()} municipality={municipality} form={form} />, 400);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/pages`, { kind: "success", key: "portal.flash.page_saved" });
   });
@@ -250,7 +237,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const form = new FormReader(request.body);
     const input = service.readPageInput(form);
     form.text("_idem");
-    const saved = form.invalid ? undefined : await formErrors(form, () => service.editPage(db, municipality.id, request.actor!.id, id, input));
+    const saved = form.invalid ? undefined : await withConflictsOnForm(form, () => service.editPage(db, municipality.id, request.actor!.id, id, input));
     if (!saved) return reply.page(<PageFormPage ctx={await request.view()} municipality={municipality} form={form} pageId={id} />, 400);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/pages`, { kind: "success", key: "portal.flash.page_saved" });
   });
@@ -351,7 +338,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const form = new FormReader(request.body);
     const input = await service.readMunicipalityInput(db, form);
     form.text("_idem");
-    const created = form.invalid ? undefined : await formErrors(form, () => service.createMunicipality(db, request.actor!.id, input));
+    const created = form.invalid ? undefined : await withConflictsOnForm(form, () => service.createMunicipality(db, request.actor!.id, input));
     if (!created) return networkAdminPage(request, reply, form, 400);
     return reply.redirectWithFlash(`/${created.slug}/admin`, { kind: "success", key: "portal.flash.municipality_created" });
   });

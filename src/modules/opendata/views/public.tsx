@@ -1,5 +1,5 @@
 import { Html } from "@kitajs/html";
-import { Breadcrumbs, Paragraphs } from "../../../core/views/components.js";
+import { Breadcrumbs, Pagination, Paragraphs } from "../../../core/views/components.js";
 import type { ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
@@ -137,27 +137,7 @@ export function SearchPage(props: { ctx: ViewContext; municipality: Municipality
           </li>
         ))}
       </ul>
-      {pages > 1 ? (
-        <nav class="pager" aria-label={t("nav.pagination")}>
-          {params.page > 1 ? (
-            <a href={`${base}${queryString(params, params.page - 1)}`} rel="prev" safe>
-              {t("nav.previous")}
-            </a>
-          ) : (
-            ""
-          )}
-          <span safe>{t("nav.page", { page: params.page })}</span>
-          {params.page < pages ? (
-            <a href={`${base}${queryString(params, params.page + 1)}`} rel="next" safe>
-              {t("nav.next")}
-            </a>
-          ) : (
-            ""
-          )}
-        </nav>
-      ) : (
-        ""
-      )}
+      <Pagination ctx={ctx} page={params.page} hasNext={params.page < pages} href={(page) => `${base}${queryString(params, page)}`} />
     </Layout>
   );
 }

@@ -1,4 +1,4 @@
-import { Breadcrumbs, ErrorSummary, FileField, Form } from "../../../core/views/components.js";
+import { Breadcrumbs, ErrorSummary, FileField, Form, Pagination } from "../../../core/views/components.js";
 import type { FieldType } from "../datastore/infer.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
@@ -204,27 +204,7 @@ export function ResourcePage(props: {
               </tbody>
             </table>
           </div>
-          {pages > 1 ? (
-            <nav class="pager" aria-label={t("nav.pagination")}>
-              {params.page > 1 ? (
-                <a href={`${base}${previewQuery(params, { page: params.page - 1 })}`} rel="prev" safe>
-                  {t("nav.previous")}
-                </a>
-              ) : (
-                ""
-              )}
-              <span safe>{t("nav.page", { page: params.page })}</span>
-              {params.page < pages ? (
-                <a href={`${base}${previewQuery(params, { page: params.page + 1 })}`} rel="next" safe>
-                  {t("nav.next")}
-                </a>
-              ) : (
-                ""
-              )}
-            </nav>
-          ) : (
-            ""
-          )}
+          <Pagination ctx={ctx} page={params.page} hasNext={params.page < pages} href={(page) => `${base}${previewQuery(params, { page })}`} />
           <h2 safe>{t("opendata.chart.heading")}</h2>
           <form method="get" action={base} class="stack">
             <div>

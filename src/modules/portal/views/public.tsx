@@ -165,7 +165,7 @@ export function NewsIndexPage(props: { ctx: ViewContext; municipality: Municipal
       <Breadcrumbs ctx={ctx} items={[{ href: `/${municipality.slug}/`, label: municipality.name }, { label: t("portal.news.title") }]} />
       <h1 safe>{t("portal.news.title")}</h1>
       <NewsList ctx={ctx} municipality={municipality} news={props.news} topLevel />
-      <Pagination ctx={ctx} basePath={`/${municipality.slug}/news`} page={props.page} hasNext={props.hasNext} />
+      <Pagination ctx={ctx} page={props.page} hasNext={props.hasNext} href={(page) => `/${municipality.slug}/news?page=${page}`} />
     </Layout>
   );
 }
