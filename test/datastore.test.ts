@@ -56,6 +56,16 @@ describe("datastore: reading files as municipalities produce them", () => {
   });
 });
 
+describe("datastore: type inference on large files", () => {
+  it("infers from a sample, and still reports a misfit found far below it", () => {
+    const rows = Array.from({ length: 60_000 }, (_, i) => `${i},${i % 7}`);
+    rows.push("60000,sept");
+    const { fields, report } = prepareTable(parseCsv(Buffer.from(`numero,jour\n${rows.join("\n")}\n`)));
+    assert.deepEqual(fields.map((field) => field.type), ["integer", "integer"]);
+    assert.deepEqual(report.issues, [{ kind: "type_mismatch", line: 60_002, column: "jour", value: "sept", expected: "integer" }]);
+  });
+});
+
 describe("datastore: from upload to typed table, preview, exports and API", () => {
   let ctx: TestContext;
   let editor: Browser;

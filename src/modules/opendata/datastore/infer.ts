@@ -68,8 +68,15 @@ export function convert(value: string, type: FieldType): string | null {
 
 const CANDIDATES: FieldType[] = ["integer", "number", "date", "boolean"];
 
+/** Inference reads this many non-empty values of a column; later misfits are reported on loading. */
+export const INFERENCE_SAMPLE = 10_000;
+
 export function inferType(values: string[]): FieldType {
-  const present = values.filter((value) => value.trim() !== "");
+  const present: string[] = [];
+  for (const value of values) {
+    if (value.trim() !== "") present.push(value);
+    if (present.length >= INFERENCE_SAMPLE) break;
+  }
   if (present.length === 0) return "string";
   for (const type of CANDIDATES) {
     const fitting = present.filter((value) => convert(value, type) !== null).length;

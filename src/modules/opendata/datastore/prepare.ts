@@ -1,4 +1,7 @@
-import { columnNames, convert, inferType, type Field, type FieldType, type QualityIssue } from "./infer.js";
+import { columnNames, convert, INFERENCE_SAMPLE, inferType, type Field, type FieldType, type QualityIssue } from "./infer.js";
+
+// Enough rows to find INFERENCE_SAMPLE non-empty values in all but very sparse columns.
+const INFERENCE_ROWS = INFERENCE_SAMPLE * 5;
 import type { ParsedTable } from "./parse.js";
 
 /** How many issues a report lists in detail; the count covers them all. */
@@ -36,7 +39,7 @@ export function prepareTable(parsed: ParsedTable, declaredTypes: Record<string, 
     name,
     title: parsed.headers[index] || name,
     // A type the editor declared in the Table Schema wins over the guess.
-    type: declaredTypes[name] ?? inferType(wellFormed.map((row) => row.values[index]!)),
+    type: declaredTypes[name] ?? inferType(wellFormed.slice(0, INFERENCE_ROWS).map((row) => row.values[index]!)),
   }));
   const lines: string[] = [];
   for (const row of wellFormed) {
