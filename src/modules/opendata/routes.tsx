@@ -79,9 +79,9 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
   app.get("/:slug/data", async (request, reply) => searchPage(request, reply, request.requireMunicipality()));
 
   /** A dataset of the URL's municipality; drafts exist only for those who may publish them. */
-  async function visibleDataset(request: FastifyRequest): Promise<{ municipality: Municipality; dataset: store.DatasetRow }> {
+  async function visibleDataset(request: FastifyRequest, datasetSlug = (request.params as { dataset: string }).dataset): Promise<{ municipality: Municipality; dataset: store.DatasetRow }> {
     const municipality = request.requireMunicipality();
-    const dataset = await store.getDatasetBySlug(db, municipality.id, (request.params as { dataset: string }).dataset);
+    const dataset = await store.getDatasetBySlug(db, municipality.id, datasetSlug);
     if (!dataset || (dataset.status !== "published" && !opendataPolicy.manageDatasets(request.actor, municipality))) throw new AppError("NOT_FOUND");
     return { municipality, dataset };
   }
@@ -128,16 +128,17 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
-  async function visibleResource(request: FastifyRequest) {
-    const { municipality, dataset } = await visibleDataset(request);
-    const resource = await store.getResource(db, municipality.id, (request.params as { id: string }).id);
+  /** The resource of a public URL, or the one named explicitly (a back-office form re-rendering it). */
+  async function visibleResource(request: FastifyRequest, named?: { datasetSlug: string; resourceId: string }) {
+    const { municipality, dataset } = await visibleDataset(request, named?.datasetSlug);
+    const resource = await store.getResource(db, municipality.id, named?.resourceId ?? (request.params as { id: string }).id);
     if (!resource || resource.dataset_id !== dataset.id) throw new AppError("NOT_FOUND");
     const [table] = await datastore.findTables(db, municipality.id, [resource.id]);
     return { municipality, dataset, resource, table };
   }
 
-  async function resourcePage(request: FastifyRequest, reply: FastifyReply, replaceForm?: FormState, status = 200) {
-    const { municipality, dataset, resource, table } = await visibleResource(request);
+  async function resourcePage(request: FastifyRequest, reply: FastifyReply, replaceForm?: FormState, status = 200, named?: { datasetSlug: string; resourceId: string }) {
+    const { municipality, dataset, resource, table } = await visibleResource(request, named);
     const params = readPreviewParams(request.query as Record<string, unknown>);
     const result = table ? await previewRows(table, params, PREVIEW_ROWS, (params.page - 1) * PREVIEW_ROWS) : { records: [], total: 0 };
     return reply.page(
@@ -311,13 +312,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     const form = new FormReader(request.body);
     const upload = await service.readReplacement(form);
     form.text("_idem");
-    if (!upload) {
-      const resource = await store.getResource(db, municipality.id, resourceId);
-      if (!resource || resource.dataset_id !== dataset.id) throw new AppError("NOT_FOUND");
-      (request.params as Record<string, string>).dataset = dataset.slug;
-      (request.params as Record<string, string>).id = resourceId;
-      return resourcePage(request, reply, form, 400);
-    }
+    if (!upload) return resourcePage(request, reply, form, 400, { datasetSlug: dataset.slug, resourceId });
     await service.replaceResourceFile(db, app.config.filesDir, municipality.id, request.actor!.id, dataset.id, resourceId, upload);
     return reply.redirectWithFlash(`/${municipality.slug}/data/${dataset.slug}/resources/${resourceId}`, { kind: "success", key: "opendata.flash.resource_replaced" });
   });
