@@ -62,6 +62,12 @@ describe("page budget: every public page fits in the first round trips on a slow
         [slug],
       );
       urls.push(...datasets.map((row) => `/${slug}/data/${row.slug}`));
+      const resources = await ctx.db.query<{ dataset: string; id: string }>(
+        `SELECT d.slug AS dataset, r.id FROM dataset_resources r JOIN datasets d ON d.id = r.dataset_id JOIN municipalities m ON m.id = d.municipality_id
+         WHERE m.slug = $1 AND d.status = 'published' ORDER BY d.slug`,
+        [slug],
+      );
+      urls.push(...resources.map((row) => `/${slug}/data/${row.dataset}/resources/${row.id}`));
       const news = await ctx.db.query<{ id: string }>(
         "SELECT n.id FROM news n JOIN municipalities m ON m.id = n.municipality_id WHERE m.slug = $1 AND n.status = 'published' ORDER BY n.published_at DESC",
         [slug],

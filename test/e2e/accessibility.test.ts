@@ -35,6 +35,7 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
   let browser: Browser | undefined;
   let base: string;
   let newsId: string;
+  let resourceId: string;
 
   before(async () => {
     ctx = await createTestApp();
@@ -43,6 +44,11 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     newsId = await idOf(
       ctx.db,
       "SELECT n.id FROM news n JOIN municipalities m ON m.id = n.municipality_id WHERE m.slug = 'rufisque' AND n.status = 'published' ORDER BY n.published_at DESC LIMIT 1",
+      [],
+    );
+    resourceId = await idOf(
+      ctx.db,
+      "SELECT r.id FROM dataset_resources r JOIN datasets d ON d.id = r.dataset_id JOIN municipalities m ON m.id = d.municipality_id WHERE m.slug = 'rufisque' AND d.slug = 'ecoles'",
       [],
     );
     if (!existsSync(CHROMIUM_PATH)) return;
@@ -96,6 +102,7 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     ["the network data catalogue", () => "/data"],
     ["a municipality's data portal", () => "/rufisque/data"],
     ["a dataset page", () => "/rufisque/data/ecoles"],
+    ["a table preview with its chart", () => `/rufisque/data/ecoles/resources/${resourceId}?x=quartier&y=classes&kind=bar&sort=classes&dir=desc`],
     ["a static page", () => "/rufisque/pages/horaires"],
     ["the sign-in form", () => "/account/signin"],
     ["the sign-up form", () => "/account/signup"],
