@@ -7,14 +7,12 @@
 //   npm run bench:datastore                      PGlite, 1,000,000 rows
 //   BENCH_ROWS=200000 npm run bench:datastore    smaller file
 //   BENCH_DATABASE_URL=postgres://… …            on a PostgreSQL server (a fresh database is created)
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { openDb, type Db } from "../src/core/db/index.js";
 import { migrate } from "../src/core/db/migrations.js";
 import { parseCsv } from "../src/modules/opendata/datastore/parse.js";
 import { prepareTable } from "../src/modules/opendata/datastore/prepare.js";
 import { findTableByResource, queryRows, replaceTable } from "../src/modules/opendata/datastore/store.js";
 import { searchDatasets } from "../src/modules/opendata/store.js";
+import { createTestDb } from "../test/helpers.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPEATS = 21;
@@ -34,34 +32,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-async function openBenchDb(): Promise<{ db: Db; close: () => Promise<void> }> {
-  const serverUrl = process.env.BENCH_DATABASE_URL;
-  if (!serverUrl) {
-    const db = await openDb({});
-    return { db, close: () => db.close() };
-  }
-  const name = `cite_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = await openDb({ databaseUrl: url.toString() });
-  return {
-    db,
-    close: async () => {
-      await db.close();
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
-}
-
 async function main(): Promise<void> {
-  const { db, close } = await openBenchDb();
+  // A fresh in-memory PGlite, or a fresh database on the server named by BENCH_DATABASE_URL.
+  const { db, close } = await createTestDb(process.env.BENCH_DATABASE_URL ?? "");
   try {
     await migrate(db);
     await db.exec("INSERT INTO countries (code, calling_code, currency) VALUES ('SN', '221', 'XOF')");

@@ -20,8 +20,7 @@ export { DEMO_PASSWORD };
  * A database for one test file: in-memory PGlite by default, or a fresh database created on the
  * PostgreSQL server named by TEST_DATABASE_URL (dropped again by close()).
  */
-export async function createTestDb(): Promise<{ db: Db; url: string | undefined; close: () => Promise<void> }> {
-  const serverUrl = process.env.TEST_DATABASE_URL;
+export async function createTestDb(serverUrl = process.env.TEST_DATABASE_URL): Promise<{ db: Db; url: string | undefined; close: () => Promise<void> }> {
   if (!serverUrl) {
     const db = await openDb({});
     return { db, url: undefined, close: () => db.close() };

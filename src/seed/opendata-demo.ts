@@ -1,8 +1,6 @@
 import { storeFile } from "../core/files/index.js";
 import type { Tx } from "../core/db/index.js";
-import { parseCsv } from "../modules/opendata/datastore/parse.js";
-import { prepareTable } from "../modules/opendata/datastore/prepare.js";
-import { replaceTable } from "../modules/opendata/datastore/store.js";
+import { loadResourceTable } from "../modules/opendata/index.js";
 
 /**
  * Five datasets per demo municipality, each with a CSV a visitor can download: the kinds of data
@@ -135,8 +133,7 @@ export async function seedOpenData(tx: Tx, filesDir: string, municipality: { id:
       "INSERT INTO dataset_resources (municipality_id, dataset_id, name, file_id, format) VALUES ($1, $2, $3, $4, 'CSV') RETURNING id",
       [municipality.id, row!.id, dataset.file, file.id],
     );
-    const table = prepareTable(parseCsv(dataset.content));
-    await replaceTable(tx, municipality.id, resource!.id, table.fields, table.csv, table.report);
+    await loadResourceTable(tx, municipality.id, resource!.id, dataset.content, "CSV");
     await tx.query(
       `INSERT INTO dataset_versions (municipality_id, dataset_id, version, snapshot, changed, published_by)
        SELECT municipality_id, id, 1, to_jsonb(d) - 'search_vector', '{status}', $3 FROM datasets d WHERE municipality_id = $1 AND id = $2`,

@@ -1,6 +1,8 @@
 import type { AppModule } from "../../core/http/server.js";
 import { opendataRoutes } from "./routes.js";
 
+export { loadResourceTable } from "./service.js";
+
 /** Each municipality's open-data portal and the network's catalogue. */
 export const opendataModule: AppModule = {
   name: "opendata",

@@ -314,3 +314,12 @@ export async function applyTableSchema(
     });
   });
 }
+
+/**
+ * Loads a tabular file (CSV, XLSX) into the datastore table of an existing resource, inside the
+ * caller's transaction. For imports and demo data, which create resources without a form.
+ */
+export async function loadResourceTable(tx: Tx, municipalityId: string, resourceId: string, data: Buffer, format: string): Promise<void> {
+  const table = await readTable(data, format);
+  if (table) await datastore.replaceTable(tx, municipalityId, resourceId, table.fields, table.csv, table.report);
+}

@@ -59,21 +59,11 @@ export interface ResourceRow {
   original_name: string | null;
 }
 
-export interface DatasetInput {
-  slug: string;
-  title: string;
-  description: string;
-  themes: string[];
-  tags: string[];
-  licence: string;
-  frequency: string;
-  spatial: string;
-  temporal_start: string | null;
-  temporal_end: string | null;
-  contact_name: string;
-  contact_email: string;
-  language: string;
-}
+/** What an editor sets on a dataset; the rest of a row is kept by the platform. */
+export type DatasetInput = Pick<
+  DatasetRow,
+  "slug" | "title" | "description" | "themes" | "tags" | "licence" | "frequency" | "spatial" | "temporal_start" | "temporal_end" | "contact_name" | "contact_email" | "language"
+>;
 
 const DATASET_COLUMNS = `municipality_id, id, slug, title, description, themes, tags, licence, frequency, spatial,
   to_char(temporal_start, 'YYYY-MM-DD') AS temporal_start, to_char(temporal_end, 'YYYY-MM-DD') AS temporal_end,
