@@ -5,8 +5,15 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import ExcelJS from "exceljs";
 import { backup, restore } from "../src/core/db/backup.js";
-import { parseCsv } from "../src/modules/opendata/datastore/parse.js";
-import { prepareTable } from "../src/modules/opendata/datastore/prepare.js";
+import { readCsv } from "../src/modules/opendata/datastore/parse.js";
+import { materialise, prepareTable } from "../src/modules/opendata/datastore/prepare.js";
+
+/** Types a CSV file and reads all its rows, as loading does: the report is then complete. */
+function load(data: Buffer) {
+  const table = prepareTable(readCsv(data));
+  const csv = materialise(table);
+  return { ...table, csv };
+}
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
 /** A file as Excel in French writes it: semicolons, decimal commas, Windows-1252, dd/mm/yyyy. */
@@ -22,10 +29,9 @@ const EXCEL_FR = Buffer.from(
 
 describe("datastore: reading files as municipalities produce them", () => {
   it("reads a Windows-1252 file with semicolons, decimal commas, French dates and oui/non", () => {
-    const parsed = parseCsv(EXCEL_FR);
-    assert.equal(parsed.encoding, "windows-1252");
-    assert.equal(parsed.delimiter, ";");
-    const { fields, report } = prepareTable(parsed);
+    const { fields, report } = load(EXCEL_FR);
+    assert.equal(report.encoding, "windows-1252");
+    assert.equal(report.delimiter, ";");
     assert.deepEqual(
       fields.map((field) => [field.name, field.title, field.type]),
       [
@@ -41,7 +47,7 @@ describe("datastore: reading files as municipalities produce them", () => {
   });
 
   it("reports blank and duplicate headers and rows with the wrong number of fields, with line numbers", () => {
-    const { fields, report } = prepareTable(parseCsv(Buffer.from("a,,a,b\n1,2,3,4\n5,6\n7,8,9,10,11\n12,13,14,15\n")));
+    const { fields, report } = load(Buffer.from("a,,a,b\n1,2,3,4\n5,6\n7,8,9,10,11\n12,13,14,15\n"));
     assert.deepEqual(fields.map((field) => field.name), ["a", "column_2", "a_2", "b"]);
     assert.deepEqual(
       report.issues.map((issue) => [issue.kind, issue.line]),
@@ -56,11 +62,50 @@ describe("datastore: reading files as municipalities produce them", () => {
   });
 });
 
+describe("datastore: reading a large file in batches", () => {
+  it("keeps records whole across batches, with quoted line breaks, quotes, delimiters and blank lines, and counts lines right", () => {
+    // Over 2.5 MB: several batches, with multi-line values falling on their edges somewhere.
+    const lines = ["n;note;montant"];
+    const misfits: number[] = [];
+    let expectedRows = 0;
+    for (let i = 1; i <= 40_000; i++) {
+      if (i % 997 === 0) lines.push("");
+      if (i % 101 === 0) {
+        lines.push(`${i};"première ligne`, `suite; avec ""guillemets"" et ; point-virgule";${i}`);
+      } else if (i % 4999 === 0) {
+        lines.push(`${i};valeur;pas-un-nombre`);
+        misfits.push(lines.length);
+      } else {
+        lines.push(`${i};texte ${"x".repeat(60)};${i}`);
+      }
+      expectedRows++;
+    }
+    const table = load(Buffer.from(`${lines.join("\r\n")}\r\n`));
+    assert.ok(Buffer.byteLength(lines.join("\n")) > 2.5 * 1024 * 1024);
+    assert.equal(table.report.rows, expectedRows);
+    assert.deepEqual(table.fields.map((field) => field.type), ["integer", "string", "integer"]);
+    assert.deepEqual(
+      table.report.issues.map((issue) => [issue.kind, issue.line, issue.value]),
+      misfits.map((line) => ["type_mismatch", line, "pas-un-nombre"]),
+    );
+    const rows = table.csv.trimEnd().split(/\n(?=\d+,)/);
+    assert.equal(rows.length, expectedRows);
+    assert.equal(rows[100], '101,101,"première ligne\r\nsuite; avec ""guillemets"" et ; point-virgule",101');
+  });
+
+  it("skips blank lines before the header and numbers the lines after them", () => {
+    const years = Array.from({ length: 10 }, (_, i) => `${2015 + i},${i * 3}`);
+    const { fields, report } = load(Buffer.from(`\n\nannee,total\n${years.join("\n")}\n2025,douze\n`));
+    assert.deepEqual(fields.map((field) => [field.name, field.type]), [["annee", "integer"], ["total", "integer"]]);
+    assert.deepEqual(report.issues.map((issue) => issue.line), [14]);
+  });
+});
+
 describe("datastore: type inference on large files", () => {
   it("infers from a sample, and still reports a misfit found far below it", () => {
     const rows = Array.from({ length: 60_000 }, (_, i) => `${i},${i % 7}`);
     rows.push("60000,sept");
-    const { fields, report } = prepareTable(parseCsv(Buffer.from(`numero,jour\n${rows.join("\n")}\n`)));
+    const { fields, report } = load(Buffer.from(`numero,jour\n${rows.join("\n")}\n`));
     assert.deepEqual(fields.map((field) => field.type), ["integer", "integer"]);
     assert.deepEqual(report.issues, [{ kind: "type_mismatch", line: 60_002, column: "jour", value: "sept", expected: "integer" }]);
   });

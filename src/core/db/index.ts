@@ -17,7 +17,8 @@ export interface Queryable {
    * Bulk-loads CSV text with `COPY <target> FROM STDIN WITH (FORMAT csv)`: the fastest way in, on
    * both engines. `target` is a table with its column list, already quoted by the caller.
    */
-  copyFromCsv(target: string, csv: string): Promise<void>;
+  /** COPY … FROM STDIN (CSV) of text given whole or in chunks; chunks stream to a server as they are produced. */
+  copyFromCsv(target: string, csv: string | Iterable<string>): Promise<void>;
 }
 
 export interface Db extends Queryable {
@@ -37,10 +38,19 @@ pg.types.setTypeParser(1700, (v) => v);
 // A calendar date stays the text it is: as a Date it would shift with the server's time zone.
 pg.types.setTypeParser(1082, (v) => v);
 
-async function copyThroughClient(client: pg.PoolClient, target: string, csv: string): Promise<void> {
-  const stream = client.query(copyFrom(`COPY ${target} FROM STDIN WITH (FORMAT csv)`));
-  await pipeline(Readable.from([Buffer.from(csv, "utf8")]), stream);
+function* asBuffers(csv: string | Iterable<string>): Generator<Buffer> {
+  if (typeof csv === "string") yield Buffer.from(csv, "utf8");
+  else for (const chunk of csv) if (chunk) yield Buffer.from(chunk, "utf8");
 }
+
+async function copyThroughClient(client: pg.PoolClient, target: string, csv: string | Iterable<string>): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${target} FROM STDIN WITH (FORMAT csv)`));
+  // Chunks are produced as the server asks for more: converting and loading overlap.
+  await pipeline(Readable.from(asBuffers(csv)), stream);
+}
+
+/** PGlite reads COPY's input from a Blob standing in for the file /dev/blob. */
+const asBlob = (csv: string | Iterable<string>) => new Blob(typeof csv === "string" ? [csv] : [...csv]);
 
 class ServerDb implements Db {
   readonly engine = "postgres" as const;
@@ -55,7 +65,7 @@ class ServerDb implements Db {
   async exec(sql: string): Promise<void> {
     await this.pool.query(sql);
   }
-  async copyFromCsv(target: string, csv: string): Promise<void> {
+  async copyFromCsv(target: string, csv: string | Iterable<string>): Promise<void> {
     const client = await this.pool.connect();
     try {
       await copyThroughClient(client, target, csv);
@@ -101,9 +111,8 @@ class EmbeddedDb implements Db {
   async exec(sql: string): Promise<void> {
     await this.pglite.exec(sql);
   }
-  async copyFromCsv(target: string, csv: string): Promise<void> {
-    // PGlite reads COPY's input from a Blob standing in for the file /dev/blob.
-    await this.pglite.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+  async copyFromCsv(target: string, csv: string | Iterable<string>): Promise<void> {
+    await this.pglite.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: asBlob(csv) });
   }
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.pglite.transaction(async (inner) => {
@@ -113,8 +122,8 @@ class EmbeddedDb implements Db {
         exec: async (sql: string) => {
           await inner.exec(sql);
         },
-        copyFromCsv: async (target: string, csv: string) => {
-          await inner.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+        copyFromCsv: async (target: string, csv: string | Iterable<string>) => {
+          await inner.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: asBlob(csv) });
         },
         transaction: (nested) => nested(tx),
       };

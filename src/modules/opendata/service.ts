@@ -8,10 +8,10 @@ import { LOCALES } from "../../core/i18n/index.js";
 import { SLUG_PATTERN } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
 import { FORMAT_MEDIA_TYPES, FREQUENCY_IDS, LICENCE_IDS, THEME_CODES } from "./vocabulary.js";
-import { parseCsv, UnreadableFileError } from "./datastore/parse.js";
-import { parseXlsx } from "./datastore/xlsx.js";
+import { readCsv, UnreadableFileError } from "./datastore/parse.js";
+import { readXlsx } from "./datastore/xlsx.js";
 import type { FieldType } from "./datastore/infer.js";
-import { prepareTable } from "./datastore/prepare.js";
+import { prepareTable, type PreparedTable } from "./datastore/prepare.js";
 import * as datastore from "./datastore/store.js";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -74,7 +74,7 @@ export interface ResourceInput {
   upload: { filename: string; data: Buffer } | undefined;
   format: string;
   /** A tabular upload, read and typed, ready for the datastore. */
-  table?: ReturnType<typeof prepareTable>;
+  table?: PreparedTable;
 }
 
 export async function readResourceInput(form: FormReader): Promise<ResourceInput> {
@@ -111,13 +111,10 @@ export async function readResourceInput(form: FormReader): Promise<ResourceInput
 }
 
 /** Tabular formats go to the datastore: CSV, and the first sheet of an XLSX workbook. */
-async function readTable(data: Buffer, format: string, declaredTypes: Record<string, FieldType> = {}): Promise<ReturnType<typeof prepareTable> | undefined> {
-  if (format === "CSV") return prepareTable(parseCsv(data), declaredTypes);
-  if (format !== "XLSX") return undefined;
-  const workbook = await parseXlsx(data);
-  const table = prepareTable(workbook, declaredTypes);
-  if (workbook.otherSheets.length > 0) table.report.otherSheets = workbook.otherSheets;
-  return table;
+async function readTable(data: Buffer, format: string, declaredTypes: Record<string, FieldType> = {}): Promise<PreparedTable | undefined> {
+  if (format === "CSV") return prepareTable(readCsv(data), declaredTypes);
+  if (format === "XLSX") return prepareTable(await readXlsx(data), declaredTypes);
+  return undefined;
 }
 
 function changedFields(before: store.DatasetRow, after: store.DatasetRow): string[] {
@@ -199,7 +196,7 @@ export async function addResource(db: Db, filesDir: string, municipalityId: stri
       fileId = (await storeFile(tx, filesDir, { municipalityId, data: input.upload.data, mediaType, originalName: input.upload.filename, createdBy: actorId })).id;
     }
     const id = await store.insertResource(tx, municipalityId, { datasetId, name: input.name, description: input.description, fileId, url: fileId ? null : input.url, format: input.format });
-    if (input.table) await datastore.replaceTable(tx, municipalityId, id, input.table.fields, input.table.csv, input.table.report);
+    if (input.table) await datastore.replaceTable(tx, municipalityId, id, input.table);
     await store.touchDataset(tx, municipalityId, datasetId, actorId);
     const version = dataset.status === "published" ? await recordVersion(tx, municipalityId, datasetId, actorId, ["resources"]) : undefined;
     await recordAudit(tx, { actorId, municipalityId, action: "opendata.resource.add", subjectType: "dataset", subjectId: datasetId, data: { resource: id, name: input.name, ...(version ? { version } : {}) } });
@@ -229,7 +226,7 @@ export async function replaceResourceFile(
   actorId: string,
   datasetId: string,
   resourceId: string,
-  upload: { filename: string; data: Buffer; table: ReturnType<typeof prepareTable> | undefined; format: string },
+  upload: { filename: string; data: Buffer; table: PreparedTable | undefined; format: string },
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const dataset = await store.getDataset(tx, municipalityId, datasetId);
@@ -238,7 +235,7 @@ export async function replaceResourceFile(
     const mediaType = sniffMediaType(upload.data) ?? FORMAT_MEDIA_TYPES[upload.format] ?? "application/octet-stream";
     const file = await storeFile(tx, filesDir, { municipalityId, data: upload.data, mediaType, originalName: upload.filename, createdBy: actorId });
     await store.replaceResourceFile(tx, municipalityId, resourceId, file.id, upload.format);
-    if (upload.table) await datastore.replaceTable(tx, municipalityId, resourceId, upload.table.fields, upload.table.csv, upload.table.report);
+    if (upload.table) await datastore.replaceTable(tx, municipalityId, resourceId, upload.table);
     else await datastore.dropTable(tx, resourceId);
     await store.touchDataset(tx, municipalityId, datasetId, actorId);
     const version = dataset.status === "published" ? await recordVersion(tx, municipalityId, datasetId, actorId, ["resources"]) : undefined;
@@ -247,7 +244,7 @@ export async function replaceResourceFile(
 }
 
 /** Reads a replacement upload: a file is required, and a CSV must be readable. */
-export async function readReplacement(form: FormReader): Promise<{ filename: string; data: Buffer; table: ReturnType<typeof prepareTable> | undefined; format: string } | undefined> {
+export async function readReplacement(form: FormReader): Promise<{ filename: string; data: Buffer; table: PreparedTable | undefined; format: string } | undefined> {
   const upload = form.file("file");
   if (!upload) {
     form.fail("file", "form.required");
@@ -301,7 +298,7 @@ export async function applyTableSchema(
   const table = await readTable(readStoredFile(filesDir, file), resource.format, declaredTypes);
   if (!table) throw new AppError("NOT_FOUND");
   await db.transaction(async (tx) => {
-    await datastore.replaceTable(tx, municipalityId, resourceId, table.fields, table.csv, table.report);
+    await datastore.replaceTable(tx, municipalityId, resourceId, table);
     await store.touchDataset(tx, municipalityId, datasetId, actorId);
     const version = dataset.status === "published" ? await recordVersion(tx, municipalityId, datasetId, actorId, ["resources"]) : undefined;
     await recordAudit(tx, {
@@ -321,5 +318,5 @@ export async function applyTableSchema(
  */
 export async function loadResourceTable(tx: Tx, municipalityId: string, resourceId: string, data: Buffer, format: string): Promise<void> {
   const table = await readTable(data, format);
-  if (table) await datastore.replaceTable(tx, municipalityId, resourceId, table.fields, table.csv, table.report);
+  if (table) await datastore.replaceTable(tx, municipalityId, resourceId, table);
 }

@@ -31,11 +31,19 @@ const FRENCH_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
 const TRUE = new Set(["oui", "vrai", "true", "yes", "sim", "verdadeiro", "1"]);
 const FALSE = new Set(["non", "faux", "false", "no", "não", "nao", "falso", "0"]);
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validDate(year: number, month: number, day: number): string | null {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
-  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+  // Years before 100 are typing slips, not dates a municipality publishes.
+  if (year < 100 || month < 1 || month > 12 || day < 1) return null;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return null;
+  return `${String(year).padStart(4, "0")}-${month < 10 ? "0" : ""}${month}-${day < 10 ? "0" : ""}${day}`;
 }
+
+// The shapes most values have, checked first because loading converts millions of them.
+const PLAIN_INTEGER = /^[+-]?\d{1,15}$/;
+const PLAIN_NUMBER = /^[+-]?\d{1,15}([.,]\d{1,15})?$/;
 
 /** The value in the canonical form the database loads (ISO dates, a point as decimal mark), or null when it does not fit. */
 export function convert(value: string, type: FieldType): string | null {
@@ -44,20 +52,22 @@ export function convert(value: string, type: FieldType): string | null {
     case "string":
       return value;
     case "integer": {
+      if (PLAIN_INTEGER.test(text)) return text;
       if (!INTEGER.test(text)) return null;
       const digits = text.replace(/[ \u00a0\u202f.]/g, "");
       return Number.isSafeInteger(Number(digits)) ? String(BigInt(digits)) : null;
     }
     case "number": {
+      if (PLAIN_NUMBER.test(text)) return text.includes(",") ? text.replace(",", ".") : text;
       if (!NUMBER.test(text)) return null;
       const normalised = text.replace(/[ \u00a0\u202f]/g, "").replace(",", ".");
       return Number.isFinite(Number(normalised)) ? normalised : null;
     }
     case "date": {
-      const iso = ISO_DATE.exec(text);
-      if (iso) return validDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
       const french = FRENCH_DATE.exec(text);
-      return french ? validDate(Number(french[3]), Number(french[2]), Number(french[1])) : null;
+      if (french) return validDate(Number(french[3]), Number(french[2]), Number(french[1]));
+      const iso = ISO_DATE.exec(text);
+      return iso ? validDate(Number(iso[1]), Number(iso[2]), Number(iso[3])) : null;
     }
     case "boolean": {
       const lower = text.toLowerCase();

@@ -1,5 +1,5 @@
 import ExcelJS from "exceljs";
-import { MAX_COLUMNS, UnreadableFileError, type ParsedTable } from "./parse.js";
+import { MAX_COLUMNS, UnreadableFileError, type SourceRow, type TableSource } from "./parse.js";
 
 /** Text of a cell as the CSV reader would have seen it: numbers with a point, dates as ISO days. */
 function cellText(value: ExcelJS.CellValue): string {
@@ -17,7 +17,7 @@ function cellText(value: ExcelJS.CellValue): string {
 }
 
 /** Reads the first worksheet that holds data; the others are named in the report. */
-export async function parseXlsx(data: Buffer): Promise<ParsedTable & { otherSheets: string[] }> {
+export async function readXlsx(data: Buffer): Promise<TableSource> {
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(data as unknown as ArrayBuffer);
@@ -28,14 +28,14 @@ export async function parseXlsx(data: Buffer): Promise<ParsedTable & { otherShee
   const sheet = sheets[0];
   if (!sheet) throw new UnreadableFileError("opendata.datastore.error.empty");
   if (sheet.columnCount > MAX_COLUMNS) throw new UnreadableFileError("opendata.datastore.error.too_many_columns", { count: sheet.columnCount, max: MAX_COLUMNS });
-  const rows: { line: number; values: string[] }[] = [];
+  const rows: SourceRow[] = [];
   let headers: string[] | undefined;
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const values = Array.from({ length: sheet.columnCount }, (_, index) => cellText(row.getCell(index + 1).value));
     if (!headers) headers = values.map((value) => value.trim());
     else rows.push({ line: rowNumber, values });
   });
-  return { encoding: "xlsx", delimiter: "", headers: headers ?? [], rows, otherSheets: sheets.slice(1).map((other) => other.name) };
+  return { encoding: "xlsx", delimiter: "", headers: headers ?? [], batches: [rows], otherSheets: sheets.slice(1).map((other) => other.name) };
 }
 
 /** Rows as a workbook; text stays text, so a cell written "=…" is shown, never computed. */
