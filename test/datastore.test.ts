@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -275,5 +276,63 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     await restore(ctx.db, file);
     assert.match(visibleText((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).body), /Nouveau marché 10/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("datastore: a 2 GB upload", () => {
+  it("is refused by the upload limit as it streams in, without the server reading it whole or keeping anything", async () => {
+    const ctx = await createTestApp();
+    try {
+      const editor = new Browser(ctx.app);
+      await editor.signIn(DEMO.rufisque.editor);
+      await editor.post("/rufisque/admin/data", { title: "Très gros", slug: "tres-gros", licence: "odbl-1.0", frequency: "annual", language: "fr" });
+      const datasetId = await idOf(ctx.db, "SELECT id FROM datasets WHERE slug = 'tres-gros'", []);
+      await ctx.app.listen({ host: "127.0.0.1", port: 0 });
+      const { port } = ctx.app.server.address() as { port: number };
+
+      const boundary = "----cite-ouverte-2gb";
+      const head = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${editor.cookies.get("csrf")}\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nTrès gros\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="enorme.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+      );
+      const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+      const TOTAL = 2 * 1024 ** 3;
+      const chunk = Buffer.from("1;Rufisque;Centre;01/02/2026;1000;12;3,5;oui\n".repeat(23_000));
+      let sent = 0;
+      const rssBefore = process.memoryUsage().rss;
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = http.request({
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: `/rufisque/admin/data/${datasetId}/resources`,
+          headers: { "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(head.length + TOTAL + tail.length), cookie: editor.cookieHeader(), accept: "text/html" },
+        });
+        request.on("response", (response) => {
+          response.resume();
+          request.destroy();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on("error", (error) => (sent > 0 ? undefined : reject(error)));
+        request.write(head);
+        const pump = () => {
+          while (sent < TOTAL && !request.destroyed) {
+            const piece = chunk.subarray(0, Math.min(chunk.length, TOTAL - sent));
+            sent += piece.length;
+            if (!request.write(piece)) return void request.once("drain", pump);
+          }
+          if (!request.destroyed) request.end(tail);
+        };
+        pump();
+      });
+      assert.equal(status, 413);
+      // The answer came long before the 2 GB were sent, and the server did not buffer them.
+      assert.ok(sent < TOTAL / 4, `sent ${sent} bytes before the answer`);
+      assert.ok(process.memoryUsage().rss - rssBefore < 512 * 1024 * 1024);
+      assert.deepEqual(await ctx.db.query("SELECT id FROM dataset_resources WHERE dataset_id = $1", [datasetId]), []);
+    } finally {
+      await ctx.close();
+    }
   });
 });

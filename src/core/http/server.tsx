@@ -120,6 +120,13 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       (part as unknown as { value: unknown }).value = { filename: part.filename, data };
     },
   });
+  // A multipart body that says it is larger than a file plus its form can be is refused before a
+  // byte of it is read: on a slow link, nobody should wait to send 2 GB to hear it is too large.
+  const largestMultipart = config.uploadLimitBytes + 1024 * 1024;
+  app.addHook("onRequest", async (request) => {
+    const length = Number(request.headers["content-length"] ?? 0);
+    if (length > largestMultipart && request.headers["content-type"]?.startsWith("multipart/")) throw new AppError("PAYLOAD_TOO_LARGE");
+  });
   // Before compression, so that the stored outcome is the plain body.
   await idempotency(app, db);
   await app.register(compress, { global: true, threshold: 1024 });
@@ -263,6 +270,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       request.log.error({ err: error }, "unhandled error");
       appError = new AppError("INTERNAL");
     }
+    // The rest of a refused body is not read: the connection closes after the answer.
+    if (appError.code === "PAYLOAD_TOO_LARGE") reply.header("connection", "close");
     if (!request.t) {
       request.t = translator(negotiateLocale(request.headers["accept-language"]));
       request.fmt = formatters(request.locale);
