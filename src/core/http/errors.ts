@@ -32,6 +32,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     readonly fields: Record<string, FieldError> = {},
     readonly params: Record<string, string | number> = {},
+    /** A message key saying precisely what went wrong ("this dossier is no longer a draft"). */
+    readonly detailKey?: string,
   ) {
     super(code);
     this.status = ERRORS[code].status;
@@ -40,4 +42,6 @@ export class AppError extends Error {
 }
 
 export const notFound = () => new AppError("NOT_FOUND");
+/** A domain rule refused the change: 409 with the rule's own message. */
+export const ruleRefused = (detailKey: string) => new AppError("CONFLICT", {}, {}, detailKey);
 export const forbidden = () => new AppError("FORBIDDEN");

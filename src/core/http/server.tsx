@@ -89,6 +89,9 @@ export function wantsHtml(request: FastifyRequest): boolean {
   return accept.includes("text/html") || type.includes("application/x-www-form-urlencoded") || (!accept.includes("json") && request.method === "GET");
 }
 
+/** A dossier may carry several documents (a building permit: plans, title deed…). */
+const MAX_FILES_PER_FORM = 10;
+
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config, db } = options;
   const app = Fastify({
@@ -114,7 +117,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // CSRF and idempotency checks read them like any other form. The size limit answers 413.
   await app.register(multipart, {
     attachFieldsToBody: "keyValues",
-    limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 50, parts: 60, fieldSize: 1024 * 1024 },
+    limits: { fileSize: config.uploadLimitBytes, files: MAX_FILES_PER_FORM, fields: 200, parts: 220, fieldSize: 1024 * 1024 },
     async onFile(part) {
       const data = await part.toBuffer();
       (part as unknown as { value: unknown }).value = { filename: part.filename, data };
@@ -122,7 +125,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
   // A multipart body that says it is larger than a file plus its form can be is refused before a
   // byte of it is read: on a slow link, nobody should wait to send 2 GB to hear it is too large.
-  const largestMultipart = config.uploadLimitBytes + 1024 * 1024;
+  const largestMultipart = config.uploadLimitBytes * MAX_FILES_PER_FORM + 1024 * 1024;
   app.addHook("onRequest", async (request) => {
     const length = Number(request.headers["content-length"] ?? 0);
     if (length > largestMultipart && request.headers["content-type"]?.startsWith("multipart/")) throw new AppError("PAYLOAD_TOO_LARGE");
@@ -282,7 +285,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     }
     if (wantsHtml(request)) {
       const ctx = await request.view();
-      return reply.page(<ErrorPage ctx={ctx} status={appError.status} message={t(appError.messageKey, appError.params)} />, appError.status);
+      const message = appError.detailKey ? t(appError.detailKey, appError.params) : t(appError.messageKey, appError.params);
+      return reply.page(<ErrorPage ctx={ctx} status={appError.status} message={message} />, appError.status);
     }
     const fields = Object.fromEntries(Object.entries(appError.fields).map(([name, field]) => [name, t(field.key, field.params)]));
     const validationFields =
@@ -300,6 +304,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       .send({
         type: `https://cite-ouverte.org/problems/${appError.code.toLowerCase()}`,
         title: t(appError.messageKey, appError.params),
+        ...(appError.detailKey ? { detail: t(appError.detailKey, appError.params) } : {}),
         status: appError.status,
         code: appError.code,
         errors: { ...validationFields, ...fields },
