@@ -4,6 +4,7 @@ import { openDb, type Db } from "./core/db/index.js";
 import { migrate, migrationStatus } from "./core/db/migrations.js";
 import { buildApp } from "./core/http/server.js";
 import { purgeExpired, startWorker } from "./core/jobs/index.js";
+import { eraseExpiredDossiers } from "./modules/eservices/index.js";
 import { MODULES } from "./modules/index.js";
 import { seedDemo } from "./seed/demo.js";
 
@@ -21,9 +22,15 @@ export async function serve(options: { demo: boolean; config?: Config }): Promis
   const log = (line: string) => console.log(line);
   await migrationStatus(db);
   await migrate(db, log);
-  if (options.demo && (await seedDemo(db, config.filesDir))) log("demo data loaded: the Local Open GovLab network and its 7 municipalities");
+  if (options.demo && (await seedDemo(db, config.filesDir, config.publicUrl))) log("demo data loaded: the Local Open GovLab network and its 7 municipalities");
   const app = await buildApp({ config, db, modules: MODULES });
-  const stopWorker = startWorker(db, { "maintenance.purge": purgeExpired }, app.log);
+  // The daily purge also erases the personal data of dossiers past their procedure's retention.
+  const stopWorker = startWorker(db, {
+    "maintenance.purge": async (handle, payload) => {
+      await purgeExpired(handle, payload);
+      await eraseExpiredDossiers(handle);
+    },
+  }, app.log);
   await app.listen({ port: config.port, host: config.host });
   const stop = async () => {
     await stopWorker();

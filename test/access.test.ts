@@ -7,7 +7,7 @@ import { Browser, createTestApp, DEMO, idOf, type TestContext } from "./helpers.
  * Every route × every role. Adding a route without a line here fails the first test, so no
  * route can ship without its access rule being stated and checked.
  */
-type Rule = "public" | "signed-in" | "staff" | "content" | "administrator" | "superadmin";
+type Rule = "public" | "signed-in" | "staff" | "content" | "administrator" | "superadmin" | "instructor" | "applicant" | "applicant-or-instructor";
 
 const RULES: Record<string, Rule> = {
   "GET /healthz": "public",
@@ -86,6 +86,50 @@ const RULES: Record<string, Rule> = {
   "GET /api/v1/municipalities": "public",
   "GET /api/v1/:slug/news": "public",
   "POST /api/v1/:slug/news": "content",
+  "GET /:slug/services": "public",
+  "GET /:slug/services/stats.csv": "public",
+  "GET /:slug/services/:procedure": "public",
+  "POST /:slug/services/:procedure/start": "signed-in",
+  "GET /:slug/dossiers": "signed-in",
+  "GET /:slug/dossiers/mine.json": "signed-in",
+  "GET /:slug/dossiers/:id": "applicant",
+  "POST /:slug/dossiers/:id": "applicant",
+  "POST /:slug/dossiers/:id/submit": "applicant",
+  "GET /:slug/dossiers/:id/certificates/:number": "applicant-or-instructor",
+  "GET /:slug/dossiers/:id/files/:file": "applicant-or-instructor",
+  "GET /:slug/suivi": "public",
+  "POST /:slug/suivi": "public",
+  "GET /assets/verify-certificate.js": "public",
+  "GET /verify": "public",
+  "GET /verify/:number": "public",
+  "POST /verify": "public",
+  "GET /:slug/admin/services": "instructor",
+  "GET /:slug/admin/services/new": "administrator",
+  "POST /:slug/admin/services": "administrator",
+  "GET /:slug/admin/services/:id": "administrator",
+  "POST /:slug/admin/services/:id": "administrator",
+  "POST /:slug/admin/services/:id/publish": "administrator",
+  "POST /:slug/admin/services/:id/close": "administrator",
+  "POST /:slug/admin/services/:id/unpublish": "administrator",
+  "POST /:slug/admin/services/:id/sections": "administrator",
+  "POST /:slug/admin/services/:id/fields": "administrator",
+  "POST /:slug/admin/services/:id/fields/:field/delete": "administrator",
+  "POST /:slug/admin/services/:id/fields/:field/move": "administrator",
+  "GET /:slug/admin/keys": "administrator",
+  "POST /:slug/admin/keys/rotate": "administrator",
+  "GET /:slug/admin/dossiers": "instructor",
+  "GET /:slug/admin/dossiers/:id": "instructor",
+  "POST /:slug/admin/dossiers/:id/take": "instructor",
+  "POST /:slug/admin/dossiers/:id/request_correction": "instructor",
+  "POST /:slug/admin/dossiers/:id/accept": "instructor",
+  "POST /:slug/admin/dossiers/:id/refuse": "instructor",
+  "POST /:slug/admin/dossiers/:id/close": "instructor",
+  "POST /:slug/admin/dossiers/:id/reopen": "instructor",
+  "POST /:slug/admin/dossiers/:id/notes": "instructor",
+  "POST /:slug/admin/dossiers/:id/certificates/:number/revoke": "administrator",
+  "GET /:slug/admin/counter": "instructor",
+  "POST /:slug/admin/counter": "instructor",
+  "GET /api/v1/:slug/procedures": "public",
 };
 
 type Role = "anonymous" | "citizen" | "agent" | "editor" | "administrator" | "labe-editor" | "coordinator" | "volunteer" | "superadmin";
@@ -98,7 +142,12 @@ const ALLOWED: Record<Rule, Role[]> = {
   content: ["editor", "administrator", "superadmin"],
   administrator: ["administrator", "superadmin"],
   superadmin: ["superadmin"],
+  instructor: ["agent", "administrator", "superadmin"],
+  // A dossier is its applicant's (the demo citizen's); to anyone else it does not exist (404).
+  applicant: ["citizen"],
+  "applicant-or-instructor": ["citizen", "agent", "administrator", "superadmin"],
 };
+const HIDDEN_AS_NOT_FOUND: Rule[] = ["applicant", "applicant-or-instructor"];
 
 const IDENTIFIERS: Record<Exclude<Role, "anonymous">, string> = {
   citizen: DEMO.rufisque.citizen,
@@ -128,7 +177,15 @@ describe("access control: every route for every role", () => {
       dataset: "ecoles",
       datasetId: await idOf(ctx.db, "SELECT id FROM datasets WHERE municipality_id = $1 AND slug = 'ecoles'", [rufisque]),
       resourceId: await idOf(ctx.db, "SELECT r.id FROM dataset_resources r JOIN datasets d ON d.id = r.dataset_id WHERE d.municipality_id = $1 AND d.slug = 'ecoles'", [rufisque]),
+      procedure: "extrait-acte-naissance",
+      procedureId: await idOf(ctx.db, "SELECT id FROM procedures WHERE municipality_id = $1 AND slug = 'extrait-acte-naissance'", [rufisque]),
+      draftId: await idOf(ctx.db, "SELECT id FROM dossiers WHERE municipality_id = $1 AND state = 'draft' AND applicant_id IS NOT NULL", [rufisque]),
+      // The citizen's certificate of residence, sent back for corrections: it carries a file.
+      withFileId: await idOf(ctx.db, "SELECT d.id FROM dossiers d JOIN procedures p ON p.id = d.procedure_id WHERE d.municipality_id = $1 AND p.slug = 'certificat-residence' AND d.applicant_id IS NOT NULL", [rufisque]),
+      acceptedId: await idOf(ctx.db, "SELECT d.id FROM dossiers d WHERE d.municipality_id = $1 AND d.state = 'accepted' AND d.applicant_id IS NOT NULL", [rufisque]),
     };
+    params.fileId = await idOf(ctx.db, "SELECT answers->'justificatif'->>'fileId' AS id FROM dossiers WHERE id = $1", [params.withFileId]);
+    params.certificate = (await ctx.db.query<{ number: string }>("SELECT number FROM certificates WHERE dossier_id = $1", [params.acceptedId]))[0]!.number;
     for (const role of ROLES) {
       const browser = new Browser(ctx.app);
       if (role !== "anonymous") await browser.signIn(IDENTIFIERS[role]);
@@ -143,6 +200,19 @@ describe("access control: every route for every role", () => {
   });
 
   function concreteUrl(url: string, method: string): string {
+    if (url.startsWith("/verify/")) return `/verify/${params.certificate}`;
+    if (url.startsWith("/:slug/dossiers/:id/files")) return `/rufisque/dossiers/${params.withFileId}/files/${params.fileId}`;
+    if (url.startsWith("/:slug/dossiers/:id/certificates")) return `/rufisque/dossiers/${params.acceptedId}/certificates/${params.certificate}.pdf`;
+    if (url.startsWith("/:slug/dossiers/:id")) return url.replace(":slug", params.slug!).replace(":id", params.draftId!);
+    if (url.includes("/admin/dossiers/:id")) {
+      // Decisions go to an unknown dossier (nothing changes); pages and revocation use a real one.
+      const real = method === "GET" || url.endsWith("/revoke");
+      return url.replace(":slug", params.slug!).replace(":id", real ? params.acceptedId! : randomUUID()).replace(":number", "RUF-2026-99999-C1");
+    }
+    if (url.includes("/admin/services/:id")) {
+      return url.replace(":slug", params.slug!).replace(":id", method === "GET" ? params.procedureId! : randomUUID()).replace(":field", "nom");
+    }
+    if (url.includes(":procedure")) return url.replace(":slug", params.slug!).replace(":procedure", params.procedure!);
     if (url.includes("/data/")) {
       return url
         .replace(":slug", params.slug!)
@@ -173,10 +243,15 @@ describe("access control: every route for every role", () => {
             : target.startsWith("/api/")
               ? await browser.postJson(target, {})
               : await browser.post(target, { user_id: randomUUID(), role: "agent" });
-        const refused = response.statusCode === 401 || response.statusCode === 403 || (response.statusCode === 303 && String(response.headers.location).startsWith("/account/signin"));
+        const hidden = HIDDEN_AS_NOT_FOUND.includes(rule);
+        const refused =
+          response.statusCode === 401 ||
+          response.statusCode === 403 ||
+          (hidden && response.statusCode === 404) ||
+          (response.statusCode === 303 && String(response.headers.location).startsWith("/account/signin"));
         const expectAllowed = ALLOWED[rule].includes(role);
         assert.equal(!refused, expectAllowed, `${route} as ${role}: status ${response.statusCode} ${response.headers.location ?? ""}`);
-        if (!expectAllowed && role !== "anonymous") assert.equal(response.statusCode, 403, `${route} as ${role} must be forbidden, not asked to sign in`);
+        if (!expectAllowed && role !== "anonymous") assert.equal(response.statusCode, hidden ? 404 : 403, `${route} as ${role} must be ${hidden ? "not found" : "forbidden, not asked to sign in"}`);
       }
     });
   }

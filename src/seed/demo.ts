@@ -3,6 +3,7 @@ import { hashPassword } from "../core/auth/accounts.js";
 import type { MunicipalRole } from "../core/auth/roles.js";
 import type { Db, Tx } from "../core/db/index.js";
 import { seedOpenData } from "./opendata-demo.js";
+import { seedEservices } from "./eservices-demo.js";
 
 /** The password of every demo account, printed in the README; change it before real use. */
 export const DEMO_PASSWORD = "demo-cite-2026";
@@ -235,11 +236,14 @@ async function insertUser(tx: Tx, values: { name: string; phone?: string; email?
   return row!.id;
 }
 
+/** The municipalities whose demo shows the e-services at work (one in Senegal, one in Guinea). */
+const E_SERVICES_DEMO = new Set(["rufisque", "labe"]);
+
 /**
  * Loads the demo network once: a second call on a database that already holds a network
  * changes nothing and returns false, so restarting never duplicates or overwrites data.
  */
-export async function seedDemo(db: Db, filesDir: string): Promise<boolean> {
+export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://localhost:3000"): Promise<boolean> {
   const hash = await hashPassword(DEMO_PASSWORD);
   return db.transaction(async (tx) => {
     const [existing] = await tx.query("SELECT id FROM network LIMIT 1");
@@ -266,10 +270,13 @@ export async function seedDemo(db: Db, filesDir: string): Promise<boolean> {
         await tx.query("INSERT INTO officials (municipality_id, name, title, position) VALUES ($1, $2, $3, $4)", [municipalityId, name, title, index]);
       }
       let editorId: string | null = null;
+      const staffIds: Partial<Record<MunicipalRole, { id: string; name: string; phone: string }>> = {};
       for (const [role, phone] of Object.entries(m.staff) as [MunicipalRole, string][]) {
-        const userId = await insertUser(tx, { name: `${ROLE_NAMES[role]} ${m.name}`, phone, hash, locale: m.languages[0]! });
+        const name = `${ROLE_NAMES[role]} ${m.name}`;
+        const userId = await insertUser(tx, { name, phone, hash, locale: m.languages[0]! });
         await tx.query("INSERT INTO municipal_roles (municipality_id, user_id, role) VALUES ($1, $2, $3)", [municipalityId, userId, role]);
         if (role === "editor") editorId = userId;
+        staffIds[role] = { id: userId, name, phone };
       }
       for (const item of newsFor(m)) {
         const publishedAt = item.publishedDaysAgo === null ? null : new Date(Date.now() - item.publishedDaysAgo * 86_400_000);
@@ -280,6 +287,9 @@ export async function seedDemo(db: Db, filesDir: string): Promise<boolean> {
         );
       }
       await seedOpenData(tx, filesDir, { id: municipalityId, name: m.name, currency: m.currency }, editorId);
+      if (E_SERVICES_DEMO.has(m.slug) && staffIds.agent && staffIds.administrator) {
+        await seedEservices(tx, filesDir, publicUrl, municipalityId, { agentId: staffIds.agent.id, administratorId: staffIds.administrator.id, ...(staffIds.citizen ? { citizen: staffIds.citizen } : {}) });
+      }
       for (const page of pagesFor(m)) {
         await tx.query(
           `INSERT INTO pages (municipality_id, slug, title, body, language, status, published_at, created_by, updated_by)

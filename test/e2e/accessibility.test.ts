@@ -107,6 +107,10 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     ["the sign-in form", () => "/account/signin"],
     ["the sign-up form", () => "/account/signup"],
     ["the password reset form", () => "/account/reset"],
+    ["the list of procedures", () => "/rufisque/services"],
+    ["a procedure's page", () => "/rufisque/services/demande-permis-construire"],
+    ["the dossier follow-up form", () => "/rufisque/suivi"],
+    ["the certificate verification page", () => "/verify"],
   ];
   for (const [what, path] of publicPages) {
     it(`${what} has no serious or critical violation`, async () => {
@@ -140,6 +144,47 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
       await page.getByRole("alert").waitFor();
       assert.equal(await page.locator("#f-password").getAttribute("aria-invalid"), "true");
       await assertAccessible(page, "the sign-in form with errors");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("a citizen's dossier form, with its errors, and an agent's instruction pages have no serious or critical violation", async () => {
+    const context = await auditContext();
+    try {
+      const page = await context.newPage();
+      await signIn(page, DEMO.rufisque.citizen, DEMO_PASSWORD);
+      await page.getByRole("status").filter({ hasText: "Vous êtes connecté·e." }).waitFor();
+      await page.goto(`${base}/rufisque/services/demande-permis-construire`);
+      await page.getByRole("button", { name: "Commencer la démarche" }).click();
+      await page.waitForURL(/\/rufisque\/dossiers\//);
+      await assertAccessible(page, "a dossier form");
+      await page.getByRole("button", { name: "Déposer le dossier" }).click();
+      await page.getByRole("alert").first().waitFor();
+      await assertAccessible(page, "a dossier form with its errors");
+      await page.goto(`${base}/rufisque/dossiers`);
+      await assertAccessible(page, "the citizen's dossiers");
+
+      const agentPage = await (await auditContext()).newPage();
+      await signIn(agentPage, DEMO.rufisque.administrator, DEMO_PASSWORD);
+      await agentPage.getByRole("status").filter({ hasText: "Vous êtes connecté·e." }).waitFor();
+      for (const [what, path] of [
+        ["the instruction queue", "/rufisque/admin/dossiers"],
+        ["the procedures back office", "/rufisque/admin/services"],
+        ["filing at the counter", "/rufisque/admin/counter?procedure=certificat-residence"],
+        ["the signing keys", "/rufisque/admin/keys"],
+      ] as const) {
+        const response = await agentPage.goto(`${base}${path}`);
+        assert.equal(response?.status(), 200, `${path} answers ${response?.status()}`);
+        await assertAccessible(agentPage, what);
+      }
+      await agentPage.goto(`${base}/rufisque/admin/dossiers?state=all`);
+      await agentPage.locator("table a").first().click();
+      await assertAccessible(agentPage, "a dossier under instruction");
+      await agentPage.goto(`${base}/rufisque/admin/services`);
+      await agentPage.locator("table a").first().click();
+      await assertAccessible(agentPage, "a procedure with its form builder");
+      await agentPage.context().close();
     } finally {
       await context.close();
     }

@@ -1,0 +1,14 @@
+import type { AppModule } from "../../core/http/server.js";
+import { eservicesRoutes } from "./routes.js";
+
+export { eraseExpiredDossiers } from "./service.js";
+
+/** Administrative procedures filed online or at the counter, instructed, and their verifiable certificates. */
+export const eservicesModule: AppModule = {
+  name: "eservices",
+  plugin: eservicesRoutes,
+  nav: [{ href: (m) => `/${m.slug}/services`, labelKey: "eservices.nav" }],
+};
+export { createDraft, createProcedure, localToday, setProcedureStatus, transition, addNote } from "./service.js";
+export { getProcedureBySlug } from "./store.js";
+export type { ProcedureInput } from "./schema.js";
