@@ -49,6 +49,10 @@ footer.site{border-top:1px solid #ccc;padding:1rem 0 2rem;font-size:.9rem}
 footer.site form{display:flex;gap:.5rem;align-items:end;max-width:20rem}
 img{max-width:100%;height:auto}dt{font-weight:600}dd{margin:0 0 .5rem 1rem}fieldset{border:1px solid #ccc;border-radius:4px}legend{font-weight:600}fieldset label{font-weight:400}figure{margin:1rem 0}
 .scroll{overflow-x:auto}details{margin:1rem 0}
+input[type=checkbox],input[type=radio]{width:auto;margin:0 .4rem 0 0}label:has(>input[type=checkbox]),label:has(>input[type=radio]){font-weight:400;display:flex;align-items:center}
+.badge{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e8eef4}.state-accepted{background:#eaf6ec}.state-refused,.state-closed_without_follow_up{background:#fdecee}
+.overdue{color:#b00020}.history li{margin:.5rem 0}.history .internal{background:#fff6e5}form.filters{display:grid;gap:.5rem;max-width:36rem;margin:0 0 1rem}
+.success{border-left:5px solid #1e7b34;background:#eaf6ec;padding:.75rem 1rem;margin:0 0 1rem}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `
   .trim()

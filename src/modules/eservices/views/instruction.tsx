@@ -144,26 +144,30 @@ export function InstructionPage(props: {
       <section>
         <h2 safe>{t("eservices.dossier.applicant")}</h2>
         <dl class="facts">
-          <dt safe>{t("eservices.counter.name")}</dt>
-          <dd safe>{dossier.applicant_name}</dd>
+          <div>
+            <dt safe>{t("eservices.counter.name")}</dt>
+            <dd safe>{dossier.applicant_name}</dd>
+          </div>
           {dossier.applicant_phone ? (
-            <>
+            <div>
               <dt safe>{t("eservices.counter.phone")}</dt>
               <dd safe>{dossier.applicant_phone}</dd>
-            </>
+            </div>
           ) : (
             ""
           )}
           {dossier.applicant_email ? (
-            <>
+            <div>
               <dt safe>{t("eservices.counter.email")}</dt>
               <dd safe>{dossier.applicant_email}</dd>
-            </>
+            </div>
           ) : (
             ""
           )}
-          <dt safe>{t("eservices.dossier.channel")}</dt>
-          <dd safe>{dossier.channel === "counter" ? t("eservices.dossier.channel_counter") : t("eservices.dossier.channel_web")}</dd>
+          <div>
+            <dt safe>{t("eservices.dossier.channel")}</dt>
+            <dd safe>{dossier.channel === "counter" ? t("eservices.dossier.channel_counter") : t("eservices.dossier.channel_web")}</dd>
+          </div>
         </dl>
       </section>
       <AnswersSummary ctx={ctx} procedure={procedure} dossier={dossier} fileHref={(fileId) => `/${municipality.slug}/dossiers/${dossier.id}/files/${fileId}`} />

@@ -123,23 +123,27 @@ export function ProcedurePage(props: { ctx: ViewContext; municipality: Municipal
       {procedure.status !== "published" ? <p class="notice" safe>{t("eservices.procedure.not_open")}</p> : ""}
       <Paragraphs text={procedure.description} />
       <dl class="facts">
-        <dt safe>{t("eservices.procedure.fee")}</dt>
-        <dd safe>{fee(ctx, municipality, procedure.fee_amount)}</dd>
+        <div>
+          <dt safe>{t("eservices.procedure.fee")}</dt>
+          <dd safe>{fee(ctx, municipality, procedure.fee_amount)}</dd>
+        </div>
         {procedure.fee_payment ? (
-          <>
+          <div>
             <dt safe>{t("eservices.procedure.payment")}</dt>
             <dd safe>{procedure.fee_payment}</dd>
-          </>
+          </div>
         ) : (
           ""
         )}
-        <dt safe>{t("eservices.procedure.processing")}</dt>
-        <dd safe>{t("eservices.stats.days", { count: procedure.processing_days })}</dd>
+        <div>
+          <dt safe>{t("eservices.procedure.processing")}</dt>
+          <dd safe>{t("eservices.stats.days", { count: procedure.processing_days })}</dd>
+        </div>
         {props.stats && props.stats.median_days !== null ? (
-          <>
+          <div>
             <dt safe>{t("eservices.stats.median")}</dt>
             <dd safe>{t("eservices.stats.days", { count: Math.round(props.stats.median_days * 10) / 10 })}</dd>
-          </>
+          </div>
         ) : (
           ""
         )}
@@ -269,47 +273,49 @@ export function DossierFacts(props: { ctx: ViewContext; municipality: Municipali
   const { t } = ctx;
   return (
     <dl class="facts">
-      <dt safe>{t("eservices.dossier.state")}</dt>
-      <dd>
-        <StateBadge ctx={ctx} state={dossier.state} correction={dossier.correction_requested} />
-      </dd>
+      <div>
+        <dt safe>{t("eservices.dossier.state")}</dt>
+        <dd>
+          <StateBadge ctx={ctx} state={dossier.state} correction={dossier.correction_requested} />
+        </dd>
+      </div>
       {dossier.reference ? (
-        <>
+        <div>
           <dt safe>{t("eservices.dossier.reference")}</dt>
           <dd safe>{dossier.reference}</dd>
-        </>
+        </div>
       ) : (
         ""
       )}
       {dossier.submitted_at ? (
-        <>
+        <div>
           <dt safe>{t("eservices.dossier.submitted_at")}</dt>
           <dd safe>{ctx.fmt.date(dossier.submitted_at, municipality.time_zone)}</dd>
-        </>
+        </div>
       ) : (
         ""
       )}
       {dossier.due_on && (dossier.state === "submitted" || dossier.state === "under_instruction") ? (
-        <>
+        <div>
           <dt safe>{t("eservices.dossier.due_on")}</dt>
           <dd safe>{ctx.fmt.date(new Date(`${dossier.due_on}T12:00:00Z`), "UTC")}</dd>
-        </>
+        </div>
       ) : (
         ""
       )}
       {dossier.decided_at ? (
-        <>
+        <div>
           <dt safe>{t("eservices.dossier.decided_at")}</dt>
           <dd safe>{ctx.fmt.date(dossier.decided_at, municipality.time_zone)}</dd>
-        </>
+        </div>
       ) : (
         ""
       )}
       {dossier.decision_reason ? (
-        <>
+        <div>
           <dt safe>{t("eservices.dossier.reason")}</dt>
           <dd safe>{dossier.decision_reason}</dd>
-        </>
+        </div>
       ) : (
         ""
       )}
@@ -329,10 +335,10 @@ export function AnswersSummary(props: { ctx: ViewContext; procedure: ProcedureRo
           <h3 safe>{section.title}</h3>
           <dl class="facts">
             {section.items.map((item) => (
-              <>
+              <div>
                 <dt safe>{item.label}</dt>
                 <dd safe>{item.value}</dd>
-              </>
+              </div>
             ))}
           </dl>
         </>

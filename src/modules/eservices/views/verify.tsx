@@ -13,19 +13,27 @@ function PayloadFacts(props: { ctx: ViewContext; municipality: string; payload: 
   const { t, fmt } = props.ctx;
   return (
     <dl class="facts">
-      <dt safe>{t("eservices.verify.number")}</dt>
-      <dd safe>{props.payload.ref}</dd>
-      <dt safe>{t("eservices.verify.issuer")}</dt>
-      <dd safe>{props.municipality}</dd>
-      <dt safe>{t("eservices.verify.document")}</dt>
-      <dd safe>{props.payload.proc}</dd>
-      <dt safe>{t("eservices.verify.issued")}</dt>
-      <dd safe>{fmt.date(new Date(props.payload.iss), "UTC")}</dd>
+      <div>
+        <dt safe>{t("eservices.verify.number")}</dt>
+        <dd safe>{props.payload.ref}</dd>
+      </div>
+      <div>
+        <dt safe>{t("eservices.verify.issuer")}</dt>
+        <dd safe>{props.municipality}</dd>
+      </div>
+      <div>
+        <dt safe>{t("eservices.verify.document")}</dt>
+        <dd safe>{props.payload.proc}</dd>
+      </div>
+      <div>
+        <dt safe>{t("eservices.verify.issued")}</dt>
+        <dd safe>{fmt.date(new Date(props.payload.iss), "UTC")}</dd>
+      </div>
       {Object.entries(props.payload.fields).map(([label, value]) => (
-        <>
+        <div>
           <dt safe>{label}</dt>
           <dd safe>{value}</dd>
-        </>
+        </div>
       ))}
     </dl>
   );
