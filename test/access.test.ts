@@ -11,6 +11,9 @@ type Rule = "public" | "signed-in" | "staff" | "content" | "administrator" | "su
 
 const RULES: Record<string, Rule> = {
   "GET /healthz": "public",
+  "GET /sw.js": "public",
+  "GET /assets/offline.js": "public",
+  "GET /offline": "public",
   "GET /api/v1/openapi.json": "public",
   "POST /lang": "public",
   "GET /": "public",

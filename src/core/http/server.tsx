@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import cookie from "@fastify/cookie";
@@ -16,7 +18,7 @@ import { formatters, isLocale, negotiateLocale, translator, type Formatters, typ
 import { findMunicipalityWithNetwork, getNetwork, type Municipality, type Network } from "../tenancy/index.js";
 import { logAdapter, type ChannelAdapter } from "../notify/index.js";
 import type { Flash, ViewContext } from "../views/context.js";
-import { ErrorPage } from "../views/layout.js";
+import { ErrorPage, OfflinePage } from "../views/layout.js";
 import { CRITICAL_CSS_HASH } from "../views/styles.js";
 import { AppError, ERRORS } from "./errors.js";
 import { idempotency } from "./idempotency.js";
@@ -88,6 +90,8 @@ export function wantsHtml(request: FastifyRequest): boolean {
   const type = request.headers["content-type"] ?? "";
   return accept.includes("text/html") || type.includes("application/x-www-form-urlencoded") || (!accept.includes("json") && request.method === "GET");
 }
+
+const clientScript = (name: string) => fileURLToPath(new URL(`../../client/${name}`, import.meta.url));
 
 /** A dossier may carry several documents (a building permit: plans, title deed…). */
 const MAX_FILES_PER_FORM = 10;
@@ -312,6 +316,19 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
 
   app.get("/healthz", async () => ({ status: "ok", engine: db.engine }));
+
+  // Offline reach (ARCHITECTURE §6): the service worker, the script registering it, and the page
+  // it shows without a connection, rendered in the person's language when it is installed.
+  app.get("/sw.js", async (_request, reply) =>
+    reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").header("service-worker-allowed", "/").send(fs.readFileSync(clientScript("sw.js"))),
+  );
+  app.get("/assets/offline.js", async (_request, reply) =>
+    reply.type("text/javascript; charset=utf-8").header("cache-control", "public, max-age=3600").send(fs.readFileSync(clientScript("offline.js"))),
+  );
+  app.get("/offline", async (request, reply) => {
+    const queued = (request.query as { queued?: string }).queued === "1";
+    return reply.page(<OfflinePage ctx={await request.view()} queued={queued} />);
+  });
 
   // The language picker posts here; the choice is kept in a cookie and on the account.
   app.post("/lang", async (request, reply) => {

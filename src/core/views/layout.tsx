@@ -25,11 +25,13 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
           <title safe>{`${props.title} · ${siteName}`}</title>
           {props.description ? <meta name="description" content={props.description} /> : ""}
           <style>{safeCriticalCss}</style>
+          <script src="/assets/offline.js" defer></script>
         </head>
         <body>
           <a class="skip" href="#main" safe>
             {t("nav.skip_to_content")}
           </a>
+          <p id="outbox-status" class="flash" role="status" hidden data-sent={t("offline.sent", { count: "{count}" })}></p>
           <header class="site">
             <div class="wrap">
               <a class="brand" href={home}>
@@ -154,6 +156,18 @@ export function ErrorPage(props: { ctx: ViewContext; status: number; message: st
           {t("error.back_home")}
         </a>
       </p>
+    </Layout>
+  );
+}
+
+/** What the service worker shows without a connection: a page not kept, or a form kept to send later. */
+export function OfflinePage(props: { ctx: ViewContext; queued: boolean }): JSX.Element {
+  const { t } = props.ctx;
+  return (
+    <Layout ctx={props.ctx} title={t("offline.title")}>
+      <h1 safe>{t("offline.title")}</h1>
+      <p safe>{props.queued ? t("offline.queued") : t("offline.page_not_kept")}</p>
+      <p safe>{t("offline.hint")}</p>
     </Layout>
   );
 }
