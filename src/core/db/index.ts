@@ -57,6 +57,11 @@ class ServerDb implements Db {
   private pool: pg.Pool;
   constructor(url: string) {
     this.pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection the server closes (a restart, a terminated backend) is dropped from the
+    // pool and replaced on next use; without a listener its error would bring the process down.
+    this.pool.on("error", (error) => {
+      process.emitWarning(`database connection closed by the server: ${error.message}`);
+    });
   }
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     const result = await this.pool.query(sql, params as unknown[]);
