@@ -5,6 +5,7 @@ import { migrate, migrationStatus } from "./core/db/migrations.js";
 import { buildApp } from "./core/http/server.js";
 import { purgeExpired, startWorker } from "./core/jobs/index.js";
 import { eraseExpiredDossiers } from "./modules/eservices/index.js";
+import { announceOpenedPhases } from "./modules/participation/index.js";
 import { MODULES } from "./modules/index.js";
 import { seedDemo } from "./seed/demo.js";
 
@@ -31,8 +32,13 @@ export async function serve(options: { demo: boolean; config?: Config }): Promis
       await eraseExpiredDossiers(handle);
     },
   }, app.log);
+  // Followers hear of a phase the day it opens: checked at start, then every ten minutes.
+  const announce = () => announceOpenedPhases(db, app.notifier, config.publicUrl).catch((error: unknown) => app.log.error({ err: error }, "announcing opened phases failed"));
+  const announcer = setInterval(announce, 10 * 60 * 1000);
+  void announce();
   await app.listen({ port: config.port, host: config.host });
   const stop = async () => {
+    clearInterval(announcer);
     await stopWorker();
     await app.close();
     await db.close();

@@ -89,6 +89,40 @@ const RULES: Record<string, Rule> = {
   "GET /api/v1/municipalities": "public",
   "GET /api/v1/:slug/news": "public",
   "POST /api/v1/:slug/news": "content",
+  "GET /:slug/participation": "public",
+  "GET /:slug/participation/verify": "public",
+  "POST /:slug/participation/verify/code": "signed-in",
+  "POST /:slug/participation/verify": "signed-in",
+  "GET /:slug/participation/:process": "public",
+  "POST /:slug/participation/:process/follow": "signed-in",
+  "POST /:slug/participation/:process/unfollow": "signed-in",
+  "GET /:slug/participation/:process/proposals.csv": "public",
+  "GET /:slug/participation/:process/proposals/new": "signed-in",
+  "POST /:slug/participation/:process/proposals": "signed-in",
+  "GET /:slug/participation/:process/proposals/:id": "public",
+  "GET /:slug/participation/:process/proposals/:id/photo": "public",
+  "POST /:slug/participation/:process/proposals/:id/support": "signed-in",
+  "POST /:slug/participation/:process/proposals/:id/unsupport": "signed-in",
+  "POST /:slug/participation/:process/proposals/:id/withdraw": "signed-in",
+  "POST /:slug/participation/:process/proposals/:id/comments": "signed-in",
+  "POST /:slug/participation/:process/proposals/:id/flag": "signed-in",
+  "GET /:slug/admin/participation": "content",
+  "GET /:slug/admin/participation/new": "content",
+  "POST /:slug/admin/participation": "content",
+  "GET /:slug/admin/participation/:id": "content",
+  "POST /:slug/admin/participation/:id": "content",
+  "POST /:slug/admin/participation/:id/publish": "content",
+  "POST /:slug/admin/participation/:id/unpublish": "content",
+  "POST /:slug/admin/participation/:id/phases": "content",
+  "POST /:slug/admin/participation/:id/phases/:phase/delete": "content",
+  "POST /:slug/admin/proposals/:id/answer": "content",
+  "GET /:slug/admin/moderation": "content",
+  "POST /:slug/admin/moderation/:type/:id/hide": "content",
+  "POST /:slug/admin/moderation/:type/:id/dismiss": "content",
+  "GET /:slug/admin/residents": "staff",
+  "POST /:slug/admin/residents": "staff",
+  "GET /api/v1/:slug/processes": "public",
+  "GET /api/v1/:slug/processes/:process/proposals": "public",
   "GET /:slug/services": "public",
   "GET /:slug/services/stats.csv": "public",
   "GET /:slug/services/:procedure": "public",
@@ -187,6 +221,8 @@ describe("access control: every route for every role", () => {
       withFileId: await idOf(ctx.db, "SELECT d.id FROM dossiers d JOIN procedures p ON p.id = d.procedure_id WHERE d.municipality_id = $1 AND p.slug = 'certificat-residence' AND d.applicant_id IS NOT NULL", [rufisque]),
       acceptedId: await idOf(ctx.db, "SELECT d.id FROM dossiers d WHERE d.municipality_id = $1 AND d.state = 'accepted' AND d.applicant_id IS NOT NULL", [rufisque]),
     };
+    params.processId = await idOf(ctx.db, "SELECT id FROM processes WHERE municipality_id = $1 AND slug = 'plan-action-local-2027'", [rufisque]);
+    params.proposalId = await idOf(ctx.db, "SELECT id FROM proposals WHERE process_id = $1 ORDER BY created_at LIMIT 1", [params.processId]);
     params.fileId = await idOf(ctx.db, "SELECT answers->'justificatif'->>'fileId' AS id FROM dossiers WHERE id = $1", [params.withFileId]);
     params.certificate = (await ctx.db.query<{ number: string }>("SELECT number FROM certificates WHERE dossier_id = $1", [params.acceptedId]))[0]!.number;
     for (const role of ROLES) {
@@ -204,6 +240,16 @@ describe("access control: every route for every role", () => {
 
   function concreteUrl(url: string, method: string): string {
     if (url.startsWith("/verify/")) return `/verify/${params.certificate}`;
+    if (url.includes(":process") || url.includes("/admin/participation/:id") || url.includes("/admin/proposals/") || url.includes("/admin/moderation/")) {
+      // Pages use the demo process and proposal; back-office changes go to unknown ids.
+      const real = method === "GET" || url.includes("/participation/:process/");
+      return url
+        .replace(":slug", params.slug!)
+        .replace(":process", "plan-action-local-2027")
+        .replace(":id", url.includes("/admin/participation/") ? (method === "GET" ? params.processId! : randomUUID()) : real ? params.proposalId! : randomUUID())
+        .replace(":phase", randomUUID())
+        .replace(":type", "proposal");
+    }
     if (url.startsWith("/:slug/dossiers/:id/files")) return `/rufisque/dossiers/${params.withFileId}/files/${params.fileId}`;
     if (url.startsWith("/:slug/dossiers/:id/certificates")) return `/rufisque/dossiers/${params.acceptedId}/certificates/${params.certificate}.pdf`;
     if (url.startsWith("/:slug/dossiers/:id")) return url.replace(":slug", params.slug!).replace(":id", params.draftId!);

@@ -58,7 +58,13 @@ describe("page budget: every public page fits in the first round trips on a slow
   async function publicPages(): Promise<string[]> {
     const urls = ["/", "/data", "/account/signin", "/account/signup", "/account/reset", "/verify"];
     for (const slug of ["rufisque", "labe"]) {
-      urls.push(`/${slug}/services`, `/${slug}/suivi`);
+      urls.push(`/${slug}/services`, `/${slug}/suivi`, `/${slug}/participation`, `/${slug}/participation/verify`, `/${slug}/participation/plan-action-local-2027`);
+      const proposals = await ctx.db.query<{ id: string }>(
+        "SELECT p.id FROM proposals p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = $1 AND p.hidden_at IS NULL ORDER BY p.created_at",
+        [slug],
+      );
+      assert.ok(proposals.length >= 3, `the demo data of ${slug} has a live process with proposals`);
+      urls.push(...proposals.map((row) => `/${slug}/participation/plan-action-local-2027/proposals/${row.id}`));
       const procedures = await ctx.db.query<{ slug: string }>(
         "SELECT p.slug FROM procedures p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = $1 AND p.status = 'published' ORDER BY p.slug",
         [slug],

@@ -4,6 +4,7 @@ import type { MunicipalRole } from "../core/auth/roles.js";
 import type { Db, Tx } from "../core/db/index.js";
 import { seedOpenData } from "./opendata-demo.js";
 import { seedEservices } from "./eservices-demo.js";
+import { seedParticipation } from "./participation-demo.js";
 
 /** The password of every demo account, printed in the README; change it before real use. */
 export const DEMO_PASSWORD = "demo-cite-2026";
@@ -287,6 +288,7 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
         );
       }
       await seedOpenData(tx, filesDir, { id: municipalityId, name: m.name, currency: m.currency }, editorId);
+      if (staffIds.editor && staffIds.agent) await seedParticipation(tx, municipalityId, m.slug, hash, { editorId: staffIds.editor.id, agentId: staffIds.agent.id });
       if (E_SERVICES_DEMO.has(m.slug) && staffIds.agent && staffIds.administrator) {
         await seedEservices(tx, filesDir, publicUrl, municipalityId, { agentId: staffIds.agent.id, administratorId: staffIds.administrator.id, ...(staffIds.citizen ? { citizen: staffIds.citizen } : {}) });
       }

@@ -36,6 +36,7 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
   let base: string;
   let newsId: string;
   let resourceId: string;
+  let proposalId: string;
 
   before(async () => {
     ctx = await createTestApp();
@@ -49,6 +50,11 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     resourceId = await idOf(
       ctx.db,
       "SELECT r.id FROM dataset_resources r JOIN datasets d ON d.id = r.dataset_id JOIN municipalities m ON m.id = d.municipality_id WHERE m.slug = 'rufisque' AND d.slug = 'ecoles'",
+      [],
+    );
+    proposalId = await idOf(
+      ctx.db,
+      "SELECT p.id FROM proposals p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = 'rufisque' AND EXISTS (SELECT 1 FROM proposal_comments c WHERE c.proposal_id = p.id) LIMIT 1",
       [],
     );
     if (!existsSync(CHROMIUM_PATH)) return;
@@ -111,6 +117,10 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     ["a procedure's page", () => "/rufisque/services/demande-permis-construire"],
     ["the dossier follow-up form", () => "/rufisque/suivi"],
     ["the certificate verification page", () => "/verify"],
+    ["the participation processes", () => "/rufisque/participation"],
+    ["a participation process with its proposals", () => "/rufisque/participation/plan-action-local-2027"],
+    ["a proposal with its comments", () => `/rufisque/participation/plan-action-local-2027/proposals/${proposalId}`],
+    ["the resident verification page", () => "/rufisque/participation/verify"],
   ];
   for (const [what, path] of publicPages) {
     it(`${what} has no serious or critical violation`, async () => {
@@ -173,6 +183,9 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
         ["the procedures back office", "/rufisque/admin/services"],
         ["filing at the counter", "/rufisque/admin/counter?procedure=certificat-residence"],
         ["the signing keys", "/rufisque/admin/keys"],
+        ["the participation back office", "/rufisque/admin/participation"],
+        ["the moderation queue", "/rufisque/admin/moderation"],
+        ["verifying a resident", "/rufisque/admin/residents"],
       ] as const) {
         const response = await agentPage.goto(`${base}${path}`);
         assert.equal(response?.status(), 200, `${path} answers ${response?.status()}`);
@@ -184,6 +197,9 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
       await agentPage.goto(`${base}/rufisque/admin/services`);
       await agentPage.locator("table a").first().click();
       await assertAccessible(agentPage, "a procedure with its form builder");
+      await agentPage.goto(`${base}/rufisque/admin/participation`);
+      await agentPage.locator("table a").first().click();
+      await assertAccessible(agentPage, "a process with its phases and answers");
       await agentPage.context().close();
     } finally {
       await context.close();

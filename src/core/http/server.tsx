@@ -61,11 +61,17 @@ export interface ModuleNav {
   labelKey: string;
 }
 
+/** A back-office entry a module offers on the municipality's dashboard, to those it allows. */
+export interface ModuleAdminNav extends ModuleNav {
+  allowed: (actor: Actor | null, municipality: Municipality) => boolean;
+}
+
 export interface AppModule {
   name: string;
   /** Registers the module's routes in its own encapsulated context. */
   plugin: (app: FastifyInstance) => Promise<void>;
   nav?: ModuleNav[];
+  adminNav?: ModuleAdminNav[];
 }
 
 export interface BuildOptions {
@@ -189,6 +195,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       flash: this.flash,
       nav: municipality
         ? options.modules.flatMap((module) => (module.nav ?? []).map((entry) => ({ href: entry.href(municipality), labelKey: entry.labelKey })))
+        : [],
+      adminNav: municipality
+        ? options.modules.flatMap((module) =>
+            (module.adminNav ?? []).filter((entry) => entry.allowed(this.actor, municipality)).map((entry) => ({ href: entry.href(municipality), labelKey: entry.labelKey })),
+          )
         : [],
       canAdminister: !!municipality && hasMunicipalRole(this.actor, municipality.id, "agent", "editor", "administrator"),
       canAdministerNetwork: hasNetworkRole(this.actor, "superadmin"),

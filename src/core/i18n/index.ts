@@ -14,13 +14,21 @@ export type Translate = (key: string, params?: Params) => string;
 
 const SRC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Every folder holding fr.json, pt.json and en.json: core's own and one per module. */
+/**
+ * Every folder holding fr.json, pt.json and en.json: core's own, one per module, and one per part
+ * of a large module (`modules/participation/messages/budgets/`), so that parts keep their own texts.
+ */
 export function catalogueDirs(): string[] {
   const dirs = [path.join(SRC_DIR, "core/i18n/messages")];
   const modulesDir = path.join(SRC_DIR, "modules");
+  const holdsCatalogue = (dir: string) => fs.existsSync(path.join(dir, "fr.json"));
   for (const name of fs.readdirSync(modulesDir).sort()) {
     const dir = path.join(modulesDir, name, "messages");
-    if (fs.existsSync(dir)) dirs.push(dir);
+    if (!fs.existsSync(dir)) continue;
+    if (holdsCatalogue(dir)) dirs.push(dir);
+    for (const part of fs.readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
+      if (holdsCatalogue(path.join(dir, part))) dirs.push(path.join(dir, part));
+    }
   }
   return dirs;
 }

@@ -21,6 +21,8 @@ export interface ViewContext {
   flash: Flash | null;
   /** Navigation entries offered by the modules for the current municipality. */
   nav: { href: string; labelKey: string }[];
+  /** Back-office entries of the modules that the signed-in person may use here. */
+  adminNav: { href: string; labelKey: string }[];
   /** Whether the signed-in person may open the municipality's back office. */
   canAdminister: boolean;
   /** Whether the signed-in person administers the whole network. */

@@ -632,6 +632,7 @@ describe("rendering", () => {
     path: "/",
     flash: null,
     nav: [],
+    adminNav: [],
     canAdminister: false,
     canAdministerNetwork: false,
     uploadLimitBytes: 10_000_000,

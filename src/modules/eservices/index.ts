@@ -1,4 +1,5 @@
 import type { AppModule } from "../../core/http/server.js";
+import { eservicesPolicy } from "./policy.js";
 import { eservicesRoutes } from "./routes.js";
 
 export { eraseExpiredDossiers } from "./service.js";
@@ -8,6 +9,11 @@ export const eservicesModule: AppModule = {
   name: "eservices",
   plugin: eservicesRoutes,
   nav: [{ href: (m) => `/${m.slug}/services`, labelKey: "eservices.nav" }],
+  adminNav: [
+    { href: (m) => `/${m.slug}/admin/dossiers`, labelKey: "eservices.queue.title", allowed: eservicesPolicy.seeQueue },
+    { href: (m) => `/${m.slug}/admin/counter`, labelKey: "eservices.counter.title", allowed: eservicesPolicy.fileAtCounter },
+    { href: (m) => `/${m.slug}/admin/services`, labelKey: "eservices.admin.title", allowed: eservicesPolicy.seeQueue },
+  ],
 };
 export { createDraft, createProcedure, localToday, setProcedureStatus, transition, addNote } from "./service.js";
 export { getProcedureBySlug } from "./store.js";

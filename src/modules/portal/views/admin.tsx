@@ -85,6 +85,13 @@ export function DashboardPage(props: {
         ) : (
           ""
         )}
+        {ctx.adminNav.map((entry) => (
+          <li>
+            <a href={entry.href} safe>
+              {t(entry.labelKey)}
+            </a>
+          </li>
+        ))}
       </ul>
     </Layout>
   );

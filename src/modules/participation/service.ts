@@ -1,0 +1,308 @@
+import { createHash, randomInt, timingSafeEqual } from "node:crypto";
+import type { Queryable, Tx } from "../../core/db/index.js";
+import { recordAudit } from "../../core/audit/index.js";
+import type { Actor } from "../../core/auth/roles.js";
+import { AppError, ruleRefused } from "../../core/http/errors.js";
+import { isLocale, translator } from "../../core/i18n/index.js";
+import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
+import type { Municipality } from "../../core/tenancy/index.js";
+import * as store from "./store.js";
+import type { PhaseRow, ProcessRow, ProposalRow, ProposalStatus } from "./store.js";
+
+/*
+ * The rules of participation: a process runs through dated phases, each saying whether residents
+ * may submit proposals or support them; only verified residents submit and support, once each;
+ * the municipality answers every proposal publicly; moderators hide what breaks the rules, and
+ * the author is told why.
+ */
+
+export type ProcessTiming = "upcoming" | "open" | "closed";
+
+/** Today in the municipality's time zone, as YYYY-MM-DD. */
+export function localToday(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+}
+
+export function processTiming(phases: Pick<PhaseRow, "starts_on" | "ends_on">[], today: string): ProcessTiming {
+  if (phases.length === 0 || phases.every((phase) => phase.starts_on > today)) return "upcoming";
+  if (phases.every((phase) => phase.ends_on < today)) return "closed";
+  return "open";
+}
+
+export function currentPhase<T extends Pick<PhaseRow, "starts_on" | "ends_on">>(phases: T[], today: string): T | undefined {
+  return phases.find((phase) => phase.starts_on <= today && today <= phase.ends_on);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+async function ensureSlugFree(tx: Queryable, municipalityId: string, slug: string, selfId: string | null): Promise<void> {
+  const clash = await store.getProcessBySlug(tx, municipalityId, slug);
+  if (clash && clash.id !== selfId) throw new AppError("CONFLICT", { slug: { key: "participation.process.error.slug_taken" } });
+}
+
+export async function createProcess(db: Tx, municipalityId: string, actorId: string, input: store.ProcessInput): Promise<string> {
+  return db.transaction(async (tx) => {
+    await ensureSlugFree(tx, municipalityId, input.slug, null);
+    const id = await store.insertProcess(tx, municipalityId, actorId, input);
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.process.create", subjectType: "process", subjectId: id, data: { slug: input.slug } });
+    return id;
+  });
+}
+
+export async function updateProcess(db: Tx, municipalityId: string, actorId: string, id: string, input: store.ProcessInput): Promise<void> {
+  await db.transaction(async (tx) => {
+    await ensureSlugFree(tx, municipalityId, input.slug, id);
+    if (!(await store.updateProcess(tx, municipalityId, id, input))) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.process.update", subjectType: "process", subjectId: id });
+  });
+}
+
+export async function setProcessStatus(db: Tx, municipalityId: string, actorId: string, id: string, status: ProcessRow["status"]): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (status === "published" && (await store.listPhases(tx, municipalityId, [id])).length === 0) throw ruleRefused("participation.process.error.no_phase");
+    if (!(await store.setProcessStatus(tx, municipalityId, id, status))) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, { actorId, municipalityId, action: `participation.process.${status}`, subjectType: "process", subjectId: id });
+  });
+}
+
+export async function addPhase(db: Tx, municipalityId: string, actorId: string, processId: string, phase: Parameters<typeof store.insertPhase>[3]): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (!(await store.getProcess(tx, municipalityId, processId))) throw new AppError("NOT_FOUND");
+    const id = await store.insertPhase(tx, municipalityId, processId, phase);
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.phase.add", subjectType: "process", subjectId: processId, data: { phase: id, ...phase } });
+  });
+}
+
+export async function removePhase(db: Tx, municipalityId: string, actorId: string, processId: string, phaseId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (!(await store.deletePhase(tx, municipalityId, processId, phaseId))) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.phase.remove", subjectType: "process", subjectId: processId, data: { phase: phaseId } });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages to people, in their language
+
+interface Reach {
+  db: Queryable;
+  notifier: ChannelAdapter;
+  publicUrl: string;
+  municipality: Municipality;
+}
+
+async function tell(reach: Reach, person: { phone: string | null; email: string | null; locale: string | null }, key: string, params: Record<string, string>): Promise<void> {
+  const recipient = person.phone ?? person.email;
+  if (!recipient) return;
+  const t = translator(isLocale(person.locale) ? person.locale : "fr");
+  await sendMessage(reach.db, reach.notifier, {
+    municipalityId: reach.municipality.id,
+    channel: person.phone ? "sms" : "email",
+    recipient,
+    subject: t("participation.notify.subject", { municipality: reach.municipality.name }),
+    body: t(key, { municipality: reach.municipality.name, ...params }),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verified residents
+
+const CODE_TTL_MS = 15 * 60 * 1000;
+const MAX_CODE_ATTEMPTS = 5;
+const hashCode = (userId: string, code: string) => createHash("sha256").update(`${userId}:${code}`).digest("hex");
+
+/** Sends a one-time code to the account's phone; entering it makes the person a verified resident. */
+export async function sendVerificationCode(reach: Reach, actor: Actor): Promise<void> {
+  if (!actor.phone) throw ruleRefused("participation.verify.error.no_phone");
+  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  await store.saveVerificationCode(reach.db, reach.municipality.id, actor.id, hashCode(actor.id, code), actor.phone, new Date(Date.now() + CODE_TTL_MS));
+  await tell(reach, { phone: actor.phone, email: null, locale: actor.locale }, "participation.notify.verification_code", { code });
+}
+
+/** Checks the code under the row's lock: five wrong tries and it is gone. */
+export async function confirmVerificationCode(db: Tx, municipalityId: string, actor: Actor, code: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const saved = await store.verificationCode(tx, municipalityId, actor.id);
+    if (!saved || saved.expires_at.getTime() < Date.now() || saved.attempts >= MAX_CODE_ATTEMPTS) return false;
+    const expected = Buffer.from(saved.code_hash, "hex");
+    const given = Buffer.from(hashCode(actor.id, code.replace(/\s/g, "")), "hex");
+    if (!timingSafeEqual(expected, given)) {
+      await store.countFailedCode(tx, municipalityId, actor.id);
+      return false;
+    }
+    await store.dropVerificationCode(tx, municipalityId, actor.id);
+    await store.verify(tx, municipalityId, actor.id, "sms_code", null);
+    await recordAudit(tx, { actorId: actor.id, municipalityId, action: "participation.resident.verify", subjectType: "user", subjectId: actor.id, data: { method: "sms_code" } });
+    return true;
+  });
+}
+
+/** An agent saw the person's identity document: who verified is kept, never the document. */
+export async function verifyInPerson(db: Tx, municipalityId: string, agentId: string, userId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const done = await store.verify(tx, municipalityId, userId, "document", agentId);
+    if (done) await recordAudit(tx, { actorId: agentId, municipalityId, action: "participation.resident.verify", subjectType: "user", subjectId: userId, data: { method: "document" } });
+    return done;
+  });
+}
+
+async function requireVerified(db: Queryable, municipalityId: string, actor: Actor): Promise<void> {
+  if (!(await store.verification(db, municipalityId, actor.id))) throw ruleRefused("participation.verify.error.required");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proposals
+
+async function phaseNow(db: Queryable, municipality: Municipality, processId: string): Promise<PhaseRow | undefined> {
+  return currentPhase(await store.listPhases(db, municipality.id, [processId]), localToday(municipality.time_zone));
+}
+
+export async function createProposal(
+  db: Tx,
+  municipality: Municipality,
+  actor: Actor,
+  process: ProcessRow,
+  input: { title: string; body: string; category: string; location: string; photoId: string | null },
+): Promise<string> {
+  return db.transaction(async (tx) => {
+    if (process.status !== "published") throw new AppError("NOT_FOUND");
+    await requireVerified(tx, municipality.id, actor);
+    if (!(await phaseNow(tx, municipality, process.id))?.proposals_open) throw ruleRefused("participation.proposal.error.closed");
+    const id = await store.insertProposal(tx, municipality.id, { processId: process.id, authorId: actor.id, ...input });
+    await recordAudit(tx, { actorId: actor.id, municipalityId: municipality.id, action: "participation.proposal.create", subjectType: "proposal", subjectId: id, data: { title: input.title } });
+    return id;
+  });
+}
+
+export async function setSupport(db: Tx, municipality: Municipality, actor: Actor, proposalId: string, on: boolean): Promise<void> {
+  await db.transaction(async (tx) => {
+    const proposal = await store.getProposal(tx, municipality.id, proposalId, { forUpdate: true });
+    if (!proposal || proposal.hidden_at) throw new AppError("NOT_FOUND");
+    await requireVerified(tx, municipality.id, actor);
+    if (!(await phaseNow(tx, municipality, proposal.process_id))?.supports_open) throw ruleRefused("participation.support.error.closed");
+    if (on && (proposal.status === "withdrawn" || proposal.status === "rejected")) throw ruleRefused("participation.support.error.not_supportable");
+    const changed = on ? await store.addSupport(tx, municipality.id, proposalId, actor.id) : await store.removeSupport(tx, municipality.id, proposalId, actor.id);
+    if (on && !changed) throw ruleRefused("participation.support.error.already");
+    if (changed) await recordAudit(tx, { actorId: actor.id, municipalityId: municipality.id, action: on ? "participation.support.add" : "participation.support.remove", subjectType: "proposal", subjectId: proposalId });
+  });
+}
+
+export async function withdrawProposal(db: Tx, municipalityId: string, actor: Actor, proposalId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const proposal = await store.getProposal(tx, municipalityId, proposalId, { forUpdate: true });
+    if (!proposal || proposal.author_id !== actor.id) throw new AppError("NOT_FOUND");
+    if (proposal.status !== "published" && proposal.status !== "evaluating") throw ruleRefused("participation.proposal.error.answered");
+    await store.withdrawProposal(tx, municipalityId, proposalId);
+    await recordAudit(tx, { actorId: actor.id, municipalityId, action: "participation.proposal.withdraw", subjectType: "proposal", subjectId: proposalId });
+  });
+}
+
+export const ANSWER_STATUSES: ProposalStatus[] = ["evaluating", "accepted", "rejected", "withdrawn"];
+
+/** The municipality's official answer: a status with its reason, told to the author. */
+export async function answerProposal(reach: Reach & { db: Tx }, actorId: string, proposal: ProposalRow, process: ProcessRow, status: ProposalStatus, answer: string): Promise<void> {
+  await reach.db.transaction(async (tx) => {
+    await store.answerProposal(tx, reach.municipality.id, proposal.id, status, answer, actorId);
+    await recordAudit(tx, { actorId, municipalityId: reach.municipality.id, action: "participation.proposal.answer", subjectType: "proposal", subjectId: proposal.id, data: { status, answer } });
+  });
+  const author = await store.userContact(reach.db, proposal.author_id);
+  if (author) {
+    const t = translator(isLocale(author.locale) ? author.locale : "fr");
+    await tell(reach, author, "participation.notify.answered", {
+      title: proposal.title,
+      status: t(proposalStatusKey(status)),
+      url: `${reach.publicUrl}/${reach.municipality.slug}/participation/${process.slug}/proposals/${proposal.id}`,
+    });
+  }
+}
+
+const STATUS_KEYS: Record<ProposalStatus, string> = {
+  published: "participation.proposal.status.published",
+  evaluating: "participation.proposal.status.evaluating",
+  accepted: "participation.proposal.status.accepted",
+  rejected: "participation.proposal.status.rejected",
+  withdrawn: "participation.proposal.status.withdrawn",
+};
+export const proposalStatusKey = (status: ProposalStatus) => STATUS_KEYS[status];
+
+// ---------------------------------------------------------------------------------------------
+// Comments and moderation
+
+export async function addComment(reach: Reach & { db: Tx }, actor: Actor, proposal: ProposalRow, process: ProcessRow, parentId: string | null, body: string): Promise<string> {
+  const parent = parentId ? await store.getComment(reach.db, reach.municipality.id, parentId) : undefined;
+  if (parentId && (!parent || parent.proposal_id !== proposal.id)) throw new AppError("NOT_FOUND");
+  const id = await reach.db.transaction(async (tx) => {
+    const created = await store.insertComment(tx, reach.municipality.id, { proposalId: proposal.id, parentId, authorId: actor.id, body });
+    await recordAudit(tx, { actorId: actor.id, municipalityId: reach.municipality.id, action: "participation.comment.create", subjectType: "comment", subjectId: created, data: { proposal: proposal.id } });
+    return created;
+  });
+  if (parent && parent.author_id !== actor.id) {
+    await tell(reach, { phone: parent.author_phone, email: parent.author_email, locale: parent.author_locale }, "participation.notify.reply", {
+      title: proposal.title,
+      url: `${reach.publicUrl}/${reach.municipality.slug}/participation/${process.slug}/proposals/${proposal.id}#c-${id}`,
+    });
+  }
+  return id;
+}
+
+export const FLAG_REASONS = ["spam", "offensive", "personal_data", "off_topic", "other"] as const;
+
+export async function flagContent(db: Tx, municipalityId: string, actorId: string, subjectType: "proposal" | "comment", subjectId: string, reason: (typeof FLAG_REASONS)[number], details: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const exists = subjectType === "proposal" ? await store.getProposal(tx, municipalityId, subjectId) : await store.getComment(tx, municipalityId, subjectId);
+    if (!exists) throw new AppError("NOT_FOUND");
+    if (!(await store.flag(tx, municipalityId, { subjectType, subjectId, reporterId: actorId, reason, details }))) throw ruleRefused("participation.flag.error.already");
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.flag", subjectType, subjectId, data: { reason } });
+  });
+}
+
+/**
+ * Hides a proposal or a comment with a reason. The content leaves public pages but stays in the
+ * audit trail, copied there as it was; its author is told why.
+ */
+export async function hideContent(reach: Reach & { db: Tx }, actorId: string, subjectType: "proposal" | "comment", subjectId: string, reason: string): Promise<void> {
+  const content = subjectType === "proposal" ? await store.getProposal(reach.db, reach.municipality.id, subjectId) : await store.getComment(reach.db, reach.municipality.id, subjectId);
+  if (!content) throw new AppError("NOT_FOUND");
+  await reach.db.transaction(async (tx) => {
+    if (!(await store.hide(tx, reach.municipality.id, subjectType, subjectId, reason, actorId))) throw ruleRefused("participation.moderation.error.already_hidden");
+    await recordAudit(tx, {
+      actorId,
+      municipalityId: reach.municipality.id,
+      action: `participation.${subjectType}.hide`,
+      subjectType,
+      subjectId,
+      data: { reason, content: { ...("title" in content ? { title: content.title } : {}), body: content.body, author: content.author_id } },
+    });
+  });
+  const author = await store.userContact(reach.db, content.author_id);
+  if (author) await tell(reach, author, "participation.notify.hidden", { reason, excerpt: ("title" in content ? content.title : content.body).slice(0, 80) });
+}
+
+export async function dismissFlags(db: Tx, municipalityId: string, actorId: string, subjectType: "proposal" | "comment", subjectId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (!(await store.dismissFlags(tx, municipalityId, subjectType, subjectId))) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.flag.dismiss", subjectType, subjectId });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases opening
+
+/** Tells each process's followers, once, that a phase has opened. Run by the job worker. */
+export async function announceOpenedPhases(db: Tx, notifier: ChannelAdapter, publicUrl: string): Promise<number> {
+  let told = 0;
+  for (const phase of await store.phasesToAnnounce(db)) {
+    if (!(await store.markPhaseAnnounced(db, phase.municipality_id, phase.id))) continue;
+    const [municipality] = await db.query<Municipality>("SELECT * FROM municipalities WHERE id = $1", [phase.municipality_id]);
+    if (!municipality) continue;
+    for (const person of await store.followers(db, phase.municipality_id, phase.process_id)) {
+      await tell({ db, notifier, publicUrl, municipality }, person, "participation.notify.phase_opened", {
+        process: phase.process_title,
+        phase: phase.title,
+        url: `${publicUrl}/${municipality.slug}/participation/${phase.process_slug}`,
+      });
+      told++;
+    }
+  }
+  return told;
+}

@@ -1,0 +1,470 @@
+import { Html } from "@kitajs/html";
+import type { PropsWithChildren } from "@kitajs/html";
+import type { FieldError } from "../../../core/http/errors.js";
+import { Field } from "../../../core/views/components.js";
+import type { ViewContext } from "../../../core/views/context.js";
+import {
+  questionName,
+  resultsChartSvg,
+  type ChoiceResult,
+  type DateResult,
+  type NumberQuestion,
+  type NumberResult,
+  type Question,
+  type QuestionResult,
+  type ScaleQuestion,
+  type ScaleResult,
+  type SurveyDefinition,
+  type SurveyResultsData,
+  type SurveyValues,
+  type TextResult,
+} from "../survey.js";
+
+/*
+ * A survey as a form, and its results as tables and charts. Works without script: a conditional
+ * question is always shown, with a hint saying when to answer it, and the server ignores it when
+ * its condition is not met. Put <SurveyFields> inside a core <Form> with an <ErrorSummary>: each
+ * question's first input has the id `f-q.<id>` that the summary links to.
+ */
+
+interface RenderState {
+  ctx: ViewContext;
+  values: SurveyValues;
+  errors: Record<string, FieldError>;
+  /** Questions above the one being drawn: a condition may only name one of them. */
+  earlier: Map<string, Question>;
+}
+
+const inputId = (name: string) => `f-${name}`;
+
+function errorText(state: RenderState, name: string): string | undefined {
+  const error = state.errors[name];
+  return error ? state.ctx.t(error.key, error.params) : undefined;
+}
+
+function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
+  return [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+}
+
+function stringValue(state: RenderState, name: string): string {
+  const value = state.values[name];
+  return typeof value === "string" ? value : "";
+}
+
+function questionLabel(state: RenderState, question: Question): string {
+  return question.required ? question.title : state.ctx.t("participation.survey.optional", { label: question.title });
+}
+
+/** The condition in words, then the description, then what the answer should look like. */
+function hintFor(state: RenderState, question: Question, extra?: string): string | undefined {
+  const parts: (string | undefined)[] = [];
+  if (question.showIf) {
+    const target = state.earlier.get(question.showIf.question);
+    const equals = question.showIf.equals;
+    // An option's label rather than its code: people never see the codes.
+    const value = target && "options" in target ? (target.options.find((option) => option.value === equals)?.label ?? equals) : equals;
+    parts.push(state.ctx.t("participation.survey.answer_only_if", { label: target?.title ?? question.showIf.question, value }));
+  }
+  parts.push(question.description, extra);
+  const text = parts.filter(Boolean).join(" ");
+  return text || undefined;
+}
+
+function numberHint(state: RenderState, question: NumberQuestion): string | undefined {
+  const { t, fmt } = state.ctx;
+  const { min, max } = question;
+  if (min !== undefined && max !== undefined) return t("participation.survey.range_hint", { min: fmt.number(min), max: fmt.number(max) });
+  if (min !== undefined) return t("participation.survey.min_hint", { min: fmt.number(min) });
+  if (max !== undefined) return t("participation.survey.max_hint", { max: fmt.number(max) });
+  return question.integer ? t("participation.survey.integer_hint") : undefined;
+}
+
+function HintAndError(props: { id: string; hint: string | undefined; error: string | undefined }): JSX.Element {
+  return (
+    <>
+      {props.hint ? (
+        <span class="hint" id={`${props.id}-hint`} safe>
+          {props.hint}
+        </span>
+      ) : (
+        ""
+      )}
+      {props.error ? (
+        <span class="field-error" id={`${props.id}-error`} safe>
+          {props.error}
+        </span>
+      ) : (
+        ""
+      )}
+    </>
+  );
+}
+
+/** A text box rather than type=number: browsers empty a number input holding "1,5". */
+function NumberInput(props: { state: RenderState; question: NumberQuestion }): JSX.Element {
+  const { state, question } = props;
+  const name = questionName(question.id);
+  const id = inputId(name);
+  const hint = hintFor(state, question, numberHint(state, question));
+  const error = errorText(state, name);
+  return (
+    <div>
+      <label for={id}>
+        {Html.escapeHtml(questionLabel(state, question))}
+        {hint ? (
+          <span class="hint" id={`${id}-hint`} safe>
+            {hint}
+          </span>
+        ) : (
+          ""
+        )}
+      </label>
+      {error ? (
+        <span class="field-error" id={`${id}-error`} safe>
+          {error}
+        </span>
+      ) : (
+        ""
+      )}
+      <input
+        type="text"
+        id={id}
+        name={name}
+        value={stringValue(state, name)}
+        inputmode={question.integer && (question.min ?? 0) >= 0 ? "numeric" : "decimal"}
+        autocomplete="off"
+        maxlength={40}
+        required={question.required}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+      />
+    </div>
+  );
+}
+
+/** Radios or checkboxes in a fieldset; the first input carries the id the error summary links to. */
+function ChoiceGroup(props: { state: RenderState; question: Question; options: { value: string; label: string }[]; multiple: boolean; extraHint?: string }): JSX.Element {
+  const { state, question } = props;
+  const name = questionName(question.id);
+  const id = inputId(name);
+  const hint = hintFor(state, question, props.extraHint);
+  const error = errorText(state, name);
+  const current = state.values[name];
+  const selected = Array.isArray(current) ? current : current ? [current] : [];
+  return (
+    <fieldset aria-describedby={describedBy(id, hint, error)}>
+      <legend safe>{questionLabel(state, question)}</legend>
+      <HintAndError id={id} hint={hint} error={error} />
+      {props.options.map((option, index) => {
+        const optionId = index === 0 ? id : `${id}-${index}`;
+        return (
+          <label for={optionId}>
+            <input
+              type={props.multiple ? "checkbox" : "radio"}
+              id={optionId}
+              name={name}
+              value={option.value}
+              checked={selected.includes(option.value)}
+              aria-invalid={error ? "true" : undefined}
+            />{" "}
+            <span safe>{option.label}</span>
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+/** Each point of a scale as an option; the two ends carry their words when the survey gives them. */
+function scaleOptions(ctx: ViewContext, question: ScaleQuestion): { value: string; label: string }[] {
+  return Array.from({ length: Math.max(0, question.max - question.min + 1) }, (_, index) => {
+    const value = question.min + index;
+    const words = value === question.min ? question.minLabel : value === question.max ? question.maxLabel : undefined;
+    const number = ctx.fmt.number(value);
+    return { value: String(value), label: words ? ctx.t("participation.survey.scale_end", { value: number, label: words }) : number };
+  });
+}
+
+function QuestionInput(props: { state: RenderState; question: Question }): JSX.Element {
+  const { state, question } = props;
+  const { t } = state.ctx;
+  const name = questionName(question.id);
+  // The shared field reads strings only; choices (arrays) are drawn here.
+  const form = { values: { [name]: stringValue(state, name) }, errors: state.errors };
+  const common = { ctx: state.ctx, form, name, label: questionLabel(state, question), required: question.required };
+  switch (question.type) {
+    case "short_text":
+      return <Field {...common} hint={hintFor(state, question)} maxlength={question.maxLength} />;
+    case "long_text":
+      return <Field {...common} hint={hintFor(state, question)} multiline rows={5} maxlength={question.maxLength} />;
+    case "date":
+      // Where a browser has no date picker, people type the date as they write it.
+      return <Field {...common} type="date" hint={hintFor(state, question, t("participation.survey.date_hint"))} />;
+    case "number":
+      return <NumberInput state={state} question={question} />;
+    case "single_choice":
+      return <ChoiceGroup state={state} question={question} options={question.options} multiple={false} />;
+    case "multiple_choice": {
+      const limit = question.maxChoices !== undefined && question.maxChoices < question.options.length ? question.maxChoices : undefined;
+      const extra = limit === undefined ? undefined : t("participation.survey.max_choices_hint", { count: limit });
+      return <ChoiceGroup state={state} question={question} options={question.options} multiple extraHint={extra} />;
+    }
+    case "scale":
+      return <ChoiceGroup state={state} question={question} options={scaleOptions(state.ctx, question)} multiple={false} />;
+  }
+}
+
+/** For a future script: which input decides whether this question applies. */
+function QuestionBlock(props: PropsWithChildren<{ question: Question }>): JSX.Element {
+  const { showIf } = props.question;
+  return (
+    <div class="question" data-show-if={showIf ? questionName(showIf.question) : undefined} data-show-if-value={showIf?.equals}>
+      {props.children}
+    </div>
+  );
+}
+
+export interface SurveyFieldsProps {
+  ctx: ViewContext;
+  def: SurveyDefinition;
+  /** What readResponse returned as `values` (or answersToSurveyValues for saved answers). */
+  values?: SurveyValues;
+  errors?: Record<string, FieldError>;
+}
+
+/** Every question of a survey, in order. Put it inside a <Form>. */
+export function SurveyFields(props: SurveyFieldsProps): JSX.Element {
+  const state: RenderState = { ctx: props.ctx, values: props.values ?? {}, errors: props.errors ?? {}, earlier: new Map() };
+  return (
+    <>
+      {props.def.questions.map((question) => {
+        const html = (
+          <QuestionBlock question={question}>
+            <QuestionInput state={state} question={question} />
+          </QuestionBlock>
+        );
+        // Registered after drawing: a condition may only name a question above it.
+        if (!state.earlier.has(question.id)) state.earlier.set(question.id, question);
+        return html;
+      })}
+    </>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+function percent(ctx: ViewContext, share: number): string {
+  return ctx.t("participation.survey.results.percent", { share: ctx.fmt.number(Math.round(share * 1000) / 10) });
+}
+
+/** Two decimals at most: a mean of 3.6666… reads as 3.67. */
+function statistic(ctx: ViewContext, value: number | null): string {
+  return value === null ? "—" : ctx.fmt.number(Math.round(value * 100) / 100);
+}
+
+function ResultTable(props: { caption: string; headers: string[]; rows: string[][] }): JSX.Element {
+  return (
+    <div class="scroll">
+      <table>
+        <caption class="sr" safe>
+          {props.caption}
+        </caption>
+        <thead>
+          <tr>
+            {props.headers.map((header) => (
+              <th scope="col" safe>
+                {header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map(([head, ...cells]) => (
+            <tr>
+              <th scope="row" safe>
+                {head}
+              </th>
+              {cells.map((cell) => (
+                <td safe>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * The chart as an image: the page's style sheet scales images down to narrow screens but no inline
+ * SVG, and the content security policy forbids style attributes. The table next to it holds the
+ * same numbers for screen readers; the alternative text names what the chart shows.
+ */
+function Chart(props: { ctx: ViewContext; title: string; rows: { label: string; count: number; share: number }[] }): JSX.Element {
+  const { ctx } = props;
+  const alt = ctx.t("participation.survey.results.chart_title", { title: props.title });
+  const svg = resultsChartSvg(
+    props.rows.map((row) => row.label),
+    props.rows.map((row) => row.count),
+    { title: alt, width: 480, formatValue: (count, index) => `${ctx.fmt.number(count)} (${percent(ctx, props.rows[index]?.share ?? 0)})` },
+  );
+  const size = /viewBox="0 0 (\d+) (\d+)"/.exec(svg);
+  return (
+    <figure>
+      <img src={`data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")}`} alt={alt} width={size?.[1]} height={size?.[2]} />
+    </figure>
+  );
+}
+
+function ChoiceResults(props: { ctx: ViewContext; question: Question; result: ChoiceResult }): JSX.Element {
+  const { ctx, question, result } = props;
+  const { t, fmt } = ctx;
+  const rows = result.options.map((option) => ({ label: option.label, count: option.count, share: option.share }));
+  return (
+    <>
+      {result.type === "multiple_choice" ? <p safe>{t("participation.survey.results.multiple_note")}</p> : ""}
+      <ResultTable
+        caption={question.title}
+        headers={[t("participation.survey.results.answer"), t("participation.survey.results.count"), t("participation.survey.results.share")]}
+        rows={rows.map((row) => [row.label, fmt.number(row.count), percent(ctx, row.share)])}
+      />
+      <Chart ctx={ctx} title={question.title} rows={rows} />
+    </>
+  );
+}
+
+function ScaleResults(props: { ctx: ViewContext; question: ScaleQuestion; result: ScaleResult }): JSX.Element {
+  const { ctx, question, result } = props;
+  const { t, fmt } = ctx;
+  const labels = new Map(scaleOptions(ctx, question).map((option) => [option.value, option.label]));
+  const rows = result.distribution.map((point) => ({ label: labels.get(String(point.value)) ?? fmt.number(point.value), count: point.count, share: point.share }));
+  return (
+    <>
+      <dl>
+        <dt safe>{t("participation.survey.results.mean")}</dt>
+        <dd safe>{statistic(ctx, result.mean)}</dd>
+        <dt safe>{t("participation.survey.results.median")}</dt>
+        <dd safe>{statistic(ctx, result.median)}</dd>
+      </dl>
+      <ResultTable
+        caption={question.title}
+        headers={[t("participation.survey.results.answer"), t("participation.survey.results.count"), t("participation.survey.results.share")]}
+        rows={rows.map((row) => [row.label, fmt.number(row.count), percent(ctx, row.share)])}
+      />
+      <Chart ctx={ctx} title={question.title} rows={rows} />
+    </>
+  );
+}
+
+function NumberResults(props: { ctx: ViewContext; result: NumberResult }): JSX.Element {
+  const { ctx, result } = props;
+  const { t } = ctx;
+  return (
+    <dl>
+      <dt safe>{t("participation.survey.results.min")}</dt>
+      <dd safe>{statistic(ctx, result.min)}</dd>
+      <dt safe>{t("participation.survey.results.max")}</dt>
+      <dd safe>{statistic(ctx, result.max)}</dd>
+      <dt safe>{t("participation.survey.results.mean")}</dt>
+      <dd safe>{statistic(ctx, result.mean)}</dd>
+      <dt safe>{t("participation.survey.results.median")}</dt>
+      <dd safe>{statistic(ctx, result.median)}</dd>
+    </dl>
+  );
+}
+
+function DateResults(props: { ctx: ViewContext; result: DateResult }): JSX.Element {
+  const { ctx, result } = props;
+  const { t, fmt } = ctx;
+  // Noon UTC shown in UTC: a calendar date, whatever the server's time zone.
+  const date = (value: string | null) => (value ? fmt.date(new Date(`${value}T12:00:00Z`), "UTC") : "—");
+  return (
+    <dl>
+      <dt safe>{t("participation.survey.results.earliest")}</dt>
+      <dd safe>{date(result.earliest)}</dd>
+      <dt safe>{t("participation.survey.results.latest")}</dt>
+      <dd safe>{date(result.latest)}</dd>
+    </dl>
+  );
+}
+
+function TextResults(props: { ctx: ViewContext; result: TextResult; publish: boolean }): JSX.Element {
+  const { ctx, result } = props;
+  const { t } = ctx;
+  if (!props.publish) return <p safe>{t("participation.survey.results.texts_withheld")}</p>;
+  return (
+    <details>
+      <summary safe>{t("participation.survey.results.read_answers", { count: result.answers.length })}</summary>
+      <ul>
+        {result.answers.map((answer) => (
+          <li>
+            {answer
+              .split(/\n+/)
+              .filter((line) => line.trim() !== "")
+              .map((line) => (
+                <p safe>{line}</p>
+              ))}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function QuestionResults(props: { ctx: ViewContext; question: Question; result: QuestionResult; publishTexts: boolean }): JSX.Element {
+  const { ctx, question, result } = props;
+  if (result.answered === 0) return <p safe>{ctx.t("participation.survey.results.no_answers")}</p>;
+  switch (result.type) {
+    case "single_choice":
+    case "multiple_choice":
+      return <ChoiceResults ctx={ctx} question={question} result={result} />;
+    case "scale":
+      return question.type === "scale" ? <ScaleResults ctx={ctx} question={question} result={result} /> : "";
+    case "number":
+      return <NumberResults ctx={ctx} result={result} />;
+    case "date":
+      return <DateResults ctx={ctx} result={result} />;
+    case "short_text":
+    case "long_text":
+      return <TextResults ctx={ctx} result={result} publish={props.publishTexts} />;
+  }
+}
+
+export interface SurveyResultsProps {
+  ctx: ViewContext;
+  def: SurveyDefinition;
+  /** What aggregate() returned for this survey. */
+  results: SurveyResultsData;
+  /** Whether free-text answers are shown; the municipality decides, after reading them. */
+  publishTexts: boolean;
+}
+
+/** Each question with its counts, as tables (for everyone) and charts (for the eye), in order. */
+export function SurveyResults(props: SurveyResultsProps): JSX.Element {
+  const { ctx, def, results } = props;
+  const { t } = ctx;
+  const byId = new Map(results.questions.map((result) => [result.id, result]));
+  return (
+    <>
+      {/* French and Portuguese treat 0 as singular: "Une personne" would be wrong. */}
+      <p safe>{results.responses > 0 ? t("participation.survey.results.responses", { count: results.responses }) : t("participation.survey.results.no_responses")}</p>
+      {def.questions.map((question) => {
+        const result = byId.get(question.id);
+        // Results counted for another version of the survey: that question's are not shown.
+        if (!result || !sameKind(question, result)) return "";
+        return (
+          <section class="survey-question">
+            <h2 safe>{question.title}</h2>
+            {result.answered > 0 ? <p safe>{t("participation.survey.results.answered", { count: result.answered })}</p> : ""}
+            <QuestionResults ctx={ctx} question={question} result={result} publishTexts={props.publishTexts} />
+          </section>
+        );
+      })}
+    </>
+  );
+}
+
+function sameKind(question: Question, result: QuestionResult): boolean {
+  return question.type === result.type;
+}
