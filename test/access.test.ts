@@ -121,6 +121,24 @@ const RULES: Record<string, Rule> = {
   "POST /:slug/admin/moderation/:type/:id/dismiss": "content",
   "GET /:slug/admin/residents": "staff",
   "POST /:slug/admin/residents": "staff",
+  "GET /:slug/meetings": "public",
+  "GET /:slug/meetings.ics": "public",
+  "GET /:slug/meetings/attendance.csv": "public",
+  "GET /:slug/meetings/:id": "public",
+  "GET /:slug/meetings/:id/photos/:photo": "public",
+  "POST /:slug/meetings/:id/register": "signed-in",
+  "POST /:slug/meetings/:id/unregister": "signed-in",
+  "GET /:slug/admin/meetings": "content",
+  "GET /:slug/admin/meetings/new": "content",
+  "POST /:slug/admin/meetings": "content",
+  "POST /:slug/admin/meetings/new": "content",
+  "GET /:slug/admin/meetings/:id": "content",
+  "POST /:slug/admin/meetings/:id": "content",
+  "POST /:slug/admin/meetings/:id/publish": "content",
+  "POST /:slug/admin/meetings/:id/cancel": "content",
+  "POST /:slug/admin/meetings/:id/minutes": "content",
+  "GET /:slug/admin/meetings/:id/attendance": "staff",
+  "POST /:slug/admin/meetings/:id/attendance": "staff",
   "GET /api/v1/:slug/processes": "public",
   "GET /api/v1/:slug/processes/:process/proposals": "public",
   "GET /:slug/services": "public",
@@ -223,6 +241,7 @@ describe("access control: every route for every role", () => {
     };
     params.processId = await idOf(ctx.db, "SELECT id FROM processes WHERE municipality_id = $1 AND slug = 'plan-action-local-2027'", [rufisque]);
     params.proposalId = await idOf(ctx.db, "SELECT id FROM proposals WHERE process_id = $1 ORDER BY created_at LIMIT 1", [params.processId]);
+    params.meetingId = await idOf(ctx.db, "SELECT id FROM meetings WHERE municipality_id = $1 AND status = 'published' ORDER BY starts_at DESC LIMIT 1", [rufisque]);
     params.fileId = await idOf(ctx.db, "SELECT answers->'justificatif'->>'fileId' AS id FROM dossiers WHERE id = $1", [params.withFileId]);
     params.certificate = (await ctx.db.query<{ number: string }>("SELECT number FROM certificates WHERE dossier_id = $1", [params.acceptedId]))[0]!.number;
     for (const role of ROLES) {
@@ -240,6 +259,10 @@ describe("access control: every route for every role", () => {
 
   function concreteUrl(url: string, method: string): string {
     if (url.startsWith("/verify/")) return `/verify/${params.certificate}`;
+    if (url.includes("meetings/:id")) {
+      // Pages show the demo's upcoming meeting; changes go to an unknown one.
+      return url.replace(":slug", params.slug!).replace(":id", method === "GET" ? params.meetingId! : randomUUID()).replace(":photo", randomUUID());
+    }
     if (url.includes(":process") || url.includes("/admin/participation/:id") || url.includes("/admin/proposals/") || url.includes("/admin/moderation/")) {
       // Pages use the demo process and proposal; back-office changes go to unknown ids.
       const real = method === "GET" || url.includes("/participation/:process/");

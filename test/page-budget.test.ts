@@ -65,6 +65,12 @@ describe("page budget: every public page fits in the first round trips on a slow
       );
       assert.ok(proposals.length >= 3, `the demo data of ${slug} has a live process with proposals`);
       urls.push(...proposals.map((row) => `/${slug}/participation/plan-action-local-2027/proposals/${row.id}`));
+      const meetings = await ctx.db.query<{ id: string }>(
+        "SELECT mt.id FROM meetings mt JOIN municipalities m ON m.id = mt.municipality_id WHERE m.slug = $1 AND mt.status = 'published' ORDER BY mt.starts_at",
+        [slug],
+      );
+      assert.ok(meetings.length >= 3, `the demo data of ${slug} has public meetings`);
+      urls.push(`/${slug}/meetings`, ...meetings.map((row) => `/${slug}/meetings/${row.id}`));
       const procedures = await ctx.db.query<{ slug: string }>(
         "SELECT p.slug FROM procedures p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = $1 AND p.status = 'published' ORDER BY p.slug",
         [slug],

@@ -4,6 +4,7 @@ import type { MunicipalRole } from "../core/auth/roles.js";
 import type { Db, Tx } from "../core/db/index.js";
 import { seedOpenData } from "./opendata-demo.js";
 import { seedEservices } from "./eservices-demo.js";
+import { seedMeetings } from "./meetings-demo.js";
 import { seedParticipation } from "./participation-demo.js";
 
 /** The password of every demo account, printed in the README; change it before real use. */
@@ -237,6 +238,9 @@ async function insertUser(tx: Tx, values: { name: string; phone?: string; email?
   return row!.id;
 }
 
+/** The municipalities whose demo shows participation at work: a live process, meetings. */
+const PARTICIPATION_DEMO = new Set(["rufisque", "labe"]);
+
 /** The municipalities whose demo shows the e-services at work (one in Senegal, one in Guinea). */
 const E_SERVICES_DEMO = new Set(["rufisque", "labe"]);
 
@@ -288,7 +292,10 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
         );
       }
       await seedOpenData(tx, filesDir, { id: municipalityId, name: m.name, currency: m.currency }, editorId);
-      if (staffIds.editor && staffIds.agent) await seedParticipation(tx, municipalityId, m.slug, hash, { editorId: staffIds.editor.id, agentId: staffIds.agent.id });
+      if (staffIds.editor && staffIds.agent) {
+        await seedParticipation(tx, municipalityId, m.slug, hash, { editorId: staffIds.editor.id, agentId: staffIds.agent.id });
+        if (PARTICIPATION_DEMO.has(m.slug)) await seedMeetings(tx, municipalityId, { editorId: staffIds.editor.id, agentId: staffIds.agent.id, ...(staffIds.citizen ? { citizenId: staffIds.citizen.id } : {}) });
+      }
       if (E_SERVICES_DEMO.has(m.slug) && staffIds.agent && staffIds.administrator) {
         await seedEservices(tx, filesDir, publicUrl, municipalityId, { agentId: staffIds.agent.id, administratorId: staffIds.administrator.id, ...(staffIds.citizen ? { citizen: staffIds.citizen } : {}) });
       }

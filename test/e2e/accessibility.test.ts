@@ -121,6 +121,7 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     ["a participation process with its proposals", () => "/rufisque/participation/plan-action-local-2027"],
     ["a proposal with its comments", () => `/rufisque/participation/plan-action-local-2027/proposals/${proposalId}`],
     ["the resident verification page", () => "/rufisque/participation/verify"],
+    ["the public meetings", () => "/rufisque/meetings"],
   ];
   for (const [what, path] of publicPages) {
     it(`${what} has no serious or critical violation`, async () => {
@@ -186,6 +187,7 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
         ["the participation back office", "/rufisque/admin/participation"],
         ["the moderation queue", "/rufisque/admin/moderation"],
         ["verifying a resident", "/rufisque/admin/residents"],
+        ["the meetings back office", "/rufisque/admin/meetings"],
       ] as const) {
         const response = await agentPage.goto(`${base}${path}`);
         assert.equal(response?.status(), 200, `${path} answers ${response?.status()}`);

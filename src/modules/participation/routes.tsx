@@ -8,6 +8,7 @@ import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import { participationPolicy } from "./policy.js";
+import { meetingsRoutes } from "./routes-meetings.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
 import { AdminProcessesPage, EditProcessPage, ModerationPage, NewProcessPage, ResidentsPage } from "./views/admin.js";
@@ -492,6 +493,9 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
       }),
     };
   });
+
+  // The parts of participation that live in their own files.
+  await meetingsRoutes(app);
 
   app.get("/api/v1/:slug/processes/:process/proposals", async (request) => {
     const { municipality, process } = await publishedProcess(request);
