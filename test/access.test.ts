@@ -139,6 +139,31 @@ const RULES: Record<string, Rule> = {
   "POST /:slug/admin/meetings/:id/minutes": "content",
   "GET /:slug/admin/meetings/:id/attendance": "staff",
   "POST /:slug/admin/meetings/:id/attendance": "staff",
+  "GET /:slug/participation/:process/surveys/:survey": "public",
+  "GET /:slug/participation/:process/surveys/:survey/results.csv": "public",
+  "POST /:slug/participation/:process/surveys/:survey/responses": "signed-in",
+  "GET /api/v1/:slug/surveys/:survey/results": "public",
+  "GET /:slug/admin/participation/:id/surveys": "content",
+  "POST /:slug/admin/participation/:id/surveys": "content",
+  "GET /:slug/admin/surveys/:survey": "content",
+  "POST /:slug/admin/surveys/:survey": "content",
+  "POST /:slug/admin/surveys/:survey/questions": "content",
+  "POST /:slug/admin/surveys/:survey/questions/:question/move": "content",
+  "POST /:slug/admin/surveys/:survey/questions/:question/delete": "content",
+  "POST /:slug/admin/surveys/:survey/open": "content",
+  "POST /:slug/admin/surveys/:survey/close": "content",
+  "GET /:slug/admin/surveys/:survey/responses.csv": "content",
+  "GET /:slug/participation/:process/budgets/:budget": "public",
+  "GET /:slug/participation/:process/budgets/:budget/results.csv": "public",
+  "POST /:slug/participation/:process/budgets/:budget/ballot": "signed-in",
+  "GET /:slug/admin/participation/:id/budgets": "content",
+  "POST /:slug/admin/participation/:id/budgets": "content",
+  "GET /:slug/admin/budgets/:budget": "content",
+  "POST /:slug/admin/budgets/:budget": "content",
+  "POST /:slug/admin/budgets/:budget/projects": "content",
+  "POST /:slug/admin/budgets/:budget/projects/:project/delete": "content",
+  "POST /:slug/admin/budgets/:budget/publish": "content",
+  "POST /:slug/admin/budgets/:budget/results": "content",
   "GET /api/v1/:slug/processes": "public",
   "GET /api/v1/:slug/processes/:process/proposals": "public",
   "GET /:slug/services": "public",
@@ -241,6 +266,8 @@ describe("access control: every route for every role", () => {
     };
     params.processId = await idOf(ctx.db, "SELECT id FROM processes WHERE municipality_id = $1 AND slug = 'plan-action-local-2027'", [rufisque]);
     params.proposalId = await idOf(ctx.db, "SELECT id FROM proposals WHERE process_id = $1 ORDER BY created_at LIMIT 1", [params.processId]);
+    params.surveyId = await idOf(ctx.db, "SELECT id FROM surveys WHERE municipality_id = $1 LIMIT 1", [rufisque]);
+    params.budgetId = await idOf(ctx.db, "SELECT id FROM budgets WHERE municipality_id = $1 LIMIT 1", [rufisque]);
     params.meetingId = await idOf(ctx.db, "SELECT id FROM meetings WHERE municipality_id = $1 AND status = 'published' ORDER BY starts_at DESC LIMIT 1", [rufisque]);
     params.fileId = await idOf(ctx.db, "SELECT answers->'justificatif'->>'fileId' AS id FROM dossiers WHERE id = $1", [params.withFileId]);
     params.certificate = (await ctx.db.query<{ number: string }>("SELECT number FROM certificates WHERE dossier_id = $1", [params.acceptedId]))[0]!.number;
@@ -259,6 +286,17 @@ describe("access control: every route for every role", () => {
 
   function concreteUrl(url: string, method: string): string {
     if (url.startsWith("/verify/")) return `/verify/${params.certificate}`;
+    if (url.includes(":survey") || url.includes(":budget")) {
+      // Pages and votes use the demo survey and budget; back-office changes go to unknown ids.
+      const real = method === "GET" || url.includes("/participation/:process/");
+      return url
+        .replace(":slug", params.slug!)
+        .replace(":process", url.includes(":budget") ? "budget-participatif-2027" : "plan-action-local-2027")
+        .replace(":survey", real ? params.surveyId! : randomUUID())
+        .replace(":budget", real ? params.budgetId! : randomUUID())
+        .replace(":question", "priorite")
+        .replace(":project", randomUUID());
+    }
     if (url.includes("meetings/:id")) {
       // Pages show the demo's upcoming meeting; changes go to an unknown one.
       return url.replace(":slug", params.slug!).replace(":id", method === "GET" ? params.meetingId! : randomUUID()).replace(":photo", randomUUID());

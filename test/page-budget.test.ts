@@ -71,6 +71,10 @@ describe("page budget: every public page fits in the first round trips on a slow
       );
       assert.ok(meetings.length >= 3, `the demo data of ${slug} has public meetings`);
       urls.push(`/${slug}/meetings`, ...meetings.map((row) => `/${slug}/meetings/${row.id}`));
+      const [survey] = await ctx.db.query<{ id: string }>("SELECT s.id FROM surveys s JOIN municipalities m ON m.id = s.municipality_id WHERE m.slug = $1", [slug]);
+      const [budget] = await ctx.db.query<{ id: string }>("SELECT b.id FROM budgets b JOIN municipalities m ON m.id = b.municipality_id WHERE m.slug = $1", [slug]);
+      assert.ok(survey && budget, `the demo data of ${slug} has a survey and a participatory budget`);
+      urls.push(`/${slug}/participation/plan-action-local-2027/surveys/${survey.id}`, `/${slug}/participation/budget-participatif-2027`, `/${slug}/participation/budget-participatif-2027/budgets/${budget.id}`);
       const procedures = await ctx.db.query<{ slug: string }>(
         "SELECT p.slug FROM procedures p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = $1 AND p.status = 'published' ORDER BY p.slug",
         [slug],

@@ -4,8 +4,10 @@ import type { MunicipalRole } from "../core/auth/roles.js";
 import type { Db, Tx } from "../core/db/index.js";
 import { seedOpenData } from "./opendata-demo.js";
 import { seedEservices } from "./eservices-demo.js";
+import { seedBudgets } from "./budgets-demo.js";
 import { seedMeetings } from "./meetings-demo.js";
-import { seedParticipation } from "./participation-demo.js";
+import { seedBudgetProcess, seedParticipation } from "./participation-demo.js";
+import { seedSurveys } from "./surveys-demo.js";
 
 /** The password of every demo account, printed in the README; change it before real use. */
 export const DEMO_PASSWORD = "demo-cite-2026";
@@ -294,7 +296,13 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
       await seedOpenData(tx, filesDir, { id: municipalityId, name: m.name, currency: m.currency }, editorId);
       if (staffIds.editor && staffIds.agent) {
         await seedParticipation(tx, municipalityId, m.slug, hash, { editorId: staffIds.editor.id, agentId: staffIds.agent.id });
-        if (PARTICIPATION_DEMO.has(m.slug)) await seedMeetings(tx, municipalityId, { editorId: staffIds.editor.id, agentId: staffIds.agent.id, ...(staffIds.citizen ? { citizenId: staffIds.citizen.id } : {}) });
+        if (PARTICIPATION_DEMO.has(m.slug)) {
+          await seedMeetings(tx, municipalityId, { editorId: staffIds.editor.id, agentId: staffIds.agent.id, ...(staffIds.citizen ? { citizenId: staffIds.citizen.id } : {}) });
+          const [plan] = await tx.query<{ id: string }>("SELECT id FROM processes WHERE municipality_id = $1 AND slug = 'plan-action-local-2027'", [municipalityId]);
+          const respondents = (await tx.query<{ user_id: string }>("SELECT user_id FROM resident_verifications WHERE municipality_id = $1 ORDER BY verified_at, user_id", [municipalityId])).map((row) => row.user_id);
+          await seedSurveys(tx, municipalityId, plan!.id, staffIds.editor.id, respondents);
+          await seedBudgets(tx, municipalityId, await seedBudgetProcess(tx, municipalityId, staffIds.editor.id), staffIds.editor.id);
+        }
       }
       if (E_SERVICES_DEMO.has(m.slug) && staffIds.agent && staffIds.administrator) {
         await seedEservices(tx, filesDir, publicUrl, municipalityId, { agentId: staffIds.agent.id, administratorId: staffIds.administrator.id, ...(staffIds.citizen ? { citizen: staffIds.citizen } : {}) });

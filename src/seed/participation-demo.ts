@@ -90,3 +90,21 @@ export async function seedParticipation(tx: Tx, municipalityId: string, slug: st
   }
   for (const follower of ids) await store.follow(tx, municipalityId, processId, follower, true);
 }
+
+/** A second live process, the participatory budget, whose vote runs for the next thirty days. */
+export async function seedBudgetProcess(tx: Tx, municipalityId: string, editorId: string): Promise<string> {
+  const processId = await store.insertProcess(tx, municipalityId, editorId, {
+    slug: "budget-participatif-2027",
+    title: "Budget participatif 2027",
+    description: "Une part du budget d'investissement de la commune est décidée par ses habitants : les projets ont été proposés et chiffrés avec les services techniques, chaque habitant vérifié vote maintenant pour ceux qu'il veut voir réalisés.",
+    scope: "Toute la commune",
+    categories: [],
+  });
+  await store.setProcessStatus(tx, municipalityId, processId, "published");
+  await tx.query(
+    `INSERT INTO process_phases (municipality_id, process_id, title, description, starts_on, ends_on, proposals_open, supports_open, opening_notified_at)
+     VALUES ($1, $2, 'Vote', 'Chaque habitant vérifié choisit les projets à financer, dans la limite de l''enveloppe.', current_date, current_date + 30, false, false, now())`,
+    [municipalityId, processId],
+  );
+  return processId;
+}

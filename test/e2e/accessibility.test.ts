@@ -37,6 +37,8 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
   let newsId: string;
   let resourceId: string;
   let proposalId: string;
+  let surveyId: string;
+  let budgetId: string;
 
   before(async () => {
     ctx = await createTestApp();
@@ -57,6 +59,8 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
       "SELECT p.id FROM proposals p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = 'rufisque' AND EXISTS (SELECT 1 FROM proposal_comments c WHERE c.proposal_id = p.id) LIMIT 1",
       [],
     );
+    surveyId = await idOf(ctx.db, "SELECT s.id FROM surveys s JOIN municipalities m ON m.id = s.municipality_id WHERE m.slug = 'rufisque'", []);
+    budgetId = await idOf(ctx.db, "SELECT b.id FROM budgets b JOIN municipalities m ON m.id = b.municipality_id WHERE m.slug = 'rufisque'", []);
     if (!existsSync(CHROMIUM_PATH)) return;
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
@@ -122,6 +126,8 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     ["a proposal with its comments", () => `/rufisque/participation/plan-action-local-2027/proposals/${proposalId}`],
     ["the resident verification page", () => "/rufisque/participation/verify"],
     ["the public meetings", () => "/rufisque/meetings"],
+    ["a survey with its results", () => `/rufisque/participation/plan-action-local-2027/surveys/${surveyId}`],
+    ["a participatory budget", () => `/rufisque/participation/budget-participatif-2027/budgets/${budgetId}`],
   ];
   for (const [what, path] of publicPages) {
     it(`${what} has no serious or critical violation`, async () => {
@@ -188,6 +194,8 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
         ["the moderation queue", "/rufisque/admin/moderation"],
         ["verifying a resident", "/rufisque/admin/residents"],
         ["the meetings back office", "/rufisque/admin/meetings"],
+        ["a survey's builder", `/rufisque/admin/surveys/${surveyId}`],
+        ["a participatory budget's back office", `/rufisque/admin/budgets/${budgetId}`],
       ] as const) {
         const response = await agentPage.goto(`${base}${path}`);
         assert.equal(response?.status(), 200, `${path} answers ${response?.status()}`);

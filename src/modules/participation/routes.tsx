@@ -8,7 +8,11 @@ import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import { participationPolicy } from "./policy.js";
+import { budgetLinks } from "./budgets.js";
+import { budgetsRoutes } from "./routes-budgets.js";
 import { meetingsRoutes } from "./routes-meetings.js";
+import { surveysRoutes } from "./routes-surveys.js";
+import { surveyLinks } from "./surveys.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
 import { AdminProcessesPage, EditProcessPage, ModerationPage, NewProcessPage, ResidentsPage } from "./views/admin.js";
@@ -135,7 +139,7 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
   }
 
   /** Links to the other parts of a process (surveys, budgets) on its public page. */
-  const extraLinks: ExtraLinks[] = [];
+  const extraLinks: ExtraLinks[] = [surveyLinks(db), budgetLinks(db)];
   const extrasOf = async (municipality: Municipality, process: store.ProcessRow) => (await Promise.all(extraLinks.map((links) => links(municipality, process)))).flat();
 
   // ---- Verified residents ---------------------------------------------------------------------
@@ -344,14 +348,17 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
         phaseForm={forms.phaseForm ?? emptyForm()}
         answerForm={forms.answerForm ?? emptyForm()}
         answering={forms.answering}
-        extras={await adminExtrasOf(municipality, process)}
+        extras={adminExtrasOf(request, municipality, process)}
       />,
       status,
     );
   }
 
-  const adminExtraLinks: ExtraLinks[] = [];
-  const adminExtrasOf = async (municipality: Municipality, process: store.ProcessRow) => (await Promise.all(adminExtraLinks.map((links) => links(municipality, process)))).flat();
+  /** The process's surveys and budgets, managed from their own back-office pages. */
+  const adminExtrasOf = (request: FastifyRequest, municipality: Municipality, process: store.ProcessRow) => [
+    { href: `/${municipality.slug}/admin/participation/${process.id}/surveys`, label: request.t("participation.admin.surveys") },
+    { href: `/${municipality.slug}/admin/participation/${process.id}/budgets`, label: request.t("participation.admin.budgets") },
+  ];
 
   app.get("/:slug/admin/participation/:id", async (request, reply) => {
     const municipality = authorize(request);
@@ -496,6 +503,8 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
 
   // The parts of participation that live in their own files.
   await meetingsRoutes(app);
+  await budgetsRoutes(app);
+  await surveysRoutes(app);
 
   app.get("/api/v1/:slug/processes/:process/proposals", async (request) => {
     const { municipality, process } = await publishedProcess(request);

@@ -1,0 +1,462 @@
+import { recordAudit } from "../../core/audit/index.js";
+import type { Queryable, Tx } from "../../core/db/index.js";
+import { AppError, ruleRefused, type FieldError } from "../../core/http/errors.js";
+import { checkBallot, computeResults, type BudgetResults, type BudgetRules, type Project } from "./budget.js";
+import { getProcess, verification } from "./store.js";
+
+/*
+ * Participatory budgets (budget participatif): the municipality sets aside an envelope, lists
+ * costed projects, and verified residents vote during a window typed in the municipality's time
+ * zone. A resident holds one ballot per budget, which they may replace while voting is open; once
+ * it closes the ballot stays as cast (the service refuses, and a trigger in the database refuses
+ * too). The count (budget.ts) is published once, after closing, and kept as published.
+ */
+
+export type BudgetKind = "knapsack" | "approval";
+export type BudgetStatus = "draft" | "published";
+/** Where a budget's vote stands at a given moment. */
+export type VotingPhase = "draft" | "upcoming" | "open" | "closed";
+
+export const BUDGET_KINDS: readonly BudgetKind[] = ["knapsack", "approval"];
+
+export interface BudgetRow {
+  municipality_id: string;
+  id: string;
+  process_id: string;
+  title: string;
+  description: string;
+  kind: BudgetKind;
+  /** Integer minor units of the municipality's currency (francs for XOF and GNF). */
+  total_amount: number;
+  max_projects: number | null;
+  min_projects: number;
+  voting_opens_at: Date;
+  voting_closes_at: Date;
+  status: BudgetStatus;
+  results_published_at: Date | null;
+  /** The count as published; null until then. */
+  results: BudgetResults | null;
+  /** Residents verified when voting closed: the denominator of the published turnout. */
+  eligible_voters: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface BudgetProjectRow {
+  id: string;
+  budget_id: string;
+  title: string;
+  description: string;
+  cost: number;
+  location: string;
+  position: number;
+}
+
+export interface BallotRow {
+  project_ids: string[];
+  total: number;
+  cast_at: Date;
+  updated_at: Date;
+}
+
+export interface BudgetInput {
+  title: string;
+  description: string;
+  kind: BudgetKind;
+  totalAmount: number;
+  /** Approval rules only; null under knapsack rules. */
+  maxProjects: number | null;
+  minProjects: number;
+  opensAt: Date;
+  closesAt: Date;
+}
+
+export interface ProjectInput {
+  title: string;
+  description: string;
+  cost: number;
+  location: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL
+
+const BUDGET_COLUMNS = `municipality_id, id, process_id, title, description, kind, total_amount, max_projects, min_projects, voting_opens_at, voting_closes_at,
+  status, results_published_at, results, eligible_voters, created_at, updated_at`;
+
+export async function getBudget(db: Queryable, municipalityId: string, id: string): Promise<BudgetRow | undefined> {
+  const [row] = await db.query<BudgetRow>(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE municipality_id = $1 AND id = $2`, [municipalityId, id]);
+  return row;
+}
+
+/**
+ * The budget row locked for the rest of the transaction, with the database's clock: the same
+ * clock the ballot trigger reads, so the service and the guard never disagree about "closed".
+ */
+async function lockBudget(tx: Queryable, municipalityId: string, id: string): Promise<{ budget: BudgetRow; now: Date }> {
+  const [row] = await tx.query<BudgetRow & { db_now: Date }>(`SELECT ${BUDGET_COLUMNS}, now() AS db_now FROM budgets WHERE municipality_id = $1 AND id = $2 FOR UPDATE`, [municipalityId, id]);
+  if (!row) throw new AppError("NOT_FOUND");
+  const { db_now: now, ...budget } = row;
+  return { budget, now: new Date(now) };
+}
+
+export async function listBudgets(db: Queryable, municipalityId: string, processId: string, options: { publishedOnly: boolean }): Promise<BudgetRow[]> {
+  return db.query<BudgetRow>(
+    `SELECT ${BUDGET_COLUMNS} FROM budgets WHERE municipality_id = $1 AND process_id = $2 ${options.publishedOnly ? "AND status = 'published'" : ""} ORDER BY voting_opens_at DESC, created_at DESC`,
+    [municipalityId, processId],
+  );
+}
+
+export async function listProjects(db: Queryable, municipalityId: string, budgetId: string): Promise<BudgetProjectRow[]> {
+  return db.query<BudgetProjectRow>(
+    "SELECT id, budget_id, title, description, cost, location, position FROM budget_projects WHERE municipality_id = $1 AND budget_id = $2 ORDER BY position, created_at, id",
+    [municipalityId, budgetId],
+  );
+}
+
+export async function getBallot(db: Queryable, municipalityId: string, budgetId: string, userId: string): Promise<BallotRow | undefined> {
+  const [row] = await db.query<BallotRow>(
+    "SELECT project_ids, total, cast_at, updated_at FROM budget_ballots WHERE municipality_id = $1 AND budget_id = $2 AND user_id = $3",
+    [municipalityId, budgetId, userId],
+  );
+  return row;
+}
+
+/** Every ballot's choices, and nothing that says whose it is. */
+async function ballotChoices(db: Queryable, municipalityId: string, budgetId: string): Promise<string[][]> {
+  const rows = await db.query<{ project_ids: string[] }>("SELECT project_ids FROM budget_ballots WHERE municipality_id = $1 AND budget_id = $2", [municipalityId, budgetId]);
+  return rows.map((row) => row.project_ids);
+}
+
+/** The electoral roll when voting closed: residents verified by then (later ones could not vote). */
+async function countEligibleVoters(db: Queryable, municipalityId: string, at: Date): Promise<number> {
+  const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM resident_verifications WHERE municipality_id = $1 AND verified_at <= $2", [municipalityId, at]);
+  return row?.n ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+export function rulesOf(budget: Pick<BudgetRow, "kind" | "total_amount" | "max_projects" | "min_projects">): BudgetRules {
+  return budget.kind === "knapsack"
+    ? { kind: "knapsack", budget: budget.total_amount }
+    : { kind: "approval", maxProjects: budget.max_projects ?? 1, minProjects: budget.min_projects };
+}
+
+export function votingPhase(budget: Pick<BudgetRow, "status" | "voting_opens_at" | "voting_closes_at">, now: Date): VotingPhase {
+  if (budget.status === "draft") return "draft";
+  if (now < budget.voting_opens_at) return "upcoming";
+  if (now < budget.voting_closes_at) return "open";
+  return "closed";
+}
+
+/** Projects may change while nobody can have voted: a draft, or a published budget before opening. */
+export function projectsEditable(budget: Pick<BudgetRow, "status" | "voting_opens_at">, now: Date): boolean {
+  return budget.status === "draft" || now < budget.voting_opens_at;
+}
+
+/** Problems with settings that the form alone cannot see, by field name. */
+export function settingsErrors(input: BudgetInput): Record<string, FieldError> {
+  const errors: Record<string, FieldError> = {};
+  if (input.closesAt.getTime() <= input.opensAt.getTime()) errors.closes_date = { key: "participation.budgets.error.closes_before_opens" };
+  if (input.kind === "approval") {
+    if (input.maxProjects === null) errors.max_projects = { key: "form.required" };
+    else if (input.minProjects > input.maxProjects) errors.min_projects = { key: "participation.budgets.error.min_over_max" };
+  }
+  return errors;
+}
+
+/** The rules as stored: a knapsack vote carries no project counts. */
+function normalise(input: BudgetInput): BudgetInput {
+  return input.kind === "knapsack" ? { ...input, maxProjects: null, minProjects: 1 } : input;
+}
+
+/** The offset of a time zone from UTC at an instant, in milliseconds (Intl knows every zone's history). */
+function offsetMs(instant: number, timeZone: string): number {
+  const whole = Math.floor(instant / 1000) * 1000;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .formatToParts(new Date(whole))
+      .map((part) => [part.type, part.value]),
+  );
+  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)) - whole;
+}
+
+/**
+ * The instant a person means by a date (YYYY-MM-DD) and a time (HH:MM) on the municipality's
+ * clock; undefined when either names no real moment (30 February, 25:00).
+ */
+export function zonedToUtc(date: string, time: string, timeZone: string): Date | undefined {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const clock = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!day || !clock) return undefined;
+  const [year, month, dayOfMonth, hour, minute] = [day[1], day[2], day[3], clock[1], clock[2]].map(Number) as [number, number, number, number, number];
+  if (year < 2000 || year > 2200 || hour > 23 || minute > 59) return undefined;
+  const naive = Date.UTC(year, month - 1, dayOfMonth, hour, minute);
+  const check = new Date(naive);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== dayOfMonth) return undefined;
+  // Twice: the offset at the guessed instant may differ from the one at the naive instant.
+  const guess = naive - offsetMs(naive, timeZone);
+  return new Date(naive - offsetMs(guess, timeZone));
+}
+
+/** An instant as the date and time on the municipality's clock, as a form shows them. */
+export function zonedParts(instant: Date, timeZone: string): { date: string; time: string } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+      .formatToParts(instant)
+      .map((part) => [part.type, part.value]),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
+/** Why a ballot was refused, with what the message needs; amounts in minor units. */
+export type BallotRefusal =
+  | { reason: "not_verified" | "not_open" | "closed" | "empty" | "unknown_project" | "duplicate_project" }
+  | { reason: "over_budget"; over: number; total: number; budget: number }
+  | { reason: "too_many"; count: number; max: number }
+  | { reason: "too_few"; count: number; min: number };
+
+/** Message keys of the refusals; the state ones (who, when) are not the ballot's fault. */
+export const BALLOT_REFUSAL_KEYS: Record<BallotRefusal["reason"], string> = {
+  not_verified: "participation.budgets.error.not_verified",
+  not_open: "participation.budgets.error.not_open",
+  closed: "participation.budgets.error.closed",
+  empty: "participation.budgets.error.empty",
+  unknown_project: "participation.budgets.error.unknown_project",
+  duplicate_project: "participation.budgets.error.unknown_project",
+  over_budget: "participation.budgets.error.over_budget",
+  too_many: "participation.budgets.error.too_many",
+  too_few: "participation.budgets.error.too_few",
+};
+
+export class BallotRefused extends AppError {
+  constructor(readonly refusal: BallotRefusal) {
+    super("CONFLICT", {}, {}, BALLOT_REFUSAL_KEYS[refusal.reason]);
+  }
+  /** Refused for who or when the person votes, not for what they chose. */
+  get aboutState(): boolean {
+    return this.refusal.reason === "not_verified" || this.refusal.reason === "not_open" || this.refusal.reason === "closed";
+  }
+}
+
+/** The guard of the migration says a ballot cannot be written any more. */
+const isGuardRefusal = (error: unknown) => error instanceof Error && /budget_ballot_locked/.test(error.message);
+
+// ---------------------------------------------------------------------------------------------
+// Use cases: each a transaction, each change audited
+
+export async function createBudget(db: Tx, municipalityId: string, actorId: string, processId: string, input: BudgetInput): Promise<string> {
+  const errors = settingsErrors(input);
+  if (Object.keys(errors).length > 0) throw new AppError("CONFLICT", errors);
+  const values = normalise(input);
+  return db.transaction(async (tx) => {
+    if (!(await getProcess(tx, municipalityId, processId))) throw new AppError("NOT_FOUND");
+    const [row] = await tx.query<{ id: string }>(
+      `INSERT INTO budgets (municipality_id, process_id, title, description, kind, total_amount, max_projects, min_projects, voting_opens_at, voting_closes_at, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [municipalityId, processId, values.title, values.description, values.kind, values.totalAmount, values.maxProjects, values.minProjects, values.opensAt, values.closesAt, actorId],
+    );
+    const id = row!.id;
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.create", subjectType: "budget", subjectId: id, data: { process: processId, title: values.title, kind: values.kind, total: values.totalAmount } });
+    return id;
+  });
+}
+
+/**
+ * Once a published budget's vote has opened, residents vote against its rules and dates: only
+ * its title and description may still change (a typo), everything else is refused field by field.
+ */
+export async function updateBudgetSettings(db: Tx, municipalityId: string, actorId: string, id: string, input: BudgetInput): Promise<void> {
+  const errors = settingsErrors(input);
+  if (Object.keys(errors).length > 0) throw new AppError("CONFLICT", errors);
+  const values = normalise(input);
+  await db.transaction(async (tx) => {
+    const { budget, now } = await lockBudget(tx, municipalityId, id);
+    if (budget.status === "published" && now >= budget.voting_opens_at) {
+      const locked: Record<string, FieldError> = {};
+      const key = "participation.budgets.error.locked_after_opening";
+      // A form carries minutes: a stored time with seconds comes back as the same minute.
+      const sameMinute = (a: Date, b: Date) => Math.floor(a.getTime() / 60_000) === Math.floor(b.getTime() / 60_000);
+      if (values.kind !== budget.kind) locked.kind = { key };
+      if (values.totalAmount !== budget.total_amount) locked.total_amount = { key };
+      if (values.maxProjects !== budget.max_projects) locked.max_projects = { key };
+      if (values.minProjects !== budget.min_projects) locked.min_projects = { key };
+      if (!sameMinute(values.opensAt, budget.voting_opens_at)) locked.opens_date = { key };
+      if (!sameMinute(values.closesAt, budget.voting_closes_at)) locked.closes_date = { key };
+      if (Object.keys(locked).length > 0) throw new AppError("CONFLICT", locked);
+      await tx.query("UPDATE budgets SET title = $3, description = $4, updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id, values.title, values.description]);
+      await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.update", subjectType: "budget", subjectId: id, data: { title: values.title } });
+      return;
+    }
+    await tx.query(
+      `UPDATE budgets SET title = $3, description = $4, kind = $5, total_amount = $6, max_projects = $7, min_projects = $8, voting_opens_at = $9, voting_closes_at = $10, updated_at = now()
+       WHERE municipality_id = $1 AND id = $2`,
+      [municipalityId, id, values.title, values.description, values.kind, values.totalAmount, values.maxProjects, values.minProjects, values.opensAt, values.closesAt],
+    );
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.update", subjectType: "budget", subjectId: id, data: { title: values.title, kind: values.kind, total: values.totalAmount } });
+  });
+}
+
+export async function addProject(db: Tx, municipalityId: string, actorId: string, budgetId: string, input: ProjectInput): Promise<string> {
+  return db.transaction(async (tx) => {
+    const { budget, now } = await lockBudget(tx, municipalityId, budgetId);
+    if (!projectsEditable(budget, now)) throw ruleRefused("participation.budgets.error.projects_locked");
+    const [row] = await tx.query<{ id: string }>(
+      `INSERT INTO budget_projects (municipality_id, budget_id, title, description, cost, location, position)
+       VALUES ($1, $2, $3, $4, $5, $6, (SELECT COALESCE(max(position), 0) + 1 FROM budget_projects WHERE municipality_id = $1 AND budget_id = $2)) RETURNING id`,
+      [municipalityId, budgetId, input.title, input.description, input.cost, input.location],
+    );
+    const id = row!.id;
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.project.add", subjectType: "budget", subjectId: budgetId, data: { project: id, title: input.title, cost: input.cost } });
+    return id;
+  });
+}
+
+export async function removeProject(db: Tx, municipalityId: string, actorId: string, budgetId: string, projectId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { budget, now } = await lockBudget(tx, municipalityId, budgetId);
+    if (!projectsEditable(budget, now)) throw ruleRefused("participation.budgets.error.projects_locked");
+    const [row] = await tx.query<{ title: string }>("DELETE FROM budget_projects WHERE municipality_id = $1 AND budget_id = $2 AND id = $3 RETURNING title", [municipalityId, budgetId, projectId]);
+    if (!row) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.project.remove", subjectType: "budget", subjectId: budgetId, data: { project: projectId, title: row.title } });
+  });
+}
+
+/** A budget opens to residents only if some ballot can satisfy its rules. */
+export async function publishBudget(db: Tx, municipalityId: string, actorId: string, id: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { budget } = await lockBudget(tx, municipalityId, id);
+    if (budget.status === "published") return;
+    const projects = await listProjects(tx, municipalityId, id);
+    if (projects.length === 0) throw ruleRefused("participation.budgets.error.no_projects");
+    if (budget.kind === "knapsack" && projects.every((project) => project.cost > budget.total_amount)) throw ruleRefused("participation.budgets.error.nothing_fits");
+    if (budget.kind === "approval" && projects.length < budget.min_projects) throw ruleRefused("participation.budgets.error.too_few_projects");
+    await tx.query("UPDATE budgets SET status = 'published', updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id]);
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.publish", subjectType: "budget", subjectId: id, data: { projects: projects.length } });
+  });
+}
+
+const asProjects = (rows: BudgetProjectRow[]): Project[] => rows.map((row) => ({ id: row.id, cost: row.cost }));
+
+/**
+ * Casts a verified resident's ballot, or replaces theirs, while voting is open. The budget row is
+ * locked so that the window checked here is the one in force when the ballot is written.
+ */
+export async function castBallot(db: Tx, municipalityId: string, userId: string, budgetId: string, projectIds: readonly string[]): Promise<{ replaced: boolean; total: number }> {
+  try {
+    return await db.transaction(async (tx) => {
+      const { budget, now } = await lockBudget(tx, municipalityId, budgetId);
+      const phase = votingPhase(budget, now);
+      if (phase === "draft") throw new AppError("NOT_FOUND");
+      // When comes first: after closing, "closed" is the answer for everyone.
+      if (phase === "upcoming") throw new BallotRefused({ reason: "not_open" });
+      if (phase === "closed") throw new BallotRefused({ reason: "closed" });
+      if (!(await verification(tx, municipalityId, userId))) throw new BallotRefused({ reason: "not_verified" });
+      const checked = checkBallot(rulesOf(budget), asProjects(await listProjects(tx, municipalityId, budgetId)), projectIds);
+      if (!checked.ok) {
+        const params = checked.params ?? {};
+        if (checked.reason === "over_budget") throw new BallotRefused({ reason: "over_budget", over: params.total! - params.budget!, total: params.total!, budget: params.budget! });
+        if (checked.reason === "too_many") throw new BallotRefused({ reason: "too_many", count: params.count!, max: params.max! });
+        if (checked.reason === "too_few") throw new BallotRefused({ reason: "too_few", count: params.count!, min: params.min! });
+        throw new BallotRefused({ reason: checked.reason });
+      }
+      const replaced = !!(await getBallot(tx, municipalityId, budgetId, userId));
+      await tx.query(
+        `INSERT INTO budget_ballots (municipality_id, budget_id, user_id, project_ids, total) VALUES ($1, $2, $3, $4::uuid[], $5)
+         ON CONFLICT (municipality_id, budget_id, user_id) DO UPDATE SET project_ids = EXCLUDED.project_ids, total = EXCLUDED.total, updated_at = now()`,
+        [municipalityId, budgetId, userId, [...projectIds], checked.total],
+      );
+      // That this person voted is recorded; what they chose is not copied into the audit log.
+      await recordAudit(tx, { actorId: userId, municipalityId, action: replaced ? "participation.budget.ballot.replace" : "participation.budget.ballot.cast", subjectType: "budget", subjectId: budgetId });
+      return { replaced, total: checked.total };
+    });
+  } catch (error) {
+    if (isGuardRefusal(error)) throw new BallotRefused({ reason: "closed" });
+    throw error;
+  }
+}
+
+/** Counts a budget's ballots now (for the back office before publication). */
+export async function countResults(db: Queryable, municipalityId: string, budget: BudgetRow): Promise<{ results: BudgetResults; eligible: number }> {
+  const [projects, ballots, eligible] = await Promise.all([
+    listProjects(db, municipalityId, budget.id),
+    ballotChoices(db, municipalityId, budget.id),
+    countEligibleVoters(db, municipalityId, budget.voting_closes_at),
+  ]);
+  // Under approval rules the envelope still bounds what is funded, greedily by votes.
+  const options = budget.kind === "approval" ? { budget: budget.total_amount } : {};
+  return { results: computeResults(rulesOf(budget), asProjects(projects), ballots, eligible, options), eligible };
+}
+
+/** Publishes the count once voting has closed; the published count is kept as it is. */
+export async function publishResults(db: Tx, municipalityId: string, actorId: string, id: string): Promise<BudgetResults> {
+  return db.transaction(async (tx) => {
+    const { budget, now } = await lockBudget(tx, municipalityId, id);
+    if (budget.results_published_at) throw ruleRefused("participation.budgets.error.results_already_published");
+    if (votingPhase(budget, now) !== "closed") throw ruleRefused("participation.budgets.error.not_closed_yet");
+    const { results, eligible } = await countResults(tx, municipalityId, budget);
+    await tx.query("UPDATE budgets SET results = $3::jsonb, eligible_voters = $4, results_published_at = now(), updated_at = now() WHERE municipality_id = $1 AND id = $2", [
+      municipalityId,
+      id,
+      JSON.stringify(results),
+      eligible,
+    ]);
+    await recordAudit(tx, {
+      actorId,
+      municipalityId,
+      action: "participation.budget.results.publish",
+      subjectType: "budget",
+      subjectId: id,
+      data: { ballots: results.turnout.ballots, eligible, selected: results.selected, spent: results.spent },
+    });
+    return results;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open data
+
+/** A text cell a spreadsheet will not run as a formula, quoted when it must be. */
+function csvCell(value: string | number | boolean | null): string {
+  if (value === null) return "";
+  if (typeof value !== "string") return String(value);
+  const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(guarded) || guarded !== value ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+}
+
+/**
+ * The published results as CSV, one row per project in ranking order: no person appears, only
+ * counts. Header names are stable and in English, like the platform's other exports; the
+ * budget-wide figures are repeated on each row so that the file stands alone.
+ */
+export function resultsCsv(budget: BudgetRow, projects: BudgetProjectRow[], currency: string): string {
+  const results = budget.results;
+  if (!results) throw new RangeError("results are not published");
+  const byId = new Map(projects.map((project) => [project.id, project]));
+  const header = ["rank", "project_id", "title", "location", "cost", "currency", "votes", "selected", "budget_total", "ballots", "eligible_voters", "turnout"];
+  const rows = results.ranking.map((entry) => [
+    entry.rank,
+    entry.id,
+    byId.get(entry.id)?.title ?? "",
+    byId.get(entry.id)?.location ?? "",
+    entry.cost,
+    currency,
+    entry.votes,
+    entry.selected,
+    budget.total_amount,
+    results.turnout.ballots,
+    results.turnout.eligible,
+    results.turnout.rate === null ? null : Math.round(results.turnout.rate * 10000) / 10000,
+  ]);
+  return [header.join(","), ...rows.map((row) => row.map(csvCell).join(","))].join("\r\n") + "\r\n";
+}
+
+/** Links to a process's published budgets, for its public page. */
+export function budgetLinks(db: Queryable) {
+  return async (municipality: { id: string; slug: string }, process: { id: string; slug: string }): Promise<{ href: string; label: string }[]> =>
+    (await listBudgets(db, municipality.id, process.id, { publishedOnly: true })).map((budget) => ({
+      href: `/${municipality.slug}/participation/${process.slug}/budgets/${budget.id}`,
+      label: budget.title,
+    }));
+}
