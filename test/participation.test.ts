@@ -76,6 +76,21 @@ describe("participation: proposals, supports, comments, answers and moderation",
     assert.equal((await citizen.post("/rufisque/participation/verify", { code })).statusCode, 400);
   });
 
+  it("keeps a photo only with a proposal the rules accept, and serves it as the image it is", async () => {
+    const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
+    const files = async () => (await ctx.db.query("SELECT id FROM stored_files")).length;
+    const before = await files();
+    const unverified = new Browser(ctx.app);
+    await unverified.signIn(DEMO.rufisque.agent);
+    const refused = await unverified.postMultipart(`${PROCESS}/proposals`, { title: "Un puits", body: "Au quartier Nord." }, { field: "photo", filename: "puits.png", data: png });
+    assert.equal(refused.statusCode, 409);
+    assert.equal(await files(), before);
+    const created = await other.postMultipart(`${PROCESS}/proposals`, { title: "Un puits au quartier Nord", body: "L'eau manque." }, { field: "photo", filename: "puits.png", data: png });
+    assert.equal(created.statusCode, 303);
+    const photo = await new Browser(ctx.app).get(`${created.headers.location}/photo`);
+    assert.equal(photo.headers["content-type"], "image/png");
+  });
+
   it("a verified resident proposes; markup is shown as text; a file that is not an image is refused", async () => {
     const notImage = await resident.postMultipart(`${PROCESS}/proposals`, { title: "Photo piégée", body: "…" }, { field: "photo", filename: "photo.jpg", data: Buffer.from("<svg onload=alert(1)>") });
     assert.equal(notImage.statusCode, 400);
@@ -198,6 +213,24 @@ describe("participation: proposals, supports, comments, answers and moderation",
     assert.equal((await labe.get(`/rufisque/admin/participation/${processId}`)).statusCode, 403);
     assert.equal((await labe.get(`/labe/admin/participation/${processId}`)).statusCode, 404);
     assert.equal((await labe.post(`/labe/admin/proposals/${proposalId}/answer`, { status: "rejected", answer: "Non" })).statusCode, 404);
+  });
+});
+
+describe("participation: asking for verification codes", () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await createTestApp();
+  });
+  after(() => ctx.close());
+
+  it("limits codes per account, so that neighbours sharing one connection are not blocked", async () => {
+    const first = new Browser(ctx.app);
+    await first.signIn(DEMO.rufisque.citizen);
+    for (let i = 0; i < 5; i++) assert.equal((await first.post("/rufisque/participation/verify/code")).statusCode, 200);
+    assert.equal((await first.post("/rufisque/participation/verify/code")).statusCode, 429);
+    const neighbour = new Browser(ctx.app);
+    await neighbour.signIn(DEMO.rufisque.agent);
+    assert.equal((await neighbour.post("/rufisque/participation/verify/code")).statusCode, 200);
   });
 });
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { findUserByIdentifier } from "../../core/auth/accounts.js";
 import { normalizePhone } from "../../core/auth/phone.js";
 import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
-import { findStoredFile, MEDIA_TYPES, readStoredFile, sniffMediaType, storeFile } from "../../core/files/index.js";
+import { findStoredFile, MEDIA_TYPES, readStoredFile, sniffMediaType } from "../../core/files/index.js";
 import { AppError } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Municipality } from "../../core/tenancy/index.js";
@@ -152,14 +152,22 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/:slug/participation/verify", async (request, reply) => verifyPage(request, reply));
 
-  app.post("/:slug/participation/verify/code", { config: { rateLimit: { max: 5, timeWindow: "15 minutes" } } }, async (request, reply) => {
+  // Counted per account, not per address: a whole quarter may share one mobile connection.
+  const perAccount = (name: string, max: number) => ({
+    max,
+    timeWindow: 15 * 60_000,
+    hook: "preHandler" as const,
+    keyGenerator: (request: FastifyRequest) => `${name}:${request.actor?.id ?? request.ip}`,
+  });
+
+  app.post("/:slug/participation/verify/code", { config: { rateLimit: perAccount("verify-code", 5) } }, async (request, reply) => {
     const municipality = request.requireMunicipality();
     const actor = requireSignedIn(request.actor);
     await service.sendVerificationCode(reach(municipality), actor);
     return verifyPage(request, reply, emptyForm(), true);
   });
 
-  app.post("/:slug/participation/verify", { config: { rateLimit: { max: 20, timeWindow: "15 minutes" } } }, async (request, reply) => {
+  app.post("/:slug/participation/verify", { config: { rateLimit: perAccount("verify", 20) } }, async (request, reply) => {
     const municipality = request.requireMunicipality();
     const actor = requireSignedIn(request.actor);
     const form = new FormReader(request.body);
@@ -218,8 +226,13 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
     const photoType = photo ? sniffMediaType(photo.data) : undefined;
     if (photo && (!photoType || !PHOTO_TYPES.includes(photoType))) form.fail("photo", "participation.proposal.error.photo_type");
     if (form.invalid) return reply.page(<NewProposalPage ctx={await request.view()} municipality={municipality} process={process} form={form} />, 400);
-    const photoId = photo && photoType ? (await storeFile(db, config.filesDir, { municipalityId: municipality.id, data: photo.data, mediaType: photoType, originalName: photo.filename, createdBy: actor.id })).id : null;
-    const id = await service.createProposal(db, municipality, actor, process, { title, body, category, location, photoId });
+    const id = await service.createProposal(db, config.filesDir, municipality, actor, process, {
+      title,
+      body,
+      category,
+      location,
+      photo: photo && photoType ? { data: photo.data, mediaType: photoType, filename: photo.filename } : null,
+    });
     return reply.redirectWithFlash(`/${municipality.slug}/participation/${process.slug}/proposals/${id}`, { kind: "success", key: "participation.flash.proposal_created" });
   });
 

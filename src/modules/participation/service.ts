@@ -2,6 +2,7 @@ import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import type { Queryable, Tx } from "../../core/db/index.js";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Actor } from "../../core/auth/roles.js";
+import { storeFile } from "../../core/files/index.js";
 import { AppError, ruleRefused } from "../../core/http/errors.js";
 import { isLocale, translator } from "../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
@@ -159,16 +160,22 @@ async function phaseNow(db: Queryable, municipality: Municipality, processId: st
 
 export async function createProposal(
   db: Tx,
+  filesDir: string,
   municipality: Municipality,
   actor: Actor,
   process: ProcessRow,
-  input: { title: string; body: string; category: string; location: string; photoId: string | null },
+  input: { title: string; body: string; category: string; location: string; photo: { data: Buffer; mediaType: string; filename: string } | null },
 ): Promise<string> {
   return db.transaction(async (tx) => {
     if (process.status !== "published") throw new AppError("NOT_FOUND");
     await requireVerified(tx, municipality.id, actor);
     if (!(await phaseNow(tx, municipality, process.id))?.proposals_open) throw ruleRefused("participation.proposal.error.closed");
-    const id = await store.insertProposal(tx, municipality.id, { processId: process.id, authorId: actor.id, ...input });
+    // The photo is kept only with a proposal the rules accepted.
+    const photoId = input.photo
+      ? (await storeFile(tx, filesDir, { municipalityId: municipality.id, data: input.photo.data, mediaType: input.photo.mediaType, originalName: input.photo.filename, createdBy: actor.id })).id
+      : null;
+    const { photo: _photo, ...fields } = input;
+    const id = await store.insertProposal(tx, municipality.id, { processId: process.id, authorId: actor.id, ...fields, photoId });
     await recordAudit(tx, { actorId: actor.id, municipalityId: municipality.id, action: "participation.proposal.create", subjectType: "proposal", subjectId: id, data: { title: input.title } });
     return id;
   });
