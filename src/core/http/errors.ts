@@ -45,3 +45,11 @@ export const notFound = () => new AppError("NOT_FOUND");
 /** A domain rule refused the change: 409 with the rule's own message. */
 export const ruleRefused = (detailKey: string) => new AppError("CONFLICT", {}, {}, detailKey);
 export const forbidden = () => new AppError("FORBIDDEN");
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id from a URL: a malformed one names nothing, so it is a 404 rather than a database error. */
+export function uuidOr404(value: string): string {
+  if (!UUID.test(value)) throw new AppError("NOT_FOUND");
+  return value;
+}

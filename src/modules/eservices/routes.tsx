@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { normalizePhone } from "../../core/auth/phone.js";
 import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
 import { findStoredFile, isUploadedFile, readStoredFile } from "../../core/files/index.js";
-import { AppError } from "../../core/http/errors.js";
+import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Locale } from "../../core/i18n/index.js";
 import type { Municipality } from "../../core/tenancy/index.js";
@@ -23,11 +23,6 @@ import { VerifyPage, type VerifyOutcome } from "./views/verify.js";
 
 const QUEUE_PAGE_SIZE = 25;
 const CLIENT_SCRIPT = fileURLToPath(new URL("../../client/verify-certificate.js", import.meta.url));
-
-const uuidOr404 = (value: string) => {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new AppError("NOT_FOUND");
-  return value;
-};
 
 /** The multipart body's files, by form name, for readAnswers. */
 function filesOf(body: unknown): Record<string, unknown> {

@@ -5,6 +5,7 @@ import { storeFile } from "../../core/files/index.js";
 import { AppError, ruleRefused } from "../../core/http/errors.js";
 import { formatters, translator, type Locale } from "../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
+import { localToday } from "../../core/tenancy/clock.js";
 import { COUNTRY_LABEL_KEYS, type Municipality } from "../../core/tenancy/index.js";
 import { generateSigningKey, renderCertificatePdf, sha256Hex, signDigest, signPayload, type CertificatePayload } from "./certificates.js";
 import { displayAnswer, fieldLabel, type Answers, type PendingFile } from "./form-definition.js";
@@ -66,10 +67,7 @@ export const isEditableByApplicant = (dossier: Pick<DossierRow, "state" | "corre
 // ---------------------------------------------------------------------------------------------
 // Dates
 
-/** Today in the municipality's time zone, as YYYY-MM-DD. */
-export function localToday(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
-}
+export { localToday };
 
 export function addDays(isoDate: string, days: number): string {
   const date = new Date(`${isoDate}T12:00:00Z`);

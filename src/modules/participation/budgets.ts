@@ -1,6 +1,7 @@
 import { recordAudit } from "../../core/audit/index.js";
 import type { Queryable, Tx } from "../../core/db/index.js";
 import { AppError, ruleRefused, type FieldError } from "../../core/http/errors.js";
+import { wallClock, zonedInstant } from "../../core/tenancy/clock.js";
 import { checkBallot, computeResults, type BudgetResults, type BudgetRules, type Project } from "./budget.js";
 import { getProcess, verification } from "./store.js";
 
@@ -171,44 +172,18 @@ function normalise(input: BudgetInput): BudgetInput {
   return input.kind === "knapsack" ? { ...input, maxProjects: null, minProjects: 1 } : input;
 }
 
-/** The offset of a time zone from UTC at an instant, in milliseconds (Intl knows every zone's history). */
-function offsetMs(instant: number, timeZone: string): number {
-  const whole = Math.floor(instant / 1000) * 1000;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
-      .formatToParts(new Date(whole))
-      .map((part) => [part.type, part.value]),
-  );
-  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)) - whole;
-}
-
 /**
  * The instant a person means by a date (YYYY-MM-DD) and a time (HH:MM) on the municipality's
- * clock; undefined when either names no real moment (30 February, 25:00).
+ * clock; undefined when either names no real moment (30 February, 25:00) or the year is not one
+ * a vote can take place in.
  */
 export function zonedToUtc(date: string, time: string, timeZone: string): Date | undefined {
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  const clock = /^(\d{2}):(\d{2})$/.exec(time);
-  if (!day || !clock) return undefined;
-  const [year, month, dayOfMonth, hour, minute] = [day[1], day[2], day[3], clock[1], clock[2]].map(Number) as [number, number, number, number, number];
-  if (year < 2000 || year > 2200 || hour > 23 || minute > 59) return undefined;
-  const naive = Date.UTC(year, month - 1, dayOfMonth, hour, minute);
-  const check = new Date(naive);
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== dayOfMonth) return undefined;
-  // Twice: the offset at the guessed instant may differ from the one at the naive instant.
-  const guess = naive - offsetMs(naive, timeZone);
-  return new Date(naive - offsetMs(guess, timeZone));
+  const year = Number(date.slice(0, 4));
+  return year < 2000 || year > 2200 ? undefined : zonedInstant(date, time, timeZone);
 }
 
 /** An instant as the date and time on the municipality's clock, as a form shows them. */
-export function zonedParts(instant: Date, timeZone: string): { date: string; time: string } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
-      .formatToParts(instant)
-      .map((part) => [part.type, part.value]),
-  );
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
-}
+export const zonedParts = wallClock;
 
 /** Why a ballot was refused, with what the message needs; amounts in minor units. */
 export type BallotRefusal =

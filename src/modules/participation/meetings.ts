@@ -86,40 +86,8 @@ export interface PhotoRow {
 // ---------------------------------------------------------------------------------------------
 // Time: staff type a local date and time; the database keeps UTC.
 
-const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
-/** How far the zone's wall clock is ahead of UTC at an instant, in milliseconds. */
-function zoneOffsetMs(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(instant));
-  const part = (type: string) => Number(parts.find((entry) => entry.type === type)?.value ?? 0);
-  const wall = Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second"));
-  return wall - Math.floor(instant / 1000) * 1000;
-}
-
-/**
- * The instant a wall-clock date and time name in a time zone, or undefined when either is not a
- * real date or time. A second pass corrects the offset across a change of daylight saving time.
- */
-export function zonedInstant(date: string, time: string, timeZone: string): Date | undefined {
-  const d = DATE_PATTERN.exec(date);
-  const t = TIME_PATTERN.exec(time);
-  if (!d || !t) return undefined;
-  const [year, month, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
-  const wall = Date.UTC(year, month - 1, day, Number(t[1]), Number(t[2]));
-  const check = new Date(wall);
-  // 2026-02-30 would roll over to March: refuse it rather than guess.
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
-  const first = wall - zoneOffsetMs(wall, timeZone);
-  return new Date(wall - zoneOffsetMs(first, timeZone));
-}
-
-/** An instant as the wall-clock `YYYY-MM-DD` and `HH:MM` of a time zone, for forms. */
-export function wallClock(instant: Date, timeZone: string): { date: string; time: string } {
-  const date = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
-  const time = new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", hour: "2-digit", minute: "2-digit" }).format(instant);
-  return { date, time };
-}
+// Wall-clock conversions live in core: meetings keep their names for the callers that use them.
+export { wallClock, zonedInstant } from "../../core/tenancy/clock.js";
 
 export function meetingTiming(meeting: Pick<MeetingRow, "starts_at" | "ends_at">, now: Date): MeetingTiming {
   if (now.getTime() < meeting.starts_at.getTime()) return "upcoming";

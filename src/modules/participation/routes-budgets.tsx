@@ -1,20 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
-import { AppError } from "../../core/http/errors.js";
+import { requireSignedIn } from "../../core/auth/roles.js";
+import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Formatters } from "../../core/i18n/index.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import * as budgets from "./budgets.js";
 import { BallotRefused, BUDGET_KINDS, type BallotRefusal, type BudgetInput, type BudgetRow, type ProjectInput } from "./budgets.js";
+import { authorizeManager, processOf } from "./back-office.js";
 import { participationPolicy } from "./policy.js";
 import { getProcess, getProcessBySlug, verification, type ProcessRow } from "./store.js";
 import { BudgetEditPage, BudgetPage, BudgetsAdminPage, type Voter } from "./views/budgets.js";
-
-const uuidOr404 = (value: string) => {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new AppError("NOT_FOUND");
-  return value;
-};
 
 /**
  * An amount as people type it: "50 000 000" or "50000000", in the currency's minor unit (the
@@ -205,18 +201,6 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
 
   // ---- Back office -------------------------------------------------------------------------
 
-  function authorize(request: FastifyRequest): Municipality {
-    const municipality = request.requireMunicipality();
-    requireAllowed(request.actor, participationPolicy.manageProcesses(request.actor, municipality));
-    return municipality;
-  }
-
-  async function processOf(request: FastifyRequest, municipality: Municipality): Promise<ProcessRow> {
-    const process = await getProcess(db, municipality.id, uuidOr404((request.params as { id: string }).id));
-    if (!process) throw new AppError("NOT_FOUND");
-    return process;
-  }
-
   async function budgetOf(request: FastifyRequest, municipality: Municipality): Promise<{ budget: BudgetRow; process: ProcessRow }> {
     const budget = await budgets.getBudget(db, municipality.id, uuidOr404((request.params as { budget: string }).budget));
     const process = budget ? await getProcess(db, municipality.id, budget.process_id) : undefined;
@@ -234,14 +218,14 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/admin/participation/:id/budgets", async (request, reply) => {
-    const municipality = authorize(request);
-    const process = await processOf(request, municipality);
+    const municipality = authorizeManager(request);
+    const process = await processOf(db, request, municipality);
     return listPage(request, reply, municipality, process, newSettingsForm(municipality.time_zone, new Date()));
   });
 
   app.post("/:slug/admin/participation/:id/budgets", async (request, reply) => {
-    const municipality = authorize(request);
-    const process = await processOf(request, municipality);
+    const municipality = authorizeManager(request);
+    const process = await processOf(db, request, municipality);
     const form = new FormReader(request.body);
     const input = readSettings(form, municipality.time_zone);
     const id = form.invalid ? undefined : await withConflictsOnForm(form, () => budgets.createBudget(db, municipality.id, request.actor!.id, process.id, input));
@@ -275,12 +259,12 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/admin/budgets/:budget", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     return editPage(request, reply, municipality, await budgetOf(request, municipality));
   });
 
   app.post("/:slug/admin/budgets/:budget", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const found = await budgetOf(request, municipality);
     const form = new FormReader(request.body);
     const input = readSettings(form, municipality.time_zone);
@@ -290,7 +274,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/:slug/admin/budgets/:budget/projects", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const found = await budgetOf(request, municipality);
     const form = new FormReader(request.body);
     const input = readProject(form);
@@ -300,21 +284,21 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/:slug/admin/budgets/:budget/projects/:project/delete", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const { budget } = await budgetOf(request, municipality);
     await budgets.removeProject(db, municipality.id, request.actor!.id, budget.id, uuidOr404((request.params as { project: string }).project));
     return reply.redirectWithFlash(`/${municipality.slug}/admin/budgets/${budget.id}#projects`, { kind: "success", key: "participation.budgets.flash.project_removed" });
   });
 
   app.post("/:slug/admin/budgets/:budget/publish", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const { budget } = await budgetOf(request, municipality);
     await budgets.publishBudget(db, municipality.id, request.actor!.id, budget.id);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/budgets/${budget.id}`, { kind: "success", key: "participation.budgets.flash.published" });
   });
 
   app.post("/:slug/admin/budgets/:budget/results", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const { budget } = await budgetOf(request, municipality);
     await budgets.publishResults(db, municipality.id, request.actor!.id, budget.id);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/budgets/${budget.id}#results`, { kind: "success", key: "participation.budgets.flash.results_published" });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
 import { findStoredFile, MEDIA_TYPES, readStoredFile, sniffMediaType } from "../../core/files/index.js";
-import { AppError } from "../../core/http/errors.js";
+import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader } from "../../core/http/forms.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
@@ -18,11 +18,6 @@ const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
 const PHOTO_TYPES: string[] = [MEDIA_TYPES.jpeg, MEDIA_TYPES.png];
 /** How far back the calendar feed goes: subscribers keep the year's past meetings. */
 const CALENDAR_HISTORY_MS = 365 * 86_400_000;
-
-const uuidOr404 = (value: string) => {
-  if (!UUID.test(value)) throw new AppError("NOT_FOUND");
-  return value;
-};
 
 /** An absolute http(s) address without spaces, normalised; undefined for anything else. */
 function httpUrl(text: string): string | undefined {

@@ -1,22 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
-import { AppError } from "../../core/http/errors.js";
+import { requireSignedIn } from "../../core/auth/roles.js";
+import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Translate } from "../../core/i18n/index.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import { zonedParts, zonedToUtc } from "./budgets.js";
+import { authorizeManager, processOf } from "./back-office.js";
 import { participationPolicy } from "./policy.js";
 import { getProcess, getProcessBySlug, verification, type ProcessRow } from "./store.js";
 import { parseSurveyNumber, QUESTION_ID_PATTERN, type Question, type SurveyDefinition, type SurveyProblem, type SurveyResultsData } from "./survey.js";
 import * as surveys from "./surveys.js";
 import { ResponseRefused, type ResponseRefusal, type SurveyRow, type SurveySettings } from "./surveys.js";
 import { QUESTION_TYPES, SurveyEditPage, SurveyPage, SurveysAdminPage, type Respondent } from "./views/surveys.js";
-
-const uuidOr404 = (value: string) => {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new AppError("NOT_FOUND");
-  return value;
-};
 
 /** Where each structural problem of a new question is shown on the form that adds it. */
 const PROBLEM_FIELDS: Record<string, string> = {
@@ -287,18 +283,6 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   // ---- Back office -------------------------------------------------------------------------
 
   // Who may act is checked before anything is looked up: a refusal says nothing of what exists.
-  function authorize(request: FastifyRequest): Municipality {
-    const municipality = request.requireMunicipality();
-    requireAllowed(request.actor, participationPolicy.manageProcesses(request.actor, municipality));
-    return municipality;
-  }
-
-  async function processOf(request: FastifyRequest, municipality: Municipality): Promise<ProcessRow> {
-    const process = await getProcess(db, municipality.id, uuidOr404((request.params as { id: string }).id));
-    if (!process) throw new AppError("NOT_FOUND");
-    return process;
-  }
-
   async function surveyOf(request: FastifyRequest, municipality: Municipality): Promise<{ survey: SurveyRow; process: ProcessRow }> {
     const survey = await surveys.getSurvey(db, municipality.id, uuidOr404((request.params as { survey: string }).survey));
     const process = survey ? await getProcess(db, municipality.id, survey.process_id) : undefined;
@@ -322,15 +306,15 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/admin/participation/:id/surveys", async (request, reply) => {
-    const municipality = authorize(request);
-    const process = await processOf(request, municipality);
+    const municipality = authorizeManager(request);
+    const process = await processOf(db, request, municipality);
     // Results are open data unless the municipality decides otherwise; free text is read first.
     return listPage(request, reply, municipality, process, emptyForm({ results_public: "on" }));
   });
 
   app.post("/:slug/admin/participation/:id/surveys", async (request, reply) => {
-    const municipality = authorize(request);
-    const process = await processOf(request, municipality);
+    const municipality = authorizeManager(request);
+    const process = await processOf(db, request, municipality);
     const form = new FormReader(request.body);
     const input = readSettings(form, municipality.time_zone);
     const id = form.invalid ? undefined : await withConflictsOnForm(form, () => surveys.createSurvey(db, municipality.id, request.actor!.id, process.id, input));
@@ -372,12 +356,12 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/admin/surveys/:survey", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     return editPage(request, reply, municipality, await surveyOf(request, municipality));
   });
 
   app.post("/:slug/admin/surveys/:survey", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const found = await surveyOf(request, municipality);
     const form = new FormReader(request.body);
     const input = readSettings(form, municipality.time_zone);
@@ -416,7 +400,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.post("/:slug/admin/surveys/:survey/questions", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const found = await surveyOf(request, municipality);
     if (found.survey.status !== "draft") return editPage(request, reply, municipality, found, { problem: request.t("participation.surveys.error.questions_locked") }, 409);
     const form = new FormReader(request.body);
@@ -437,7 +421,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/:slug/admin/surveys/:survey/questions/:question/move", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const found = await surveyOf(request, municipality);
     const questionId = questionOf(request);
     const form = new FormReader(request.body);
@@ -455,7 +439,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/:slug/admin/surveys/:survey/questions/:question/delete", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const found = await surveyOf(request, municipality);
     const questionId = questionOf(request);
     return changeQuestions(
@@ -471,7 +455,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
 
   for (const action of ["open", "close"] as const) {
     app.post(`/:slug/admin/surveys/:survey/${action}`, async (request, reply) => {
-      const municipality = authorize(request);
+      const municipality = authorizeManager(request);
       const found = await surveyOf(request, municipality);
       const run = action === "open" ? surveys.openSurvey : surveys.closeSurvey;
       const refusal = await ruleMessage(request, () => run(db, municipality.id, request.actor!.id, found.survey.id));
@@ -481,7 +465,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/admin/surveys/:survey/responses.csv", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const { survey, process } = await surveyOf(request, municipality);
     return reply
       .type("text/csv; charset=utf-8")

@@ -3,10 +3,11 @@ import { findUserByIdentifier } from "../../core/auth/accounts.js";
 import { normalizePhone } from "../../core/auth/phone.js";
 import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
 import { findStoredFile, MEDIA_TYPES, readStoredFile, sniffMediaType } from "../../core/files/index.js";
-import { AppError } from "../../core/http/errors.js";
+import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
+import { authorizeManager, processOf } from "./back-office.js";
 import { participationPolicy } from "./policy.js";
 import { budgetLinks } from "./budgets.js";
 import { budgetsRoutes } from "./routes-budgets.js";
@@ -24,11 +25,6 @@ type ExtraLinks = (municipality: Municipality, process: store.ProcessRow) => Pro
 const PHOTO_TYPES: string[] = [MEDIA_TYPES.jpeg, MEDIA_TYPES.png, MEDIA_TYPES.webp];
 /** Addresses a process may not take: they name pages of their own. */
 const RESERVED_PROCESS_SLUGS = new Set(["verify"]);
-
-const uuidOr404 = (value: string) => {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new AppError("NOT_FOUND");
-  return value;
-};
 
 function readProcessInput(form: FormReader): store.ProcessInput {
   const slug = form.text("slug", { required: true, max: 80, pattern: /^[a-z0-9]+(-[a-z0-9]+)*$/ });
@@ -312,31 +308,19 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
 
   // ---- Back office ------------------------------------------------------------------------------
 
-  function authorize(request: FastifyRequest): Municipality {
-    const municipality = request.requireMunicipality();
-    requireAllowed(request.actor, participationPolicy.manageProcesses(request.actor, municipality));
-    return municipality;
-  }
-
-  async function processOf(request: FastifyRequest, municipality: Municipality): Promise<store.ProcessRow> {
-    const process = await store.getProcess(db, municipality.id, uuidOr404((request.params as { id: string }).id));
-    if (!process) throw new AppError("NOT_FOUND");
-    return process;
-  }
-
   app.get("/:slug/admin/participation", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const [processes, flags] = await Promise.all([store.listProcesses(db, municipality.id, { publishedOnly: false }), store.openFlags(db, municipality.id)]);
     return reply.page(<AdminProcessesPage ctx={await request.view()} municipality={municipality} processes={processes} flagged={flags.length} />);
   });
 
   app.get("/:slug/admin/participation/new", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     return reply.page(<NewProcessPage ctx={await request.view()} municipality={municipality} form={emptyForm()} />);
   });
 
   app.post("/:slug/admin/participation", async (request, reply) => {
-    const municipality = authorize(request);
+    const municipality = authorizeManager(request);
     const form = new FormReader(request.body);
     const input = readProcessInput(form);
     form.text("_idem");
@@ -374,13 +358,13 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
   ];
 
   app.get("/:slug/admin/participation/:id", async (request, reply) => {
-    const municipality = authorize(request);
-    return editPage(request, reply, municipality, await processOf(request, municipality));
+    const municipality = authorizeManager(request);
+    return editPage(request, reply, municipality, await processOf(db, request, municipality));
   });
 
   app.post("/:slug/admin/participation/:id", async (request, reply) => {
-    const municipality = authorize(request);
-    const process = await processOf(request, municipality);
+    const municipality = authorizeManager(request);
+    const process = await processOf(db, request, municipality);
     const form = new FormReader(request.body);
     const input = readProcessInput(form);
     form.text("_idem");
@@ -391,16 +375,16 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
 
   for (const [verb, status] of [["publish", "published"], ["unpublish", "draft"]] as const) {
     app.post(`/:slug/admin/participation/:id/${verb}`, async (request, reply) => {
-      const municipality = authorize(request);
-      const process = await processOf(request, municipality);
+      const municipality = authorizeManager(request);
+      const process = await processOf(db, request, municipality);
       await service.setProcessStatus(db, municipality.id, request.actor!.id, process.id, status);
       return reply.redirectWithFlash(`/${municipality.slug}/admin/participation/${process.id}`, { kind: "success", key: "participation.flash.saved" });
     });
   }
 
   app.post("/:slug/admin/participation/:id/phases", async (request, reply) => {
-    const municipality = authorize(request);
-    const process = await processOf(request, municipality);
+    const municipality = authorizeManager(request);
+    const process = await processOf(db, request, municipality);
     const form = new FormReader(request.body);
     const title = form.text("phase_title", { required: true, max: 200 });
     const description = form.text("phase_description", { max: 5000 });
@@ -421,8 +405,8 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/:slug/admin/participation/:id/phases/:phase/delete", async (request, reply) => {
-    const municipality = authorize(request);
-    const process = await processOf(request, municipality);
+    const municipality = authorizeManager(request);
+    const process = await processOf(db, request, municipality);
     await service.removePhase(db, municipality.id, request.actor!.id, process.id, uuidOr404((request.params as { phase: string }).phase));
     return reply.redirectWithFlash(`/${municipality.slug}/admin/participation/${process.id}#phases`, { kind: "success", key: "participation.flash.saved" });
   });

@@ -6,6 +6,7 @@ import { storeFile } from "../../core/files/index.js";
 import { AppError, ruleRefused } from "../../core/http/errors.js";
 import { isLocale, translator } from "../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
+import { localToday } from "../../core/tenancy/clock.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
 import type { PhaseRow, ProcessRow, ProposalRow, ProposalStatus } from "./store.js";
@@ -19,10 +20,7 @@ import type { PhaseRow, ProcessRow, ProposalRow, ProposalStatus } from "./store.
 
 export type ProcessTiming = "upcoming" | "open" | "closed";
 
-/** Today in the municipality's time zone, as YYYY-MM-DD. */
-export function localToday(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
-}
+export { localToday };
 
 export function processTiming(phases: Pick<PhaseRow, "starts_on" | "ends_on">[], today: string): ProcessTiming {
   if (phases.length === 0 || phases.every((phase) => phase.starts_on > today)) return "upcoming";
