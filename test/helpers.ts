@@ -18,11 +18,12 @@ export { DEMO_PASSWORD };
 
 /**
  * A database for one test file: in-memory PGlite by default, or a fresh database created on the
- * PostgreSQL server named by TEST_DATABASE_URL (dropped again by close()).
+ * PostgreSQL server named by TEST_DATABASE_URL (dropped again by close()). `embeddedDir` puts
+ * PGlite in a folder on disk, as the platform runs it, instead of memory (the benchmarks).
  */
-export async function createTestDb(serverUrl = process.env.TEST_DATABASE_URL): Promise<{ db: Db; url: string | undefined; close: () => Promise<void> }> {
+export async function createTestDb(serverUrl = process.env.TEST_DATABASE_URL, embeddedDir?: string): Promise<{ db: Db; url: string | undefined; close: () => Promise<void> }> {
   if (!serverUrl) {
-    const db = await openDb({});
+    const db = await openDb({ dataDir: embeddedDir });
     return { db, url: undefined, close: () => db.close() };
   }
   const name = `cite_test_${randomBytes(6).toString("hex")}`;
@@ -65,11 +66,11 @@ export interface TestContext {
 }
 
 export async function createTestApp(
-  options: { modules?: AppModule[]; rateLimits?: { signIn: number; signUp: number }; seed?: boolean; notifier?: ChannelAdapter; uploadLimitBytes?: number } = {},
+  options: { modules?: AppModule[]; rateLimits?: { signIn: number; signUp: number }; seed?: boolean; notifier?: ChannelAdapter; uploadLimitBytes?: number; embeddedOnDisk?: boolean } = {},
 ): Promise<TestContext> {
-  const { db, close } = await createTestDb();
-  await migrate(db);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cite-test-"));
+  const { db, close } = await createTestDb(process.env.TEST_DATABASE_URL, options.embeddedOnDisk ? dataDir : undefined);
+  await migrate(db);
   if (options.seed !== false) await seedDemo(db, path.join(dataDir, "files"));
   const config: Config = {
     ...loadConfig({}),
@@ -140,19 +141,28 @@ export class Browser {
 
   /** Posts a multipart form with one file, as a browser does for a form with a file input. */
   async postMultipart(url: string, fields: Record<string, string>, file?: { field: string; filename: string; data: Buffer; type?: string }): Promise<LightMyRequestResponse> {
+    return this.send(url, await this.multipart(fields, file));
+  }
+
+  /** The body a browser sends for a form with a file input, CSRF token included. */
+  async multipart(fields: Record<string, string>, file?: { field: string; filename: string; data: Buffer; type?: string }): Promise<{ payload: Buffer; contentType: string }> {
     if (!this.cookies.has("csrf")) await this.get("/");
     const form = new FormData();
     form.set("_csrf", this.cookies.get("csrf")!);
     for (const [name, value] of Object.entries(fields)) form.set(name, value);
     if (file) form.set(file.field, new Blob([file.data], { type: file.type ?? "application/octet-stream" }), file.filename);
     const request = new Request("http://localhost/", { method: "POST", body: form });
-    const payload = Buffer.from(await request.arrayBuffer());
+    return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get("content-type")! };
+  }
+
+  /** Posts a body made beforehand by `multipart`. */
+  async send(url: string, body: { payload: Buffer; contentType: string }): Promise<LightMyRequestResponse> {
     return this.keep(
       await this.app.inject({
         method: "POST",
         url,
-        payload,
-        headers: { "content-type": request.headers.get("content-type")!, accept: "text/html", ...this.headers, cookie: this.cookieHeader() },
+        payload: body.payload,
+        headers: { "content-type": body.contentType, accept: "text/html", ...this.headers, cookie: this.cookieHeader() },
       }),
     );
   }

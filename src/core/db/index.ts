@@ -18,8 +18,11 @@ export interface Queryable {
    * both engines. `target` is a table with its column list, already quoted by the caller.
    */
   /** COPY … FROM STDIN (CSV) of text given whole or in chunks; chunks stream to a server as they are produced. */
-  copyFromCsv(target: string, csv: string | Iterable<string>): Promise<void>;
+  copyFromCsv(target: string, csv: CsvInput): Promise<void>;
 }
+
+/** CSV for COPY: one text, or chunks of text or of UTF-8 bytes. */
+export type CsvInput = string | Iterable<string | Uint8Array>;
 
 export interface Db extends Queryable {
   readonly engine: "pglite" | "postgres";
@@ -38,19 +41,19 @@ pg.types.setTypeParser(1700, (v) => v);
 // A calendar date stays the text it is: as a Date it would shift with the server's time zone.
 pg.types.setTypeParser(1082, (v) => v);
 
-function* asBuffers(csv: string | Iterable<string>): Generator<Buffer> {
+function* asBuffers(csv: CsvInput): Generator<Uint8Array> {
   if (typeof csv === "string") yield Buffer.from(csv, "utf8");
-  else for (const chunk of csv) if (chunk) yield Buffer.from(chunk, "utf8");
+  else for (const chunk of csv) if (chunk.length > 0) yield typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
 }
 
-async function copyThroughClient(client: pg.PoolClient, target: string, csv: string | Iterable<string>): Promise<void> {
+async function copyThroughClient(client: pg.PoolClient, target: string, csv: CsvInput): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${target} FROM STDIN WITH (FORMAT csv)`));
   // Chunks are produced as the server asks for more: converting and loading overlap.
   await pipeline(Readable.from(asBuffers(csv)), stream);
 }
 
 /** PGlite reads COPY's input from a Blob standing in for the file /dev/blob. */
-const asBlob = (csv: string | Iterable<string>) => new Blob(typeof csv === "string" ? [csv] : [...csv]);
+const asBlob = (csv: CsvInput) => new Blob(typeof csv === "string" ? [csv] : [...csv]);
 
 class ServerDb implements Db {
   readonly engine = "postgres" as const;
@@ -70,7 +73,7 @@ class ServerDb implements Db {
   async exec(sql: string): Promise<void> {
     await this.pool.query(sql);
   }
-  async copyFromCsv(target: string, csv: string | Iterable<string>): Promise<void> {
+  async copyFromCsv(target: string, csv: CsvInput): Promise<void> {
     const client = await this.pool.connect();
     try {
       await copyThroughClient(client, target, csv);
@@ -116,7 +119,7 @@ class EmbeddedDb implements Db {
   async exec(sql: string): Promise<void> {
     await this.pglite.exec(sql);
   }
-  async copyFromCsv(target: string, csv: string | Iterable<string>): Promise<void> {
+  async copyFromCsv(target: string, csv: CsvInput): Promise<void> {
     await this.pglite.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: asBlob(csv) });
   }
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -127,7 +130,7 @@ class EmbeddedDb implements Db {
         exec: async (sql: string) => {
           await inner.exec(sql);
         },
-        copyFromCsv: async (target: string, csv: string | Iterable<string>) => {
+        copyFromCsv: async (target: string, csv: CsvInput) => {
           await inner.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: asBlob(csv) });
         },
         transaction: (nested) => nested(tx),

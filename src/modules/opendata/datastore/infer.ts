@@ -28,16 +28,20 @@ const INTEGER = /^[+-]?(\d+|\d{1,3}([ \u00a0\u202f.]\d{3})+)$/;
 const NUMBER = /^[+-]?(\d+|\d{1,3}([ \u00a0\u202f]\d{3})+)([.,]\d+)?$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const FRENCH_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
-const TRUE = new Set(["oui", "vrai", "true", "yes", "sim", "verdadeiro", "1"]);
-const FALSE = new Set(["non", "faux", "false", "no", "não", "nao", "falso", "0"]);
+export const TRUE_WORDS: ReadonlySet<string> = new Set(["oui", "vrai", "true", "yes", "sim", "verdadeiro", "1"]);
+export const FALSE_WORDS: ReadonlySet<string> = new Set(["non", "faux", "false", "no", "não", "nao", "falso", "0"]);
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function validDate(year: number, month: number, day: number): string | null {
-  // Years before 100 are typing slips, not dates a municipality publishes.
-  if (year < 100 || month < 1 || month > 12 || day < 1) return null;
+/** A day of the calendar; years before 100 are typing slips, not dates a municipality publishes. */
+export function isCalendarDay(year: number, month: number, day: number): boolean {
+  if (year < 100 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return null;
+  return day <= DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0);
+}
+
+function validDate(year: number, month: number, day: number): string | null {
+  if (!isCalendarDay(year, month, day)) return null;
   return `${String(year).padStart(4, "0")}-${month < 10 ? "0" : ""}${month}-${day < 10 ? "0" : ""}${day}`;
 }
 
@@ -71,7 +75,7 @@ export function convert(value: string, type: FieldType): string | null {
     }
     case "boolean": {
       const lower = text.toLowerCase();
-      return TRUE.has(lower) ? "true" : FALSE.has(lower) ? "false" : null;
+      return TRUE_WORDS.has(lower) ? "true" : FALSE_WORDS.has(lower) ? "false" : null;
     }
   }
 }
@@ -88,11 +92,14 @@ export function inferType(values: string[]): FieldType {
     if (present.length >= INFERENCE_SAMPLE) break;
   }
   if (present.length === 0) return "string";
+  // More than a tenth of misfits rules a type out; counting stops there (text columns fail fast).
+  const tolerated = Math.floor(present.length / 10);
   for (const type of CANDIDATES) {
-    const fitting = present.filter((value) => convert(value, type) !== null).length;
     // 0 and 1 alone read as booleans would surprise; a column of them stays a number.
     if (type === "boolean" && present.every((value) => value.trim() === "0" || value.trim() === "1")) continue;
-    if (fitting / present.length >= 0.9) return type;
+    let misfits = 0;
+    for (const value of present) if (convert(value, type) === null && ++misfits > tolerated) break;
+    if (misfits <= tolerated) return type;
   }
   return "string";
 }

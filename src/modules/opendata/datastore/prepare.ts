@@ -1,5 +1,6 @@
-import { columnNames, convert, INFERENCE_SAMPLE, inferType, type Field, type FieldType, type QualityIssue } from "./infer.js";
-import type { SourceRow, TableSource } from "./parse.js";
+import { CopyWriter } from "./copy-writer.js";
+import { columnNames, INFERENCE_SAMPLE, inferType, type Field, type FieldType, type QualityIssue } from "./infer.js";
+import { BLANK, MISFIT, type TableSource } from "./source.js";
 
 // Enough rows to find INFERENCE_SAMPLE non-empty values in all but very sparse columns.
 const INFERENCE_ROWS = INFERENCE_SAMPLE * 5;
@@ -20,15 +21,16 @@ export interface LoadReport {
 export interface PreparedTable {
   fields: Field[];
   /**
-   * The rows as CSV for COPY, `_id` first, converted while the source is read: a large file
-   * streams into the database instead of being held whole. Can be read once.
+   * The rows as CSV for COPY (UTF-8), `_id` first, converted while the source is read: a large
+   * file streams into the database instead of being held whole as rows. Can be read once.
    */
-  chunks: Iterable<string>;
+  chunks: Iterable<Buffer>;
   /** Complete once `chunks` has been read to the end. */
   report: LoadReport;
 }
 
-const quoted = (value: string) => (value.includes('"') ? `"${value.replace(/"/g, '""')}"` : `"${value}"`);
+/** About a megabyte of rows per chunk handed to COPY. */
+const CHUNK_BYTES = 1 << 20;
 
 /**
  * Types a table being read: infers each column's type from the first rows (or takes the one the
@@ -47,20 +49,20 @@ export function prepareTable(source: TableSource, declaredTypes: Record<string, 
   };
   headerIssues.forEach(note);
 
-  // Read ahead the rows inference looks at; they are converted first when the rows are read.
-  const batches = source.batches[Symbol.iterator]();
-  const readAhead: SourceRow[][] = [];
+  // Inference reads the first values of each column, up to INFERENCE_SAMPLE that are not blank.
   const sample: string[][] = names.map(() => []);
-  let sampled = 0;
-  while (sampled < INFERENCE_ROWS) {
-    const next = batches.next();
-    if (next.done) break;
-    readAhead.push(next.value);
-    for (const row of next.value) {
-      if (row.values.length !== width || sampled >= INFERENCE_ROWS) continue;
-      row.values.forEach((value, index) => sample[index]!.push(value));
-      sampled++;
+  const sampling = source.records();
+  for (let sampled = 0; sampled < INFERENCE_ROWS && sampling.next(); ) {
+    if (sampling.width !== width) continue;
+    let wanting = 0;
+    for (let index = 0; index < width; index++) {
+      const values = sample[index]!;
+      if (values.length >= INFERENCE_SAMPLE) continue;
+      wanting++;
+      if (!sampling.blank(index)) values.push(sampling.text(index));
     }
+    if (wanting === 0) break;
+    sampled++;
   }
   const fields: Field[] = names.map((name, index) => ({
     name,
@@ -68,46 +70,40 @@ export function prepareTable(source: TableSource, declaredTypes: Record<string, 
     // A type the editor declared in the Table Schema wins over the guess.
     type: declaredTypes[name] ?? inferType(sample[index]!),
   }));
+  const types = fields.map((field) => field.type);
 
-  const convertRow = (row: SourceRow): string | null => {
-    let line = "";
-    let blank = true;
-    for (let index = 0; index < width; index++) {
-      const raw = row.values[index]!;
-      line += ",";
-      if (raw.length === 0 || raw.trim() === "") continue;
-      blank = false;
-      const field = fields[index]!;
-      if (field.type === "string") {
-        line += quoted(raw);
-        continue;
-      }
-      const value = convert(raw, field.type);
-      if (value === null) note({ kind: "type_mismatch", line: row.line, column: field.title, value: raw.slice(0, 100), expected: field.type });
-      else line += value;
-    }
-    return blank ? null : line;
-  };
-
-  function convertBatch(rows: SourceRow[]): string {
-    let out = "";
-    for (const row of rows) {
+  function* chunks(): Generator<Buffer> {
+    const records = source.records();
+    const out = new CopyWriter(CHUNK_BYTES + (CHUNK_BYTES >> 2));
+    while (records.next()) {
       // A row of blank fields (";;;" at the end of an Excel export) is no row at all.
-      if (row.values.length !== width) {
-        if (row.values.some((value) => value.trim() !== "")) note({ kind: "wrong_field_count", line: row.line, value: String(row.values.length), expected: width });
+      if (records.width !== width) {
+        let blank = true;
+        for (let index = 0; index < records.width && blank; index++) blank = records.blank(index);
+        if (!blank) note({ kind: "wrong_field_count", line: records.line, value: String(records.width), expected: width });
         continue;
       }
-      const line = convertRow(row);
-      if (line === null) continue;
+      const rowStart = out.length;
+      out.integer(report.rows + 1);
+      let blank = true;
+      for (let index = 0; index < width; index++) {
+        out.byte(0x2c);
+        const put = records.put(index, types[index]!, out);
+        if (put === BLANK) continue;
+        blank = false;
+        if (put === MISFIT) {
+          note({ kind: "type_mismatch", line: records.line, column: fields[index]!.title, value: records.text(index).slice(0, 100), expected: types[index]! });
+        }
+      }
+      if (blank) {
+        out.truncate(rowStart);
+        continue;
+      }
+      out.byte(0x0a);
       report.rows++;
-      out += `${report.rows}${line}\n`;
+      if (out.length >= CHUNK_BYTES) yield out.take();
     }
-    return out;
-  }
-
-  function* chunks(): Generator<string> {
-    for (const rows of readAhead.splice(0)) yield convertBatch(rows);
-    for (let next = batches.next(); !next.done; next = batches.next()) yield convertBatch(next.value);
+    if (out.length > 0) yield out.take();
   }
 
   return { fields, chunks: chunks(), report };
@@ -115,7 +111,5 @@ export function prepareTable(source: TableSource, declaredTypes: Record<string, 
 
 /** Reads every chunk: for small tables, tests and the bench's baseline. */
 export function materialise(table: PreparedTable): string {
-  let csv = "";
-  for (const chunk of table.chunks) csv += chunk;
-  return csv;
+  return Buffer.concat([...table.chunks]).toString("utf8");
 }

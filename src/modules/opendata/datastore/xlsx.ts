@@ -1,5 +1,6 @@
 import ExcelJS from "exceljs";
-import { MAX_COLUMNS, UnreadableFileError, type SourceRow, type TableSource } from "./parse.js";
+import { MAX_COLUMNS, UnreadableFileError } from "./parse.js";
+import { TextRecords, type SourceRow, type TableSource } from "./source.js";
 
 /** Text of a cell as the CSV reader would have seen it: numbers with a point, dates as ISO days. */
 function cellText(value: ExcelJS.CellValue): string {
@@ -35,7 +36,7 @@ export async function readXlsx(data: Buffer): Promise<TableSource> {
     if (!headers) headers = values.map((value) => value.trim());
     else rows.push({ line: rowNumber, values });
   });
-  return { encoding: "xlsx", delimiter: "", headers: headers ?? [], batches: [rows], otherSheets: sheets.slice(1).map((other) => other.name) };
+  return { encoding: "xlsx", delimiter: "", headers: headers ?? [], records: () => new TextRecords(rows), otherSheets: sheets.slice(1).map((other) => other.name) };
 }
 
 /** Rows as a workbook; text stays text, so a cell written "=…" is shown, never computed. */
