@@ -122,3 +122,32 @@ export async function withConflictsOnForm<T>(form: FormReader, run: () => Promis
     throw error;
   }
 }
+
+/** Plain text as stored: NFC, no control characters (PostgreSQL's JSONB refuses \u0000 anyway). */
+export function cleanText(value: string, multiline: boolean): string {
+  // eslint-disable-next-line no-control-regex
+  const text = value.normalize("NFC").replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+  return (multiline ? text : text.replace(/\s*\n\s*/g, " ")).trim();
+}
+
+/** "12", "12,5", "-3.25", "1 500" (spaces as people group thousands); undefined otherwise. */
+export function parseLocalNumber(raw: string): number | undefined {
+  const text = raw.replace(/[\s\u00a0\u202f]/g, "");
+  if (!/^[+-]?\d{1,15}(?:[.,]\d{1,10})?$/.test(text)) return undefined;
+  const value = Number(text.replace(",", "."));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** YYYY-MM-DD (what a date input sends) or DD/MM/YYYY (what people type where it is a text box). */
+export function parseLocalDate(raw: string): string | undefined {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+  const local = iso ? null : /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(raw);
+  const parts = iso ? [iso[1], iso[2], iso[3]] : local ? [local[3], local[2], local[1]] : null;
+  if (!parts) return undefined;
+  const [year, month, day] = parts.map(Number) as [number, number, number];
+  if (year < 1850 || year > 2200 || month < 1 || month > 12 || day < 1) return undefined;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  // 31/02 rolls over to March: the day does not exist.
+  if (date.getUTCMonth() !== month - 1) return undefined;
+  return date.toISOString().slice(0, 10);
+}

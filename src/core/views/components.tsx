@@ -73,7 +73,7 @@ export function ErrorSummary(props: { ctx: ViewContext; form: FormState | undefi
 }
 
 /** A field's label with its hint, then its error: ids match what the input's aria-describedby names. */
-function FieldHead(props: { id: string; label: string; hint?: string | undefined; error?: string | undefined }): JSX.Element {
+export function FieldHead(props: { id: string; label: string; hint?: string | undefined; error?: string | undefined }): JSX.Element {
   return (
     <>
       <label for={props.id}>
@@ -97,8 +97,54 @@ function FieldHead(props: { id: string; label: string; hint?: string | undefined
   );
 }
 
-function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
+export function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
   return [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+}
+
+/** A fieldset's hint, then its error, under its legend; ids as `describedBy` names them. */
+export function HintAndError(props: { id: string; hint: string | undefined; error: string | undefined }): JSX.Element {
+  return (
+    <>
+      {props.hint ? (
+        <span class="hint" id={`${props.id}-hint`} safe>
+          {props.hint}
+        </span>
+      ) : (
+        ""
+      )}
+      {props.error ? (
+        <span class="field-error" id={`${props.id}-error`} safe>
+          {props.error}
+        </span>
+      ) : (
+        ""
+      )}
+    </>
+  );
+}
+
+/** Radios or checkboxes, one label each; the first input carries `id`, which the error summary links to. */
+export function ChoiceInputs(props: { id: string; name: string; options: { value: string; label: string }[]; selected: string[]; multiple: boolean; invalid: boolean }): JSX.Element {
+  return (
+    <>
+      {props.options.map((option, index) => {
+        const optionId = index === 0 ? props.id : `${props.id}-${index}`;
+        return (
+          <label for={optionId}>
+            <input
+              type={props.multiple ? "checkbox" : "radio"}
+              id={optionId}
+              name={props.name}
+              value={option.value}
+              checked={props.selected.includes(option.value)}
+              aria-invalid={props.invalid ? "true" : undefined}
+            />{" "}
+            <span safe>{option.label}</span>
+          </label>
+        );
+      })}
+    </>
+  );
 }
 
 interface FieldProps {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
+import { parseLocalDate, parseLocalNumber } from "../../core/http/forms.js";
 import { formatters, translator } from "../../core/i18n/index.js";
 import type { ViewContext } from "../../core/views/context.js";
 import {
@@ -11,9 +12,7 @@ import {
   FormDefinitionSchema,
   inputBudget,
   NATIONAL_ID_FORMATS,
-  parseDate,
   parseDefinition,
-  parseNumber,
   readAnswers,
   summariseAnswers,
   type FieldDef,
@@ -187,13 +186,13 @@ describe("reading answers: each field type", () => {
   });
 
   it("parses numbers with a comma or a point, and checks their range", () => {
-    assert.equal(parseNumber("12,5"), 12.5);
-    assert.equal(parseNumber("12.5"), 12.5);
-    assert.equal(parseNumber("1 500 000"), 1_500_000);
-    assert.equal(parseNumber("-3"), -3);
-    assert.equal(parseNumber("1.234,5"), undefined);
-    assert.equal(parseNumber("12abc"), undefined);
-    assert.equal(parseNumber("1e5"), undefined);
+    assert.equal(parseLocalNumber("12,5"), 12.5);
+    assert.equal(parseLocalNumber("12.5"), 12.5);
+    assert.equal(parseLocalNumber("1 500 000"), 1_500_000);
+    assert.equal(parseLocalNumber("-3"), -3);
+    assert.equal(parseLocalNumber("1.234,5"), undefined);
+    assert.equal(parseLocalNumber("12abc"), undefined);
+    assert.equal(parseLocalNumber("1e5"), undefined);
 
     const def = form(
       { id: "area", label: "Surface", required: true, type: "number", min: 1, max: 10_000 },
@@ -217,13 +216,13 @@ describe("reading answers: each field type", () => {
   });
 
   it("reads dates typed either way and checks past or future", () => {
-    assert.equal(parseDate("1990-12-25"), "1990-12-25");
-    assert.equal(parseDate("25/12/1990"), "1990-12-25");
-    assert.equal(parseDate("5.1.2001"), "2001-01-05");
-    assert.equal(parseDate("31/02/2020"), undefined);
-    assert.equal(parseDate("29/02/2024"), "2024-02-29");
-    assert.equal(parseDate("12/25/1990"), undefined);
-    assert.equal(parseDate("1990-12-25T00:00"), undefined);
+    assert.equal(parseLocalDate("1990-12-25"), "1990-12-25");
+    assert.equal(parseLocalDate("25/12/1990"), "1990-12-25");
+    assert.equal(parseLocalDate("5.1.2001"), "2001-01-05");
+    assert.equal(parseLocalDate("31/02/2020"), undefined);
+    assert.equal(parseLocalDate("29/02/2024"), "2024-02-29");
+    assert.equal(parseLocalDate("12/25/1990"), undefined);
+    assert.equal(parseLocalDate("1990-12-25T00:00"), undefined);
 
     const def = form(
       { id: "birth", label: "Naissance", required: true, type: "date", when: "past" },

@@ -4,6 +4,7 @@ import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } f
 import { normalizePhone } from "../../core/auth/phone.js";
 import { cleanFileName, isUploadedFile, MEDIA_TYPES, sniffMediaType, type UploadedFile } from "../../core/files/index.js";
 import type { FieldError } from "../../core/http/errors.js";
+import { cleanText, parseLocalDate, parseLocalNumber } from "../../core/http/forms.js";
 import type { Formatters, Translate } from "../../core/i18n/index.js";
 
 /*
@@ -427,33 +428,6 @@ export const ADDRESS_PARTS = ["line", "quarter", "town"] as const;
 
 const MAX_RAW_LENGTH = { number: 40, date: 20, phone: 40, nationalId: 60, addressPart: 200 };
 
-/** Plain text as stored: NFC, no control characters (PostgreSQL's JSONB refuses \u0000 anyway). */
-function cleanText(value: string, multiline: boolean): string {
-  // eslint-disable-next-line no-control-regex
-  const text = value.normalize("NFC").replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
-  return (multiline ? text : text.replace(/\s*\n\s*/g, " ")).trim();
-}
-
-export function parseNumber(raw: string): number | undefined {
-  const text = raw.replace(/[\s\u00a0\u202f]/g, "");
-  if (!/^[+-]?\d{1,15}(?:[.,]\d{1,10})?$/.test(text)) return undefined;
-  const value = Number(text.replace(",", "."));
-  return Number.isFinite(value) ? value : undefined;
-}
-
-/** YYYY-MM-DD (what a date input sends) or DD/MM/YYYY (what people type where it is a text box). */
-export function parseDate(raw: string): string | undefined {
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
-  const local = iso ? null : /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(raw);
-  const parts = iso ? [iso[1], iso[2], iso[3]] : local ? [local[3], local[2], local[1]] : null;
-  if (!parts) return undefined;
-  const [year, month, day] = parts.map(Number) as [number, number, number];
-  if (year < 1850 || year > 2200 || month < 1 || month > 12 || day < 1) return undefined;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCMonth() !== month - 1) return undefined;
-  return date.toISOString().slice(0, 10);
-}
-
 function phoneError(country: string): FieldError {
   try {
     return { key: "eservices.form.invalid_phone", params: { code: getCountryCallingCode(country as CountryCode) } };
@@ -560,7 +534,7 @@ class AnswerReader {
         const raw = cleanText(this.raw(name), false).slice(0, MAX_RAW_LENGTH.number);
         this.values[name] = raw;
         if (!raw) return this.requireIfSubmitting(name, field.required);
-        const value = parseNumber(raw);
+        const value = parseLocalNumber(raw);
         if (value === undefined) return this.fail(name, { key: "eservices.form.not_a_number" });
         if (field.integer && !Number.isInteger(value)) return this.fail(name, { key: "eservices.form.not_integer" });
         const { min, max } = field;
@@ -575,7 +549,7 @@ class AnswerReader {
         const raw = cleanText(this.raw(name), false).slice(0, MAX_RAW_LENGTH.date);
         this.values[name] = raw;
         if (!raw) return this.requireIfSubmitting(name, field.required);
-        const value = parseDate(raw);
+        const value = parseLocalDate(raw);
         if (!value) return this.fail(name, { key: "eservices.form.invalid_date" });
         if (field.when === "past" && value > this.today) return this.fail(name, { key: "eservices.form.date_in_future" });
         if (field.when === "future" && value < this.today) return this.fail(name, { key: "eservices.form.date_in_past" });
@@ -837,7 +811,7 @@ function formatSimple(field: SimpleFieldDef, value: SimpleAnswer, t: Translate, 
       return field.integer && (field.min ?? 0) >= 1000 && (field.max ?? Infinity) <= 9999 ? String(value) : fmt.number(value);
     case "date":
       // Noon UTC shown in UTC: a calendar date, whatever the server's time zone.
-      return typeof value === "string" && parseDate(value) ? fmt.date(new Date(`${value}T12:00:00Z`), "UTC") : undefined;
+      return typeof value === "string" && parseLocalDate(value) ? fmt.date(new Date(`${value}T12:00:00Z`), "UTC") : undefined;
     case "choice": {
       const labels = new Map(field.options.map((option) => [option.value, option.label]));
       const chosen = Array.isArray(value) ? value : typeof value === "string" ? [value] : [];

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireSignedIn } from "../../core/auth/roles.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
-import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
+import { FormReader, parseLocalNumber, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Translate } from "../../core/i18n/index.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
@@ -9,7 +9,7 @@ import { zonedParts, zonedToUtc } from "./budgets.js";
 import { authorizeManager, processOf } from "./back-office.js";
 import { participationPolicy } from "./policy.js";
 import { getProcess, getProcessBySlug, verification, type ProcessRow } from "./store.js";
-import { parseSurveyNumber, QUESTION_ID_PATTERN, type Question, type SurveyDefinition, type SurveyProblem, type SurveyResultsData } from "./survey.js";
+import { QUESTION_ID_PATTERN, type Question, type SurveyDefinition, type SurveyProblem, type SurveyResultsData } from "./survey.js";
 import * as surveys from "./surveys.js";
 import { ResponseRefused, type ResponseRefusal, type SurveyRow, type SurveySettings } from "./surveys.js";
 import { QUESTION_TYPES, SurveyEditPage, SurveyPage, SurveysAdminPage, type Respondent } from "./views/surveys.js";
@@ -84,7 +84,7 @@ function settingsForm(survey: SurveyRow, timeZone: string): FormState {
 function optionalNumber(form: FormReader, name: string): number | undefined {
   const typed = form.text(name, { max: 20 });
   if (!typed) return undefined;
-  const value = parseSurveyNumber(typed);
+  const value = parseLocalNumber(typed);
   if (value === undefined) form.fail(name, "participation.survey.error.not_a_number");
   return value;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
+import { parseLocalDate, parseLocalNumber } from "../../core/http/forms.js";
 import { formatters, translator } from "../../core/i18n/index.js";
 import type { ViewContext } from "../../core/views/context.js";
 import {
@@ -8,8 +9,6 @@ import {
   answersToSurveyValues,
   checkSurvey,
   parseSurvey,
-  parseSurveyDate,
-  parseSurveyNumber,
   readResponse,
   responsesCsv,
   resultsChartSvg,
@@ -201,17 +200,17 @@ describe("reading a response", () => {
     assert.deepEqual(bounded({ id: "n", type: "number", title: "N", required: true, min: 5 }, "4"), { key: "participation.survey.error.too_small", params: { min: 5 } });
     assert.deepEqual(bounded({ id: "n", type: "number", title: "N", required: true, max: 5 }, "6"), { key: "participation.survey.error.too_large", params: { max: 5 } });
     assert.deepEqual(bounded({ id: "n", type: "number", title: "N", required: true }, ""), { key: "participation.survey.error.required" });
-    assert.equal(parseSurveyNumber("1e5"), undefined);
-    assert.equal(parseSurveyNumber("-3,25"), -3.25);
-    assert.equal(parseSurveyNumber("1\u202f000"), 1000);
+    assert.equal(parseLocalNumber("1e5"), undefined);
+    assert.equal(parseLocalNumber("-3,25"), -3.25);
+    assert.equal(parseLocalNumber("1\u202f000"), 1000);
   });
 
   it("checks dates and scales strictly", () => {
-    assert.equal(parseSurveyDate("2024-02-29"), "2024-02-29");
-    assert.equal(parseSurveyDate("29/02/2023"), undefined);
-    assert.equal(parseSurveyDate("1/3/2026"), "2026-03-01");
-    assert.equal(parseSurveyDate("2026-13-01"), undefined);
-    assert.equal(parseSurveyDate("hier"), undefined);
+    assert.equal(parseLocalDate("2024-02-29"), "2024-02-29");
+    assert.equal(parseLocalDate("29/02/2023"), undefined);
+    assert.equal(parseLocalDate("1/3/2026"), "2026-03-01");
+    assert.equal(parseLocalDate("2026-13-01"), undefined);
+    assert.equal(parseLocalDate("hier"), undefined);
     const scale = (raw: unknown) => readResponse(survey, { ...valid, "q.satisfaction": raw });
     assert.equal(scale("1").answers.satisfaction, 1);
     assert.equal(scale("5").answers.satisfaction, 5);

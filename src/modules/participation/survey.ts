@@ -2,6 +2,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { scaleLinear } from "d3-scale";
 import type { FieldError } from "../../core/http/errors.js";
+import { cleanText, parseLocalDate, parseLocalNumber } from "../../core/http/forms.js";
 
 /*
  * Surveys of a participatory process (questionnaires as in Decidim): the definition an
@@ -162,35 +163,6 @@ export function parseSurvey(value: unknown): { def?: SurveyDefinition; problems:
 // Longest raw input worth looking at for a number or a date: beyond, it cannot be one.
 const MAX_RAW_LENGTH = { number: 40, date: 20, scale: 8 };
 
-/** Plain text as stored: NFC, no control characters (PostgreSQL's JSONB refuses \u0000 anyway). */
-function cleanText(value: string, multiline: boolean): string {
-  // eslint-disable-next-line no-control-regex
-  const text = value.normalize("NFC").replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
-  return (multiline ? text : text.replace(/\s*\n\s*/g, " ")).trim();
-}
-
-/** "12", "12,5", "-3.25", "1 500" (spaces as people group thousands); undefined otherwise. */
-export function parseSurveyNumber(raw: string): number | undefined {
-  const text = raw.replace(/[\s\u00a0\u202f]/g, "");
-  if (!/^[+-]?\d{1,15}(?:[.,]\d{1,10})?$/.test(text)) return undefined;
-  const value = Number(text.replace(",", "."));
-  return Number.isFinite(value) ? value : undefined;
-}
-
-/** YYYY-MM-DD (what a date input sends) or DD/MM/YYYY (what people type where it is a text box). */
-export function parseSurveyDate(raw: string): string | undefined {
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
-  const local = iso ? null : /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(raw);
-  const parts = iso ? [iso[1], iso[2], iso[3]] : local ? [local[3], local[2], local[1]] : null;
-  if (!parts) return undefined;
-  const [year, month, day] = parts.map(Number) as [number, number, number];
-  if (year < 1850 || year > 2200 || month < 1 || month > 12 || day < 1) return undefined;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  // 31/02 rolls over to March: the day does not exist.
-  if (date.getUTCMonth() !== month - 1) return undefined;
-  return date.toISOString().slice(0, 10);
-}
-
 export interface ReadResponseResult {
   answers: SurveyAnswers;
   errors: Record<string, FieldError>;
@@ -271,7 +243,7 @@ class ResponseReader {
       }
       case "date": {
         const raw = cleanText(this.raw(name), false).slice(0, MAX_RAW_LENGTH.date);
-        const value = raw ? parseSurveyDate(raw) : undefined;
+        const value = raw ? parseLocalDate(raw) : undefined;
         // A date input drops a value that is not YYYY-MM-DD: "25/12/2025" typed where the browser
         // has no picker must come back as 2025-12-25 where it has one.
         this.values[name] = value ?? raw;
@@ -282,7 +254,7 @@ class ResponseReader {
         const raw = cleanText(this.raw(name), false).slice(0, MAX_RAW_LENGTH.number);
         this.values[name] = raw;
         if (!raw) return this.required(name, question);
-        const value = parseSurveyNumber(raw);
+        const value = parseLocalNumber(raw);
         if (value === undefined) return this.fail(name, { key: "participation.survey.error.not_a_number" });
         if (question.integer && !Number.isInteger(value)) return this.fail(name, { key: "participation.survey.error.not_integer" });
         const { min, max } = question;
@@ -369,7 +341,7 @@ function validAnswer(question: Question, value: unknown): SurveyAnswer | undefin
     case "number":
       return typeof value === "number" && Number.isFinite(value) ? value : undefined;
     case "date":
-      return typeof value === "string" && ISO_DATE.test(value) && parseSurveyDate(value) === value ? value : undefined;
+      return typeof value === "string" && ISO_DATE.test(value) && parseLocalDate(value) === value ? value : undefined;
   }
 }
 

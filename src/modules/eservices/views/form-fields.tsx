@@ -1,6 +1,5 @@
-import { Html } from "@kitajs/html";
 import type { PropsWithChildren } from "@kitajs/html";
-import { Field, FileField, Paragraphs, SelectField } from "../../../core/views/components.js";
+import { ChoiceInputs, describedBy, Field, FieldHead, FileField, HintAndError, Paragraphs, SelectField } from "../../../core/views/components.js";
 import type { FieldError } from "../../../core/http/errors.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { getCountryCallingCode, type CountryCode } from "libphonenumber-js/max";
@@ -51,10 +50,6 @@ function errorText(state: RenderState, name: string): string | undefined {
   return error ? state.ctx.t(error.key, error.params) : undefined;
 }
 
-function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
-  return [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
-}
-
 function fieldLabel(state: RenderState, field: FieldDef): string {
   return field.required ? field.label : state.ctx.t("eservices.form.optional", { label: field.label });
 }
@@ -90,31 +85,6 @@ function Conditional(props: PropsWithChildren<{ state: RenderState; field: Field
   );
 }
 
-/** A label, hint and error like the shared Field, for inputs it cannot express. */
-function Head(props: { id: string; label: string; hint?: string | undefined; error?: string | undefined }): JSX.Element {
-  return (
-    <>
-      <label for={props.id}>
-        {Html.escapeHtml(props.label)}
-        {props.hint ? (
-          <span class="hint" id={`${props.id}-hint`} safe>
-            {props.hint}
-          </span>
-        ) : (
-          ""
-        )}
-      </label>
-      {props.error ? (
-        <span class="field-error" id={`${props.id}-error`} safe>
-          {props.error}
-        </span>
-      ) : (
-        ""
-      )}
-    </>
-  );
-}
-
 /** A text box rather than type=number: browsers empty a number input holding "1,5". */
 function NumberInput(props: { state: RenderState; field: NumberFieldDef; name: string }): JSX.Element {
   const { state, field, name } = props;
@@ -124,7 +94,7 @@ function NumberInput(props: { state: RenderState; field: NumberFieldDef; name: s
   const value = state.values[name];
   return (
     <div>
-      <Head id={id} label={fieldLabel(state, field)} hint={hint} error={error} />
+      <FieldHead id={id} label={fieldLabel(state, field)} hint={hint} error={error} />
       <input
         type="text"
         id={id}
@@ -151,36 +121,8 @@ function ChoiceGroup(props: { state: RenderState; field: SimpleFieldDef; name: s
   return (
     <fieldset aria-describedby={describedBy(id, hint, error)}>
       <legend safe>{fieldLabel(state, field)}</legend>
-      {hint ? (
-        <span class="hint" id={`${id}-hint`} safe>
-          {hint}
-        </span>
-      ) : (
-        ""
-      )}
-      {error ? (
-        <span class="field-error" id={`${id}-error`} safe>
-          {error}
-        </span>
-      ) : (
-        ""
-      )}
-      {props.options.map((option, index) => {
-        const optionId = index === 0 ? id : `${id}-${index}`;
-        return (
-          <label for={optionId}>
-            <input
-              type={props.multiple ? "checkbox" : "radio"}
-              id={optionId}
-              name={name}
-              value={option.value}
-              checked={selected.includes(option.value)}
-              aria-invalid={error ? "true" : undefined}
-            />{" "}
-            <span safe>{option.label}</span>
-          </label>
-        );
-      })}
+      <HintAndError id={id} hint={hint} error={error} />
+      <ChoiceInputs id={id} name={name} options={props.options} selected={selected} multiple={props.multiple} invalid={Boolean(error)} />
     </fieldset>
   );
 }
@@ -348,20 +290,7 @@ function RepeatBlock(props: { state: RenderState; field: RepeatFieldDef; add: st
   return (
     <fieldset id={id} aria-describedby={describedBy(id, hint, error)}>
       <legend safe>{fieldLabel(state, field)}</legend>
-      {hint ? (
-        <span class="hint" id={`${id}-hint`} safe>
-          {hint}
-        </span>
-      ) : (
-        ""
-      )}
-      {error ? (
-        <span class="field-error" id={`${id}-error`} safe>
-          {error}
-        </span>
-      ) : (
-        ""
-      )}
+      <HintAndError id={id} hint={hint} error={error} />
       {Array.from({ length: count }, (_, index) => {
         // Inside an entry, a condition names a sibling of the same entry before any outer field.
         const entryState: RenderState = {

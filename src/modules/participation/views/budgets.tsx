@@ -1,8 +1,10 @@
 import { scaleLinear } from "d3-scale";
-import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, Paragraphs, SelectField, Table } from "../../../core/views/components.js";
+import { ActionButton, ErrorSummary, Field, Form, Paragraphs, SelectField, Table } from "../../../core/views/components.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
+import { adminCrumbs } from "./admin.js";
+import { crumbs } from "./public.js";
 import type { BudgetResults } from "../budget.js";
 import type { BallotRow, BudgetKind, BudgetProjectRow, BudgetRow, VotingPhase } from "../budgets.js";
 
@@ -31,35 +33,6 @@ const PHASE_KEYS: Record<VotingPhase, string> = {
 const money = (ctx: ViewContext, municipality: Municipality, amount: number) => ctx.fmt.money(amount, municipality.currency);
 const when = (ctx: ViewContext, municipality: Municipality, instant: Date) => ctx.fmt.dateTime(instant, municipality.time_zone);
 const percent = (ctx: ViewContext, rate: number) => `${ctx.fmt.number(Math.round(rate * 1000) / 10)} %`;
-
-function publicCrumbs(ctx: ViewContext, municipality: Municipality, process: ProcessRef, label: string) {
-  return (
-    <Breadcrumbs
-      ctx={ctx}
-      items={[
-        { href: `/${municipality.slug}/`, label: municipality.name },
-        { href: `/${municipality.slug}/participation`, label: ctx.t("participation.budgets.participation") },
-        { href: `/${municipality.slug}/participation/${process.slug}`, label: process.title },
-        { label },
-      ]}
-    />
-  );
-}
-
-function adminCrumbs(ctx: ViewContext, municipality: Municipality, process: ProcessRef, trail: { href?: string; label: string }[]) {
-  return (
-    <Breadcrumbs
-      ctx={ctx}
-      items={[
-        { href: `/${municipality.slug}/`, label: municipality.name },
-        { href: `/${municipality.slug}/admin`, label: ctx.t("portal.admin.title") },
-        { href: `/${municipality.slug}/admin/participation`, label: ctx.t("participation.budgets.participation") },
-        { href: `/${municipality.slug}/admin/participation/${process.id}`, label: process.title },
-        ...trail,
-      ]}
-    />
-  );
-}
 
 /** The rule a resident votes under, in one sentence. */
 function ruleText(ctx: ViewContext, municipality: Municipality, budget: BudgetRow): string {
@@ -250,7 +223,7 @@ export function BudgetPage(props: {
   const base = `/${municipality.slug}/participation/${process.slug}/budgets/${budget.id}`;
   return (
     <Layout ctx={ctx} title={budget.title} description={budget.description.slice(0, 160)}>
-      {publicCrumbs(ctx, municipality, process, budget.title)}
+      {crumbs(ctx, municipality, [{ href: `/${municipality.slug}/participation/${process.slug}`, label: process.title }, { label: budget.title }])}
       <h1 safe>{budget.title}</h1>
       <PhaseNotice ctx={ctx} municipality={municipality} budget={budget} phase={phase} />
       <dl class="facts">
@@ -392,7 +365,7 @@ export function BudgetsAdminPage(props: { ctx: ViewContext; municipality: Munici
   const title = t("participation.budgets.admin.title");
   return (
     <Layout ctx={ctx} title={`${title} · ${process.title}`}>
-      {adminCrumbs(ctx, municipality, process, [{ label: title }])}
+      {adminCrumbs(ctx, municipality, [{ href: `/${municipality.slug}/admin/participation/${process.id}`, label: process.title }, { label: title }])}
       <h1 safe>{`${title} · ${process.title}`}</h1>
       {props.budgets.length === 0 ? (
         <p safe>{t("participation.budgets.admin.none")}</p>
@@ -440,7 +413,7 @@ export function BudgetEditPage(props: {
   const locked = budget.status === "published" && phase !== "upcoming";
   return (
     <Layout ctx={ctx} title={budget.title}>
-      {adminCrumbs(ctx, municipality, process, [{ href: `/${municipality.slug}/admin/participation/${process.id}/budgets`, label: t("participation.budgets.admin.title") }, { label: budget.title }])}
+      {adminCrumbs(ctx, municipality, [{ href: `/${municipality.slug}/admin/participation/${process.id}`, label: process.title }, { href: `/${municipality.slug}/admin/participation/${process.id}/budgets`, label: t("participation.budgets.admin.title") }, { label: budget.title }])}
       <h1 safe>{budget.title}</h1>
       <p>
         <span safe>{`${t("participation.budgets.admin.state")} : `}</span>

@@ -1,7 +1,6 @@
-import { Html } from "@kitajs/html";
 import type { PropsWithChildren } from "@kitajs/html";
 import type { FieldError } from "../../../core/http/errors.js";
-import { Field } from "../../../core/views/components.js";
+import { ChoiceInputs, describedBy, Field, FieldHead, HintAndError } from "../../../core/views/components.js";
 import type { ViewContext } from "../../../core/views/context.js";
 import {
   questionName,
@@ -42,10 +41,6 @@ function errorText(state: RenderState, name: string): string | undefined {
   return error ? state.ctx.t(error.key, error.params) : undefined;
 }
 
-function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
-  return [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
-}
-
 function stringValue(state: RenderState, name: string): string {
   const value = state.values[name];
   return typeof value === "string" ? value : "";
@@ -79,27 +74,6 @@ function numberHint(state: RenderState, question: NumberQuestion): string | unde
   return question.integer ? t("participation.survey.integer_hint") : undefined;
 }
 
-function HintAndError(props: { id: string; hint: string | undefined; error: string | undefined }): JSX.Element {
-  return (
-    <>
-      {props.hint ? (
-        <span class="hint" id={`${props.id}-hint`} safe>
-          {props.hint}
-        </span>
-      ) : (
-        ""
-      )}
-      {props.error ? (
-        <span class="field-error" id={`${props.id}-error`} safe>
-          {props.error}
-        </span>
-      ) : (
-        ""
-      )}
-    </>
-  );
-}
-
 /** A text box rather than type=number: browsers empty a number input holding "1,5". */
 function NumberInput(props: { state: RenderState; question: NumberQuestion }): JSX.Element {
   const { state, question } = props;
@@ -109,23 +83,7 @@ function NumberInput(props: { state: RenderState; question: NumberQuestion }): J
   const error = errorText(state, name);
   return (
     <div>
-      <label for={id}>
-        {Html.escapeHtml(questionLabel(state, question))}
-        {hint ? (
-          <span class="hint" id={`${id}-hint`} safe>
-            {hint}
-          </span>
-        ) : (
-          ""
-        )}
-      </label>
-      {error ? (
-        <span class="field-error" id={`${id}-error`} safe>
-          {error}
-        </span>
-      ) : (
-        ""
-      )}
+      <FieldHead id={id} label={questionLabel(state, question)} hint={hint} error={error} />
       <input
         type="text"
         id={id}
@@ -155,22 +113,7 @@ function ChoiceGroup(props: { state: RenderState; question: Question; options: {
     <fieldset aria-describedby={describedBy(id, hint, error)}>
       <legend safe>{questionLabel(state, question)}</legend>
       <HintAndError id={id} hint={hint} error={error} />
-      {props.options.map((option, index) => {
-        const optionId = index === 0 ? id : `${id}-${index}`;
-        return (
-          <label for={optionId}>
-            <input
-              type={props.multiple ? "checkbox" : "radio"}
-              id={optionId}
-              name={name}
-              value={option.value}
-              checked={selected.includes(option.value)}
-              aria-invalid={error ? "true" : undefined}
-            />{" "}
-            <span safe>{option.label}</span>
-          </label>
-        );
-      })}
+      <ChoiceInputs id={id} name={name} options={props.options} selected={selected} multiple={props.multiple} invalid={Boolean(error)} />
     </fieldset>
   );
 }

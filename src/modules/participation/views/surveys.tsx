@@ -1,7 +1,9 @@
-import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, Paragraphs, SelectField, Table } from "../../../core/views/components.js";
+import { ActionButton, ErrorSummary, Field, Form, Paragraphs, SelectField, Table } from "../../../core/views/components.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
+import { adminCrumbs } from "./admin.js";
+import { crumbs } from "./public.js";
 import type { Question, QuestionType, SurveyDefinition, SurveyResultsData } from "../survey.js";
 import type { SurveyPhase, SurveyRow } from "../surveys.js";
 import { SurveyFields, SurveyResults } from "./survey-form.js";
@@ -36,35 +38,6 @@ const PHASE_KEYS: Record<SurveyPhase, string> = {
 };
 
 const when = (ctx: ViewContext, municipality: Municipality, instant: Date) => ctx.fmt.dateTime(instant, municipality.time_zone);
-
-function publicCrumbs(ctx: ViewContext, municipality: Municipality, process: ProcessRef, label: string) {
-  return (
-    <Breadcrumbs
-      ctx={ctx}
-      items={[
-        { href: `/${municipality.slug}/`, label: municipality.name },
-        { href: `/${municipality.slug}/participation`, label: ctx.t("participation.surveys.participation") },
-        { href: `/${municipality.slug}/participation/${process.slug}`, label: process.title },
-        { label },
-      ]}
-    />
-  );
-}
-
-function adminCrumbs(ctx: ViewContext, municipality: Municipality, process: ProcessRef, trail: { href?: string; label: string }[]) {
-  return (
-    <Breadcrumbs
-      ctx={ctx}
-      items={[
-        { href: `/${municipality.slug}/`, label: municipality.name },
-        { href: `/${municipality.slug}/admin`, label: ctx.t("portal.admin.title") },
-        { href: `/${municipality.slug}/admin/participation`, label: ctx.t("participation.surveys.participation") },
-        { href: `/${municipality.slug}/admin/participation/${process.id}`, label: process.title },
-        ...trail,
-      ]}
-    />
-  );
-}
 
 /** When residents can answer, in one sentence. */
 function phaseText(ctx: ViewContext, municipality: Municipality, survey: SurveyRow, phase: SurveyPhase): string {
@@ -103,7 +76,7 @@ export function SurveyPage(props: {
   const base = `/${municipality.slug}/participation/${process.slug}/surveys/${survey.id}`;
   return (
     <Layout ctx={ctx} title={survey.title} description={survey.description.slice(0, 160)}>
-      {publicCrumbs(ctx, municipality, process, survey.title)}
+      {crumbs(ctx, municipality, [{ href: `/${municipality.slug}/participation/${process.slug}`, label: process.title }, { label: survey.title }])}
       <h1 safe>{survey.title}</h1>
       <p class={phase === "open" ? "success" : "notice"} safe>
         {phaseText(ctx, municipality, survey, phase)}
@@ -258,7 +231,7 @@ export function SurveysAdminPage(props: { ctx: ViewContext; municipality: Munici
   const title = t("participation.surveys.admin.title");
   return (
     <Layout ctx={ctx} title={`${title} · ${process.title}`}>
-      {adminCrumbs(ctx, municipality, process, [{ label: title }])}
+      {adminCrumbs(ctx, municipality, [{ href: `/${municipality.slug}/admin/participation/${process.id}`, label: process.title }, { label: title }])}
       <h1 safe>{`${title} · ${process.title}`}</h1>
       {props.surveys.length === 0 ? (
         <p safe>{t("participation.surveys.admin.none")}</p>
@@ -402,7 +375,7 @@ export function SurveyEditPage(props: {
   const editable = survey.status === "draft";
   return (
     <Layout ctx={ctx} title={survey.title}>
-      {adminCrumbs(ctx, municipality, process, [{ href: `/${municipality.slug}/admin/participation/${process.id}/surveys`, label: t("participation.surveys.admin.title") }, { label: survey.title }])}
+      {adminCrumbs(ctx, municipality, [{ href: `/${municipality.slug}/admin/participation/${process.id}`, label: process.title }, { href: `/${municipality.slug}/admin/participation/${process.id}/surveys`, label: t("participation.surveys.admin.title") }, { label: survey.title }])}
       <h1 safe>{survey.title}</h1>
       {props.problem ? (
         <p class="errors" role="alert" safe>
