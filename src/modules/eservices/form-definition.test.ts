@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
 import { parseLocalDate, parseLocalNumber } from "../../core/http/forms.js";
+import { anonymousFrenchView } from "../../../test/view-context.js";
 import { formatters, translator } from "../../core/i18n/index.js";
-import type { ViewContext } from "../../core/views/context.js";
 import {
   answersToValues,
   checkDefinition,
@@ -620,22 +620,7 @@ describe("summary", () => {
 });
 
 describe("rendering", () => {
-  const view: ViewContext = {
-    t: translator("fr"),
-    locale: "fr",
-    fmt: formatters("fr"),
-    actor: null,
-    municipality: null,
-    network: null,
-    csrfToken: "token",
-    path: "/",
-    flash: null,
-    nav: [],
-    adminNav: [],
-    canAdminister: false,
-    canAdministerNetwork: false,
-    uploadLimitBytes: 10_000_000,
-  };
+  const view = anonymousFrenchView();
   const hostile = `"><script>alert(1)</script>`;
   const def: FormDefinition = {
     sections: [

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
 import { parseLocalDate, parseLocalNumber } from "../../core/http/forms.js";
-import { formatters, translator } from "../../core/i18n/index.js";
-import type { ViewContext } from "../../core/views/context.js";
+import { anonymousFrenchView } from "../../../test/view-context.js";
 import {
   aggregate,
   answersToSurveyValues,
@@ -440,22 +439,7 @@ describe("results chart", () => {
 });
 
 describe("rendering", () => {
-  const view: ViewContext = {
-    t: translator("fr"),
-    locale: "fr",
-    fmt: formatters("fr"),
-    actor: null,
-    municipality: null,
-    network: null,
-    csrfToken: "token",
-    path: "/",
-    flash: null,
-    nav: [],
-    adminNav: [],
-    canAdminister: false,
-    canAdministerNetwork: false,
-    uploadLimitBytes: 10_000_000,
-  };
+  const view = anonymousFrenchView();
   const render = (props: Partial<Parameters<typeof SurveyFields>[0]> = {}) => SurveyFields({ ctx: view, def: survey, ...props }) as string;
   /** A text as it appears in the page: @kitajs/html escapes apostrophes. */
   const escaped = (text: string) => text.replace(/'/g, "&#39;");

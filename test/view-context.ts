@@ -1,0 +1,22 @@
+import { formatters, translator } from "../src/core/i18n/index.js";
+import type { ViewContext } from "../src/core/views/context.js";
+
+/** What a view is given for an anonymous visitor reading in French, for rendering components alone. */
+export function anonymousFrenchView(): ViewContext {
+  return {
+    t: translator("fr"),
+    locale: "fr",
+    fmt: formatters("fr"),
+    actor: null,
+    municipality: null,
+    network: null,
+    csrfToken: "token",
+    path: "/",
+    flash: null,
+    nav: [],
+    adminNav: [],
+    canAdminister: false,
+    canAdministerNetwork: false,
+    uploadLimitBytes: 10_000_000,
+  };
+}
