@@ -4,7 +4,8 @@ import { gzipSync } from "node:zlib";
 import type { LightMyRequestResponse } from "fastify";
 import { hashPassword } from "../src/core/auth/accounts.js";
 import { formatters } from "../src/core/i18n/index.js";
-import { castBallot, zonedParts, zonedToUtc } from "../src/modules/participation/budgets.js";
+import { wallClock } from "../src/core/tenancy/clock.js";
+import { castBallot, zonedToUtc } from "../src/modules/participation/budgets.js";
 import { seedBudgets } from "../src/seed/budgets-demo.js";
 import { Browser, createTestApp, DEMO, DEMO_PASSWORD, idOf, visibleText, type TestContext } from "./helpers.js";
 
@@ -20,7 +21,7 @@ describe("participatory budgets: times typed on the municipality's clock", () =>
     assert.equal(zonedToUtc("2027-01-10", "08:00", "Africa/Dakar")?.toISOString(), "2027-01-10T08:00:00.000Z");
     // Summer time is Intl's business, not ours: a zone with it still comes out right.
     assert.equal(zonedToUtc("2027-07-01", "12:00", "Europe/Paris")?.toISOString(), "2027-07-01T10:00:00.000Z");
-    assert.deepEqual(zonedParts(new Date("2027-01-10T23:30:00Z"), "Africa/Niamey"), { date: "2027-01-11", time: "00:30" });
+    assert.deepEqual(wallClock(new Date("2027-01-10T23:30:00Z"), "Africa/Niamey"), { date: "2027-01-11", time: "00:30" });
   });
 
   it("refuses moments that do not exist", () => {
@@ -89,7 +90,7 @@ describe("participatory budgets: from the back office to published results", () 
   /** Time passes: voting opened a minute ago (the only way to test a window without waiting). */
   const openVoting = (budgetId: string) => ctx.db.query("UPDATE budgets SET voting_opens_at = now() - interval '1 minute', voting_closes_at = now() + interval '10 days' WHERE id = $1", [budgetId]);
 
-  const localDay = (offsetDays: number) => zonedParts(new Date(Date.now() + offsetDays * DAY_MS), "Africa/Dakar").date;
+  const localDay = (offsetDays: number) => wallClock(new Date(Date.now() + offsetDays * DAY_MS), "Africa/Dakar").date;
 
   async function createBudget(fields: Record<string, string>): Promise<LightMyRequestResponse> {
     return editor.post(`/rufisque/admin/participation/${processId}/budgets`, {
@@ -266,8 +267,8 @@ describe("participatory budgets: from the back office to published results", () 
     const settings = await editor.get(admin(knapsackId));
     assert.match(visibleText(settings.body), /seuls le titre et la présentation peuvent encore être modifiés/);
     const [row] = await ctx.db.query<{ voting_opens_at: Date; voting_closes_at: Date }>("SELECT voting_opens_at, voting_closes_at FROM budgets WHERE id = $1", [knapsackId]);
-    const opens = zonedParts(row!.voting_opens_at, "Africa/Dakar");
-    const closes = zonedParts(row!.voting_closes_at, "Africa/Dakar");
+    const opens = wallClock(row!.voting_opens_at, "Africa/Dakar");
+    const closes = wallClock(row!.voting_closes_at, "Africa/Dakar");
     const fields = { title: "Budget participatif 2027 des quartiers", description: "Cinq projets.", kind: "knapsack", total_amount: "10000000", opens_date: opens.date, opens_time: opens.time, closes_date: closes.date, closes_time: closes.time };
     const richer = await editor.post(admin(knapsackId), { ...fields, total_amount: "20000000" });
     assert.equal(richer.statusCode, 400);

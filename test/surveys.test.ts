@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import type { LightMyRequestResponse } from "fastify";
 import { hashPassword } from "../src/core/auth/accounts.js";
-import { zonedParts } from "../src/modules/participation/budgets.js";
+import { wallClock } from "../src/core/tenancy/clock.js";
 import { seedSurveys } from "../src/seed/surveys-demo.js";
 import { Browser, createTestApp, DEMO, DEMO_PASSWORD, idOf, visibleText, type TestContext } from "./helpers.js";
 
@@ -50,7 +50,7 @@ describe("surveys: built in the back office, answered once by verified residents
 
   const admin = (id: string, slug = "rufisque") => `/${slug}/admin/surveys/${id}`;
   const page = (id: string, slug = "rufisque") => `/${slug}/participation/${PROCESS}/surveys/${id}`;
-  const localDay = (offsetDays: number) => zonedParts(new Date(Date.now() + offsetDays * DAY_MS), "Africa/Dakar").date;
+  const localDay = (offsetDays: number) => wallClock(new Date(Date.now() + offsetDays * DAY_MS), "Africa/Dakar").date;
   const question = (fields: Record<string, string>) => editor.post(`${admin(surveyId)}/questions`, { required: "on", ...fields });
   const definition = async (id = surveyId) =>
     (await ctx.db.query<{ definition: { questions: { id: string; type: string; required: boolean; showIf?: { question: string; equals: string } }[] } }>("SELECT definition FROM surveys WHERE id = $1", [id]))[0]!.definition;

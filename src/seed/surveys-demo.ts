@@ -1,5 +1,6 @@
 import type { Tx } from "../core/db/index.js";
-import { zonedParts, zonedToUtc } from "../modules/participation/budgets.js";
+import { wallClock } from "../core/tenancy/clock.js";
+import { zonedToUtc } from "../modules/participation/budgets.js";
 import type { Question } from "../modules/participation/survey.js";
 import { changeQuestions, createSurvey, openSurvey, submitResponse, withQuestionAdded } from "../modules/participation/surveys.js";
 
@@ -96,7 +97,7 @@ export async function seedSurveys(tx: Tx, municipalityId: string, processId: str
   const [municipality] = await tx.query<{ time_zone: string }>("SELECT time_zone FROM municipalities WHERE id = $1", [municipalityId]);
   if (!municipality) throw new Error(`no municipality ${municipalityId}`);
   // In a month, at the end of the working day on the town hall's clock, as a municipality would set it.
-  const closesAt = zonedToUtc(zonedParts(new Date(Date.now() + 30 * DAY_MS), municipality.time_zone).date, "18:00", municipality.time_zone)!;
+  const closesAt = zonedToUtc(wallClock(new Date(Date.now() + 30 * DAY_MS), municipality.time_zone).date, "18:00", municipality.time_zone)!;
   const surveyId = await createSurvey(tx, municipalityId, editorId, processId, {
     title: "Vos priorités pour le plan d'action local",
     description:

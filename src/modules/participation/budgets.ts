@@ -1,7 +1,7 @@
 import { recordAudit } from "../../core/audit/index.js";
 import type { Queryable, Tx } from "../../core/db/index.js";
 import { AppError, ruleRefused, type FieldError } from "../../core/http/errors.js";
-import { wallClock, zonedInstant } from "../../core/tenancy/clock.js";
+import { zonedInstant } from "../../core/tenancy/clock.js";
 import { checkBallot, computeResults, type BudgetResults, type BudgetRules, type Project } from "./budget.js";
 import { getProcess, verification } from "./store.js";
 
@@ -181,9 +181,6 @@ export function zonedToUtc(date: string, time: string, timeZone: string): Date |
   const year = Number(date.slice(0, 4));
   return year < 2000 || year > 2200 ? undefined : zonedInstant(date, time, timeZone);
 }
-
-/** An instant as the date and time on the municipality's clock, as a form shows them. */
-export const zonedParts = wallClock;
 
 /** Why a ballot was refused, with what the message needs; amounts in minor units. */
 export type BallotRefusal =

@@ -87,7 +87,6 @@ export interface PhotoRow {
 // Time: staff type a local date and time; the database keeps UTC.
 
 // Wall-clock conversions live in core: meetings keep their names for the callers that use them.
-export { wallClock, zonedInstant } from "../../core/tenancy/clock.js";
 
 export function meetingTiming(meeting: Pick<MeetingRow, "starts_at" | "ends_at">, now: Date): MeetingTiming {
   if (now.getTime() < meeting.starts_at.getTime()) return "upcoming";

@@ -3,6 +3,7 @@ import { requireSignedIn } from "../../core/auth/roles.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Formatters } from "../../core/i18n/index.js";
+import { wallClock } from "../../core/tenancy/clock.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import * as budgets from "./budgets.js";
@@ -71,8 +72,8 @@ function readProject(form: FormReader): ProjectInput {
 }
 
 function settingsForm(budget: BudgetRow, timeZone: string): FormState {
-  const opens = budgets.zonedParts(budget.voting_opens_at, timeZone);
-  const closes = budgets.zonedParts(budget.voting_closes_at, timeZone);
+  const opens = wallClock(budget.voting_opens_at, timeZone);
+  const closes = wallClock(budget.voting_closes_at, timeZone);
   return emptyForm({
     title: budget.title,
     description: budget.description,
@@ -93,9 +94,9 @@ function newSettingsForm(timeZone: string, now: Date): FormState {
   return emptyForm({
     kind: "knapsack",
     min_projects: "1",
-    opens_date: budgets.zonedParts(new Date(now.getTime() + day), timeZone).date,
+    opens_date: wallClock(new Date(now.getTime() + day), timeZone).date,
     opens_time: "08:00",
-    closes_date: budgets.zonedParts(new Date(now.getTime() + 31 * day), timeZone).date,
+    closes_date: wallClock(new Date(now.getTime() + 31 * day), timeZone).date,
     closes_time: "18:00",
   });
 }

@@ -3,6 +3,7 @@ import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
 import { findStoredFile, MEDIA_TYPES, readStoredFile, sniffMediaType } from "../../core/files/index.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader } from "../../core/http/forms.js";
+import { wallClock, zonedInstant } from "../../core/tenancy/clock.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import { calendar, type CalendarEvent } from "./ical.js";
@@ -45,8 +46,8 @@ function readMeetingInput(form: FormReader, municipality: Municipality, processI
   const capacity = form.integer("capacity", { min: 1, max: 100_000 }) ?? null;
   const description = form.text("description", { max: 20_000 });
   const agenda = form.text("agenda", { max: 20_000 });
-  const startsAt = !form.errors.date && !form.errors.start_time ? meetings.zonedInstant(date, start, municipality.time_zone) : undefined;
-  const endsAt = !form.errors.date && !form.errors.end_time ? meetings.zonedInstant(date, end, municipality.time_zone) : undefined;
+  const startsAt = !form.errors.date && !form.errors.start_time ? zonedInstant(date, start, municipality.time_zone) : undefined;
+  const endsAt = !form.errors.date && !form.errors.end_time ? zonedInstant(date, end, municipality.time_zone) : undefined;
   if (date && !form.errors.date && !startsAt && !endsAt) form.fail("date", "participation.meetings.error.date");
   if (startsAt && endsAt && endsAt.getTime() <= startsAt.getTime()) form.fail("end_time", "participation.meetings.error.ends_before_start");
   if (form.invalid || !startsAt || !endsAt) return undefined;
@@ -54,8 +55,8 @@ function readMeetingInput(form: FormReader, municipality: Municipality, processI
 }
 
 function meetingForm(meeting: MeetingRow, municipality: Municipality): FormState {
-  const start = meetings.wallClock(meeting.starts_at, municipality.time_zone);
-  const end = meetings.wallClock(meeting.ends_at, municipality.time_zone);
+  const start = wallClock(meeting.starts_at, municipality.time_zone);
+  const end = wallClock(meeting.ends_at, municipality.time_zone);
   return emptyForm({
     title: meeting.title,
     process_id: meeting.process_id ?? "",

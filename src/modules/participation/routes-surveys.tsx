@@ -3,9 +3,10 @@ import { requireSignedIn } from "../../core/auth/roles.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, parseLocalNumber, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Translate } from "../../core/i18n/index.js";
+import { wallClock } from "../../core/tenancy/clock.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
-import { zonedParts, zonedToUtc } from "./budgets.js";
+import { zonedToUtc } from "./budgets.js";
 import { authorizeManager, processOf } from "./back-office.js";
 import { participationPolicy } from "./policy.js";
 import { getProcess, getProcessBySlug, verification, type ProcessRow } from "./store.js";
@@ -67,7 +68,7 @@ function readSettings(form: FormReader, timeZone: string): SurveySettings {
 
 function settingsForm(survey: SurveyRow, timeZone: string): FormState {
   const moment = (instant: Date | null, prefix: string) => {
-    const parts = instant ? zonedParts(instant, timeZone) : { date: "", time: "" };
+    const parts = instant ? wallClock(instant, timeZone) : { date: "", time: "" };
     return { [`${prefix}_date`]: parts.date, [`${prefix}_time`]: parts.time };
   };
   return emptyForm({

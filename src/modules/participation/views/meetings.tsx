@@ -2,6 +2,7 @@ import { Html } from "@kitajs/html";
 import { ActionButton, Breadcrumbs, ErrorSummary, Field, FileField, Form, Paragraphs, SelectField, Table } from "../../../core/views/components.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
+import { wallClock } from "../../../core/tenancy/clock.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
 import {
   AGE_BANDS,
@@ -9,7 +10,6 @@ import {
   meetingTiming,
   registrationRefusal,
   seatsLeft,
-  wallClock,
   type AgeBand,
   type AttendanceTotals,
   type Gender,
