@@ -71,7 +71,7 @@ describe("portal: the municipality's site and its editors", () => {
     const published = await resident.get(`/rufisque/news/${id}`);
     assert.equal(published.statusCode, 200);
     const text = visibleText(published.body);
-    assert.match(text, /Publié le \d{1,2} \w+ 20\d\d/);
+    assert.match(text, /Publié le \d{1,2}(er)? \p{L}+ 20\d\d/u);
     assert.match(published.body, /<p>Rendez-vous à 8 h au marché central\.<\/p><p>Apportez vos gants\.<\/p>/);
     assert.match(visibleText((await resident.get("/rufisque/")).body), /Journée de salubrité/);
 
