@@ -29,7 +29,7 @@ export async function serve(options: { demo: boolean; config?: Config }): Promis
   const stopWorker = startWorker(db, {
     "maintenance.purge": async (handle, payload) => {
       await purgeExpired(handle, payload);
-      await eraseExpiredDossiers(handle);
+      await eraseExpiredDossiers(handle, config.filesDir);
     },
   }, app.log);
   // Followers hear of a phase the day it opens: checked at start, then every ten minutes.

@@ -183,6 +183,7 @@ const RULES: Record<string, Rule> = {
   "GET /verify": "public",
   "GET /verify/:number": "public",
   "POST /verify": "public",
+  "POST /verify/token": "public",
   "GET /:slug/admin/services": "instructor",
   "GET /:slug/admin/services/new": "administrator",
   "POST /:slug/admin/services": "administrator",

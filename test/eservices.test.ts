@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PDFDocument } from "pdf-lib";
 import { readToken, verifyToken } from "../src/modules/eservices/certificates.js";
@@ -199,10 +201,23 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     const anonymous = new Browser(ctx.app);
     const byNumber = visibleText((await anonymous.get(`/verify/${certificate!.number}`)).body);
     assert.match(byNumber, /Document authentique, délivré et non révoqué/);
-    assert.match(byNumber, /Keury Souf/);
+    assert.match(byNumber, /Certificat de résidence/);
+    assert.doesNotMatch(byNumber, /Keury Souf|Ndiaye/, "a number alone reveals nothing of the holder");
+    assert.match(byNumber, /ne sont montrées qu'à qui présente le document/);
+
+    // Whoever holds the QR code's content holds the document: its signed fields are shown, without JavaScript.
+    const byToken = visibleText((await anonymous.post("/verify/token", { token: `http://localhost:3000/verify/${certificate!.number}#${certificate!.token}` })).body);
+    assert.match(byToken, /Document authentique, délivré et non révoqué/);
+    assert.match(byToken, /Keury Souf/);
+    const [prefix, payload, signature] = certificate!.token.split(".") as [string, string, string];
+    const forged = `${prefix}.${payload.slice(0, 10)}${payload[10] === "A" ? "B" : "A"}${payload.slice(11)}.${signature}`;
+    const byForgedToken = visibleText((await anonymous.post("/verify/token", { token: forged })).body);
+    assert.match(byForgedToken, /Signature invalide/);
+    assert.doesNotMatch(byForgedToken, /Keury Souf/);
 
     const byFile = await anonymous.postMultipart("/verify", {}, { field: "pdf", filename: "certificat.pdf", data: bytes, type: "application/pdf" });
     assert.match(visibleText(byFile.body), /Fichier authentique et non modifié/);
+    assert.match(visibleText(byFile.body), /Keury Souf/);
     const altered = Buffer.from(bytes);
     altered[Math.floor(altered.length / 2)] = altered[Math.floor(altered.length / 2)]! ^ 0x01;
     const byAlteredFile = await anonymous.postMultipart("/verify", {}, { field: "pdf", filename: "certificat.pdf", data: altered, type: "application/pdf" });
@@ -222,7 +237,10 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     assert.equal((await administrator.post(`/rufisque/admin/dossiers/${dossierId}/certificates/${certificate!.number}/revoke`, { reason: "Adresse erronée" })).statusCode, 303);
     const page = visibleText((await new Browser(ctx.app).get(`/verify/${certificate!.number}`)).body);
     assert.match(page, /Document révoqué/);
-    assert.match(page, /Adresse erronée/);
+    assert.match(page, /Révoqué le/);
+    assert.doesNotMatch(page, /Adresse erronée/, "the reason, written by staff, is for whoever presents the document");
+    const [{ token }] = await ctx.db.query<{ token: string }>("SELECT token FROM certificates WHERE number = $1", [certificate!.number]) as [{ token: string }];
+    assert.match(visibleText((await new Browser(ctx.app).post("/verify/token", { token })).body), /Document révoqué.*Motif : Adresse erronée/);
     assert.match((await new Browser(ctx.app).get("/verify")).body, new RegExp(certificate!.number));
 
     assert.equal((await administrator.post("/rufisque/admin/keys/rotate")).statusCode, 303);
@@ -240,6 +258,7 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     const mine = data.dossiers.find((dossier) => dossier.reference === reference)!;
     assert.equal(mine.answers.nom, "Ndiaye");
     assert.ok(mine.history.length >= 5);
+    assert.doesNotMatch(exported.body, /M\. Sarr/, "an internal note stays internal in the export too");
     assert.ok(mine.accesses.length > 0);
     const accesses = await ctx.db.query<{ action: string }>("SELECT action FROM dossier_access_log WHERE dossier_id = $1", [dossierId]);
     assert.ok(accesses.some((access) => access.action === "download"));
@@ -268,11 +287,36 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
 
   it("erases the personal data of dossiers past their retention, and the statistics keep counting them", async () => {
     const before = (await new Browser(ctx.app).get("/rufisque/services/stats.csv")).body;
+    // Everywhere the dossier's personal data was copied: its files, its certificate's PDF, the messages sent about it.
+    const [held] = await ctx.db.query<{ answers: unknown }>("SELECT answers FROM dossiers WHERE id = $1", [dossierId]);
+    const [certificate] = await ctx.db.query<{ number: string; file_id: string }>("SELECT number, file_id FROM certificates WHERE dossier_id = $1", [dossierId]);
+    const fileIds = [...JSON.stringify(held!.answers).matchAll(/"fileId":"([0-9a-f-]{36})"/g)].map((match) => match[1]!).concat(certificate!.file_id);
+    assert.ok(fileIds.length >= 2);
+    const stored = await ctx.db.query<{ sha256: string }>("SELECT DISTINCT sha256 FROM stored_files WHERE id = ANY($1::uuid[])", [fileIds]);
+    const blobs = stored.map((row) => path.join(ctx.config.filesDir, row.sha256.slice(0, 2), row.sha256));
+    for (const blob of blobs) assert.ok(fs.existsSync(blob), blob);
+    const pdf = await citizen.get(`/rufisque/dossiers/${dossierId}/certificates/${certificate!.number}.pdf`);
+    assert.equal(pdf.statusCode, 200);
+    assert.ok((await ctx.db.query("SELECT 1 FROM notifications WHERE strpos(body, $1) > 0", [reference])).length >= 2);
+
     await ctx.db.query("UPDATE dossiers SET decided_at = now() - interval '10 years' WHERE id = $1", [dossierId]);
-    assert.ok((await eraseExpiredDossiers(ctx.db)) >= 1);
+    assert.ok((await eraseExpiredDossiers(ctx.db, ctx.config.filesDir)) >= 1);
     const [row] = await ctx.db.query<{ applicant_name: string; applicant_phone: string | null; answers: Record<string, unknown>; erased_at: Date | null }>("SELECT applicant_name, applicant_phone, answers, erased_at FROM dossiers WHERE id = $1", [dossierId]);
     assert.deepEqual({ ...row, erased_at: row!.erased_at !== null }, { applicant_name: "-", applicant_phone: null, answers: {}, erased_at: true });
     assert.equal((await citizen.get(`/rufisque/dossiers/${dossierId}`)).statusCode, 404);
+    assert.deepEqual(await ctx.db.query("SELECT id FROM stored_files WHERE id = ANY($1::uuid[])", [fileIds]), []);
+    const stillShared = new Set((await ctx.db.query<{ sha256: string }>("SELECT sha256 FROM stored_files")).map((r) => r.sha256));
+    for (const [index, blob] of blobs.entries()) assert.equal(fs.existsSync(blob), stillShared.has(stored[index]!.sha256), blob);
+    assert.deepEqual(await ctx.db.query("SELECT id FROM notifications WHERE strpos(body, $1) > 0", [reference]), []);
+    const [erased] = await ctx.db.query<{ token: string; file_id: string | null }>("SELECT token, file_id FROM certificates WHERE number = $1", [certificate!.number]);
+    assert.deepEqual(erased, { token: "", file_id: null });
+    // The document itself still verifies by its number and by the PDF its holder kept, without their data.
+    const byNumber = visibleText((await new Browser(ctx.app).get(`/verify/${certificate!.number}`)).body);
+    assert.match(byNumber, /Document (authentique|révoqué)/);
+    assert.match(byNumber, /Certificat de résidence/);
+    const byFile = visibleText((await new Browser(ctx.app).postMultipart("/verify", {}, { field: "pdf", filename: "c.pdf", data: pdf.rawPayload, type: "application/pdf" })).body);
+    assert.match(byFile, /Document révoqué|Fichier authentique/);
+    assert.doesNotMatch(byFile, /Keury Souf/);
     const after = (await new Browser(ctx.app).get("/rufisque/services/stats.csv")).body;
     const submittedOf = (csv: string) => csv.split("\r\n").find((line) => line.startsWith("certificat-residence,"))!.split(",")[3];
     assert.equal(submittedOf(after), submittedOf(before));

@@ -91,8 +91,8 @@ describe("open data machine interfaces: CKAN API, DCAT-AP catalogues, data packa
     ]);
     await db.query("INSERT INTO countries (code, calling_code, currency, network_id) VALUES ('SN', '221', 'XOF', $1)", [network!.id]);
     const common = { countryCode: "SN", region: "Dakar", timeZone: "Africa/Dakar", languages: ["fr", "pt"] };
-    alpha = await insertMunicipality(db, { ...common, slug: "alpha", name: 'Alpha "la belle"', description: "" }, network!.id);
-    beta = await insertMunicipality(db, { ...common, slug: "beta", name: "Beta", description: "Commune de Beta" }, network!.id);
+    alpha = await insertMunicipality(db, { ...common, slug: "alpha", referenceCode: "ALP", name: 'Alpha "la belle"', description: "" }, network!.id);
+    beta = await insertMunicipality(db, { ...common, slug: "beta", referenceCode: "BET", name: "Beta", description: "Commune de Beta" }, network!.id);
     const [user] = await db.query<{ id: string }>("INSERT INTO users (name, email, password_hash) VALUES ('Éditrice', 'editrice@example.org', 'x') RETURNING id");
     const author = user!.id;
 

@@ -178,12 +178,13 @@ describe("portal: the municipality's site and its editors", () => {
     assert.match(text, /Choisissez une des options proposées\./);
     assert.match(text, /Choisissez au moins une langue\./);
     assert.match(invalid.body, /value="Ziguinchor"/);
-    const taken = await superadmin.post("/admin/municipalities", { name: "Ziguinchor", slug: "rufisque", country: "SN", region: "Ziguinchor", time_zone: "Africa/Dakar", lang_fr: "on" });
+    const taken = await superadmin.post("/admin/municipalities", { name: "Ziguinchor", slug: "rufisque", reference_code: "ZIG", country: "SN", region: "Ziguinchor", time_zone: "Africa/Dakar", lang_fr: "on" });
     assert.equal(taken.statusCode, 400);
     assert.match(visibleText(taken.body), /Cette adresse est déjà prise\./);
     const created = await superadmin.post("/admin/municipalities", {
       name: "Ziguinchor",
       slug: "ziguinchor",
+      reference_code: "ZIG",
       country: "SN",
       region: "Ziguinchor",
       time_zone: "Africa/Dakar",

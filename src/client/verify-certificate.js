@@ -60,7 +60,7 @@
   }
 
   // Loaded with defer: the DOM is there.
-  var input = document.getElementById("token");
+  var input = document.getElementById("f-token");
   if (!(out = document.getElementById("offline-result"))) return;
   try {
     keys = JSON.parse(document.getElementById("trusted-keys").textContent) || {};

@@ -14,6 +14,8 @@ export const DEMO_PASSWORD = "demo-cite-2026";
 
 interface DemoMunicipality {
   slug: string;
+  /** The code leading its citizens' references (RUF-2026-00042). */
+  referenceCode: string;
   name: string;
   country: string;
   region: string;
@@ -36,6 +38,7 @@ const COUNTRIES = [
 export const DEMO_MUNICIPALITIES: DemoMunicipality[] = [
   {
     slug: "rufisque",
+    referenceCode: "RUF",
     name: "Rufisque",
     country: "SN",
     region: "Dakar",
@@ -52,6 +55,7 @@ export const DEMO_MUNICIPALITIES: DemoMunicipality[] = [
   },
   {
     slug: "kouroussa",
+    referenceCode: "KOU",
     name: "Kouroussa",
     country: "GN",
     region: "Kankan",
@@ -67,6 +71,7 @@ export const DEMO_MUNICIPALITIES: DemoMunicipality[] = [
   },
   {
     slug: "dan-kassari",
+    referenceCode: "DAN",
     name: "Dan-Kassari",
     country: "NE",
     region: "Dosso",
@@ -82,6 +87,7 @@ export const DEMO_MUNICIPALITIES: DemoMunicipality[] = [
   },
   {
     slug: "bissau",
+    referenceCode: "BIS",
     name: "Bissau",
     country: "GW",
     region: "Setor Autónomo de Bissau",
@@ -97,6 +103,7 @@ export const DEMO_MUNICIPALITIES: DemoMunicipality[] = [
   },
   {
     slug: "fass-colobane",
+    referenceCode: "FAS",
     name: "Fass-Colobane",
     country: "SN",
     region: "Dakar",
@@ -112,6 +119,7 @@ export const DEMO_MUNICIPALITIES: DemoMunicipality[] = [
   },
   {
     slug: "mantakari",
+    referenceCode: "MAN",
     name: "Mantakari",
     country: "NE",
     region: "Tillabéri",
@@ -127,6 +135,7 @@ export const DEMO_MUNICIPALITIES: DemoMunicipality[] = [
   },
   {
     slug: "labe",
+    referenceCode: "LAB",
     name: "Labé",
     country: "GN",
     region: "Labé",
@@ -268,9 +277,9 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
     }
     for (const m of DEMO_MUNICIPALITIES) {
       const [row] = await tx.query<{ id: string }>(
-        `INSERT INTO municipalities (slug, name, country_code, region, time_zone, currency, languages, description, network_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [m.slug, m.name, m.country, m.region, m.timeZone, m.currency, m.languages, m.description, network!.id],
+        `INSERT INTO municipalities (slug, reference_code, name, country_code, region, time_zone, currency, languages, description, network_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        [m.slug, m.referenceCode, m.name, m.country, m.region, m.timeZone, m.currency, m.languages, m.description, network!.id],
       );
       const municipalityId = row!.id;
       for (const [index, [name, title]] of m.officials.entries()) {

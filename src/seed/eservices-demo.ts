@@ -120,7 +120,8 @@ export async function seedEservices(
     procedures.set(input.slug, await loadProcedure(input.slug));
   }
 
-  const file = await storeFile(tx, filesDir, { municipalityId, data: DEMO_PDF, mediaType: "application/pdf", originalName: "piece-justificative.pdf", createdBy: staff.agentId });
+  // One stored file per dossier, as an upload makes: erasing one dossier's documents leaves the others'.
+  const attachment = () => storeFile(tx, filesDir, { municipalityId, data: DEMO_PDF, mediaType: "application/pdf", originalName: "piece-justificative.pdf", createdBy: staff.agentId });
   const agent = actorOf(staff.agentId, "Guichet");
   const administrator = actorOf(staff.administratorId, "Administration");
   const context = (actor: Actor | null, as: ("applicant" | "instructor" | "administrator")[]) => ({ db: tx, notifier: OUTBOX_ONLY, filesDir, publicUrl, municipality, actor, as });
@@ -134,7 +135,7 @@ export async function seedEservices(
     const applicant = web
       ? { id: staff.citizen!.id, name: staff.citizen!.name, phone: staff.citizen!.phone, email: null, locale: "fr" as const }
       : { id: null, name: `${person.firstNames} ${person.surname}`, phone: phones[index % phones.length]!, email: null, locale: "fr" as const };
-    const answers = sampleAnswers(procedure.form, country, person, municipality.name, applicant.phone, file.id);
+    const answers = sampleAnswers(procedure.form, country, person, municipality.name, applicant.phone, (await attachment()).id);
     const id = await createDraft(tx, filesDir, municipality, procedure, { applicant, answers, files: [], channel: web ? "web" : "counter", filedBy: web ? null : staff.agentId });
     if (options.draft) return id;
     await transition(context(web ? actorOf(staff.citizen!.id, staff.citizen!.name) : agent, ["applicant"]), id, "submit");

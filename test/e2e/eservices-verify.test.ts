@@ -49,10 +49,10 @@ describe("e-services in a real browser: the QR code of a certificate verifies on
       await context.setOffline(true);
       const [prefix, payload, signature] = certificate.token.split(".") as [string, string, string];
       const forged = `${prefix}.${payload.slice(0, 10)}${payload[10] === "A" ? "B" : "A"}${payload.slice(11)}.${signature}`;
-      await page.locator("#token").fill(forged);
+      await page.locator("#f-token").fill(forged);
       await page.waitForFunction(statusIs, { not: "valid" });
       assert.notEqual(await output.getAttribute("data-status"), "valid");
-      await page.locator("#token").fill(certificate.token);
+      await page.locator("#f-token").fill(certificate.token);
       await page.waitForFunction(statusIs, { is: "valid" });
       assert.match((await output.textContent()) ?? "", /Signature valide/);
     } finally {

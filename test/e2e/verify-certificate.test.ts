@@ -82,7 +82,7 @@ function pageHtml(): string {
 <html lang="fr"><head><meta charset="utf-8"><title>Vérifier un document</title>
 <script src="/assets/verify-certificate.js" defer></script></head>
 <body><main><h1>Vérifier un document</h1>
-<label for="token">Code du document</label> <input id="token" autocomplete="off">
+<label for="f-token">Code du document</label> <input id="f-token" autocomplete="off">
 <output id="offline-result" ${data} data-label-ref="Référence" data-label-mun="Commune" data-label-proc="Démarche" data-label-iss="Délivré le"></output>
 <script id="trusted-keys" type="application/json">${json}</script>
 </main></body></html>`;
@@ -257,7 +257,7 @@ describe("the offline certificate check works in a real browser", () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await context.setOffline(true);
-      const input = page.locator("#token");
+      const input = page.locator("#f-token");
       await input.fill(tokenFor(current));
       assert.ok((await expectResult(page, "valid")).includes("Awa Ndiaye"));
       await input.fill(holderRenamed(tokenFor(current)));

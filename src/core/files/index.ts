@@ -92,3 +92,19 @@ export async function findStoredFile(db: Queryable, municipalityId: string, id: 
 export function readStoredFile(filesDir: string, file: StoredFile): Buffer {
   return fs.readFileSync(blobPath(filesDir, file.sha256));
 }
+
+/**
+ * Removes the bytes of files whose rows were deleted (call it after the deleting transaction has
+ * committed), unless another row, of any municipality, still stores the same content.
+ */
+export async function removeUnreferencedBlobs(db: Queryable, filesDir: string, sha256s: string[]): Promise<number> {
+  if (sha256s.length === 0) return 0;
+  const kept = new Set((await db.query<{ sha256: string }>("SELECT DISTINCT sha256 FROM stored_files WHERE sha256 = ANY($1::text[])", [sha256s])).map((row) => row.sha256));
+  let removed = 0;
+  for (const sha256 of new Set(sha256s)) {
+    if (kept.has(sha256) || !/^[0-9a-f]{64}$/.test(sha256)) continue;
+    fs.rmSync(blobPath(filesDir, sha256), { force: true });
+    removed += 1;
+  }
+  return removed;
+}

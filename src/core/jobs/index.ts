@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Db, Queryable } from "../db/index.js";
+import { NOTIFICATION_RETENTION_DAYS } from "../notify/index.js";
 
 export type JobHandler = (db: Db, payload: Record<string, unknown>) => Promise<void>;
 
@@ -45,8 +46,12 @@ export async function runDueJobs(db: Db, handlers: Record<string, JobHandler>, l
   }
 }
 
-/** Housekeeping every deployment needs: expired sessions, reset codes and idempotency records. */
+/**
+ * Housekeeping every deployment needs: expired sessions, reset codes, idempotency records, and
+ * messages sent (their recipients and texts are personal data) once NOTIFICATION_RETENTION_DAYS old.
+ */
 export const purgeExpired: JobHandler = async (db) => {
+  await db.query("DELETE FROM notifications WHERE created_at < now() - make_interval(days => $1)", [NOTIFICATION_RETENTION_DAYS]);
   await db.query("DELETE FROM sessions WHERE expires_at < now()");
   await db.query("DELETE FROM password_resets WHERE expires_at < now() - interval '1 day'");
   await db.query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '7 days'");

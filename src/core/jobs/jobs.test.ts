@@ -4,6 +4,7 @@ import Fastify from "fastify";
 import { createTestDb } from "../../../test/helpers.js";
 import type { Db } from "../db/index.js";
 import { migrate } from "../db/migrations.js";
+import { NOTIFICATION_RETENTION_DAYS } from "../notify/index.js";
 import { enqueueJob, purgeExpired, runDueJobs } from "./index.js";
 
 const silent = Fastify({ logger: { level: "silent" } }).log;
@@ -43,6 +44,16 @@ describe("background jobs", () => {
     [job] = await db.query("SELECT * FROM jobs WHERE id = $1", [id]);
     assert.equal(job?.attempts, 2);
     assert.ok(job?.failed_at, "given up after max_attempts");
+  });
+
+  it("the daily purge removes messages older than the outbox's retention, with their recipients and texts", async () => {
+    await db.query(
+      `INSERT INTO notifications (channel, recipient, body, created_at) VALUES
+         ('sms', '+221770000001', 'old', now() - make_interval(days => $1 + 1)), ('sms', '+221770000002', 'recent', now() - make_interval(days => $1 - 1))`,
+      [NOTIFICATION_RETENTION_DAYS],
+    );
+    await purgeExpired(db, {});
+    assert.deepEqual((await db.query<{ body: string }>("SELECT body FROM notifications ORDER BY body")).map((row) => row.body), ["recent"]);
   });
 
   it("the daily purge removes expired sessions and old idempotency records, and keeps live ones", async () => {

@@ -3,6 +3,12 @@ import type { Queryable } from "../db/index.js";
 
 export type Channel = "sms" | "email";
 
+/**
+ * How long the outbox keeps a message (who it went to, what it said): long enough to answer "I
+ * never got the code" or "what did the town hall tell me", no longer. Documented in docs/operations.
+ */
+export const NOTIFICATION_RETENTION_DAYS = 90;
+
 export interface OutgoingMessage {
   municipalityId: string | null;
   channel: Channel;

@@ -3,6 +3,8 @@ import type { Queryable } from "../db/index.js";
 export interface Municipality {
   id: string;
   slug: string;
+  /** Leads the references of its dossiers and documents (RUF-2026-00042): unique in the network. */
+  reference_code: string;
   name: string;
   country_code: string;
   region: string;
@@ -24,6 +26,9 @@ export interface Network {
 export const RESERVED_SLUGS = new Set(["account", "api", "data", "lab", "assets", "admin", "healthz", "lang", "catalog", "open311", "sw.js", "favicon.ico", "robots.txt", "verify", "offline"]);
 
 export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** RUF, LAB, KOU2: a capital letter, then up to seven capitals or digits (the column's CHECK). */
+export const REFERENCE_CODE_PATTERN = /^[A-Z][A-Z0-9]{1,7}$/;
 
 export async function findMunicipalityBySlug(db: Queryable, slug: string): Promise<Municipality | undefined> {
   if (!SLUG_PATTERN.test(slug) || RESERVED_SLUGS.has(slug)) return undefined;
@@ -83,6 +88,7 @@ export function africanTimeZones(): string[] {
 
 export interface NewMunicipality {
   slug: string;
+  referenceCode: string;
   name: string;
   countryCode: string;
   region: string;
@@ -93,10 +99,10 @@ export interface NewMunicipality {
 
 export async function insertMunicipality(db: Queryable, input: NewMunicipality, networkId: string | null): Promise<Municipality> {
   const [row] = await db.query<Municipality>(
-    `INSERT INTO municipalities (slug, name, country_code, region, time_zone, currency, languages, description, network_id)
-     SELECT $1, $2, c.code, $4, $5, c.currency, $6, $7, $8 FROM countries c WHERE c.code = $3
+    `INSERT INTO municipalities (slug, reference_code, name, country_code, region, time_zone, currency, languages, description, network_id)
+     SELECT $1, $9, $2, c.code, $4, $5, c.currency, $6, $7, $8 FROM countries c WHERE c.code = $3
      RETURNING *`,
-    [input.slug, input.name, input.countryCode, input.region, input.timeZone, input.languages, input.description, networkId],
+    [input.slug, input.name, input.countryCode, input.region, input.timeZone, input.languages, input.description, networkId, input.referenceCode],
   );
   if (!row) throw new Error(`unknown country ${input.countryCode}`);
   return row;

@@ -874,3 +874,12 @@ export function fieldLabel(def: FormDefinition, fieldId: string): string {
   for (const section of def.sections) for (const field of section.fields) if (field.id === fieldId) return field.label;
   return fieldId;
 }
+
+/** The files an applicant attached, wherever they sit in the answers (repeated blocks included). */
+export function collectFiles(value: unknown): { fileId: string; name: string }[] {
+  if (Array.isArray(value)) return value.flatMap(collectFiles);
+  if (!value || typeof value !== "object") return [];
+  const record = value as Record<string, unknown>;
+  if (typeof record.fileId === "string" && typeof record.name === "string") return record.fileId ? [{ fileId: record.fileId, name: record.name }] : [];
+  return Object.values(record).flatMap(collectFiles);
+}

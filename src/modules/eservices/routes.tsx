@@ -9,7 +9,7 @@ import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Locale } from "../../core/i18n/index.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
-import { readToken, sha256Hex, verifyDigest, verifyToken } from "./certificates.js";
+import { readToken, sha256Hex, verifyDigest, verifyToken, type CertificatePayload } from "./certificates.js";
 import { readAnswers, type Answers, type FormValues } from "./form-definition.js";
 import { eservicesPolicy } from "./policy.js";
 import * as builder from "./builder.js";
@@ -22,6 +22,12 @@ import { ApplicantDossierPage, FollowPage, MyDossiersPage, ProcedurePage, Proced
 import { VerifyPage, type VerifyOutcome } from "./views/verify.js";
 
 const QUEUE_PAGE_SIZE = 25;
+
+/** What anyone may know of a document from its number: its type and date, nothing of its holder. */
+const documentOf = (certificate: store.VerifiableCertificate, payload: CertificatePayload | undefined) => ({
+  title: payload?.proc ?? certificate.procedure_title,
+  issuedAt: payload?.iss ?? certificate.issued_at.toISOString(),
+});
 const CLIENT_SCRIPT = fileURLToPath(new URL("../../client/verify-certificate.js", import.meta.url));
 
 /** The multipart body's files, by form name, for readAnswers. */
@@ -115,12 +121,11 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
         due_on: dossier.due_on,
         decided_at: dossier.decided_at,
         decision_reason: dossier.decision_reason,
-        history: (await store.listEvents(db, municipality.id, dossier.id, { includeInternal: true })).map((event) => ({
+        history: (await store.listEvents(db, municipality.id, dossier.id, { audience: "applicant" })).map((event) => ({
           kind: event.kind,
           from: event.from_state,
           to: event.to_state,
           message: event.body,
-          internal: event.internal,
           at: event.created_at,
         })),
         certificates: (await store.listCertificates(db, municipality.id, dossier.id)).map((certificate) => ({ number: certificate.number, issued_at: certificate.issued_at, revoked_at: certificate.revoked_at })),
@@ -150,7 +155,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     status = 200,
   ) {
     const { municipality, dossier, procedure, actor } = found;
-    const [events, certificates] = await Promise.all([store.listEvents(db, municipality.id, dossier.id, { includeInternal: false }), store.listCertificates(db, municipality.id, dossier.id)]);
+    const [events, certificates] = await Promise.all([store.listEvents(db, municipality.id, dossier.id, { audience: "applicant" }), store.listCertificates(db, municipality.id, dossier.id)]);
     await store.logAccess(db, municipality.id, dossier.id, actor.id, "view");
     return reply.page(
       <ApplicantDossierPage
@@ -225,7 +230,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     const { municipality, actor, dossier } = await dossierForDownload(request);
     const number = (request.params as { number: string }).number.replace(/\.pdf$/, "");
     const certificate = (await store.listCertificates(db, municipality.id, dossier.id)).find((row) => row.number === number);
-    const file = certificate ? await findStoredFile(db, municipality.id, certificate.file_id) : undefined;
+    const file = certificate?.file_id ? await findStoredFile(db, municipality.id, certificate.file_id) : undefined;
     if (!certificate || !file) throw new AppError("NOT_FOUND");
     await store.logAccess(db, municipality.id, dossier.id, actor.id, "download");
     return reply.type("application/pdf").header("content-disposition", `attachment; filename="${certificate.number}.pdf"`).send(readStoredFile(filesDir, file));
@@ -262,7 +267,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     if (!form.invalid && (!dossier || dossier.applicant_phone !== phone || dossier.erased_at)) form.fail("reference", "eservices.follow.not_found");
     if (form.invalid || !dossier) return reply.page(<FollowPage ctx={await request.view()} municipality={municipality} form={form} />, form.invalid ? 400 : 200);
     const procedure = (await store.getProcedure(db, municipality.id, dossier.procedure_id))!;
-    const [events, certificates] = await Promise.all([store.listEvents(db, municipality.id, dossier.id, { includeInternal: false }), store.listCertificates(db, municipality.id, dossier.id)]);
+    const [events, certificates] = await Promise.all([store.listEvents(db, municipality.id, dossier.id, { audience: "applicant" }), store.listCertificates(db, municipality.id, dossier.id)]);
     await store.logAccess(db, municipality.id, dossier.id, request.actor?.id ?? null, "view");
     return reply.page(<FollowPage ctx={await request.view()} municipality={municipality} form={emptyForm()} found={{ dossier, procedure, events, certificates }} />);
   });
@@ -285,18 +290,49 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     return reply.page(<VerifyPage ctx={await request.view()} trustedKeys={await trustedKeysJson()} />);
   });
 
+  // By number alone — a guessable key — the answer says only whether such a document exists, is
+  // authentic and unrevoked, its type, issuer and date: never whose it is (see README, "Verifying").
   app.get("/verify/:number", async (request, reply) => {
     const number = (request.params as { number: string }).number.slice(0, 40);
     const certificate = await store.findCertificateByNumber(db, number);
     let outcome: VerifyOutcome = { kind: "unknown", number };
     if (certificate) {
-      const checked = verifyToken(certificate.token, (kid) => (kid === certificate.kid ? certificate.public_key : undefined));
-      const payload = checked.status === "valid" ? checked.payload : null;
-      outcome = payload
-        ? { kind: certificate.revoked_at ? "revoked" : "valid", number, municipality: certificate.municipality_name, payload, revokedAt: certificate.revoked_at, revokedReason: certificate.revoked_reason }
-        : { kind: "invalid", number };
+      // Once the holder's data is erased the token is gone with it; the platform's own record remains.
+      const checked = certificate.token === "" ? undefined : verifyToken(certificate.token, (kid) => (kid === certificate.kid ? certificate.public_key : undefined));
+      outcome =
+        !checked || checked.status === "valid"
+          ? { kind: certificate.revoked_at ? "revoked" : "valid", number, municipality: certificate.municipality_name, document: documentOf(certificate, checked?.payload), revokedAt: certificate.revoked_at }
+          : { kind: "invalid", number };
     }
     return reply.page(<VerifyPage ctx={await request.view()} trustedKeys={await trustedKeysJson()} outcome={outcome} />);
+  });
+
+  // The QR code's content, pasted or sent by a browser without JavaScript: whoever holds it holds
+  // the document, so its signed fields are shown once the signature checks against a network key.
+  app.post("/verify/token", async (request, reply) => {
+    const form = new FormReader(request.body);
+    const pasted = form.text("token", { required: true, max: 4000 });
+    form.text("_idem");
+    const token = pasted.slice(pasted.indexOf("#") + 1).trim();
+    let outcome: VerifyOutcome | undefined;
+    if (!form.invalid) {
+      const keys = await store.trustedKeys(db);
+      const checked = verifyToken(token, (kid) => keys.find((key) => key.kid === kid)?.public_key);
+      const certificate = checked.status === "valid" ? await store.findCertificateByNumber(db, checked.payload.ref) : undefined;
+      outcome =
+        // An erased certificate kept no token to compare: the signature alone vouches for what is presented.
+        checked.status === "valid" && certificate && (certificate.token === token || certificate.token === "")
+          ? {
+              kind: certificate.revoked_at ? "revoked" : "valid",
+              number: certificate.number,
+              municipality: certificate.municipality_name,
+              document: documentOf(certificate, checked.payload),
+              presented: { payload: checked.payload, revokedReason: certificate.revoked_reason, by: "token" },
+              revokedAt: certificate.revoked_at,
+            }
+          : { kind: "invalid", number: "" };
+    }
+    return reply.page(<VerifyPage ctx={await request.view()} trustedKeys={await trustedKeysJson()} outcome={outcome} tokenForm={form} />, form.invalid ? 400 : 200);
   });
 
   // A PDF sent back: unchanged when its bytes are those a municipality signed, byte for byte.
@@ -309,9 +345,17 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     if (upload) {
       const sha256 = sha256Hex(upload.data);
       const [match] = await store.findCertificatesBySha256(db, sha256);
-      const payload = match ? readToken(match.token)?.payload : undefined;
-      if (match && payload && verifyDigest(upload.data, match.pdf_signature, match.public_key)) {
-        outcome = { kind: match.revoked_at ? "revoked" : "valid", number: match.number, municipality: match.municipality_name, payload, revokedAt: match.revoked_at, revokedReason: match.revoked_reason, byFile: true };
+      // An erased certificate has no token left: the file still checks, without the holder's fields.
+      const payload = match?.token ? readToken(match.token)?.payload : undefined;
+      if (match && (payload || !match.token) && verifyDigest(upload.data, match.pdf_signature, match.public_key)) {
+        outcome = {
+          kind: match.revoked_at ? "revoked" : "valid",
+          number: match.number,
+          municipality: match.municipality_name,
+          document: documentOf(match, payload),
+          ...(payload ? { presented: { payload, revokedReason: match.revoked_reason, by: "file" as const } } : {}),
+          revokedAt: match.revoked_at,
+        };
       } else outcome = { kind: "altered_file" };
     }
     return reply.page(<VerifyPage ctx={await request.view()} trustedKeys={await trustedKeysJson()} outcome={outcome} form={form} />, form.invalid ? 400 : 200);
@@ -464,7 +508,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
   async function instructionPage(request: FastifyRequest, reply: FastifyReply, found: Awaited<ReturnType<typeof instructedDossier>>, forms: { action?: string; form?: FormState; noteForm?: FormState } = {}, status = 200) {
     const { municipality, dossier, procedure } = found;
     const [events, certificates, accesses] = await Promise.all([
-      store.listEvents(db, municipality.id, dossier.id, { includeInternal: true }),
+      store.listEvents(db, municipality.id, dossier.id, { audience: "staff" }),
       store.listCertificates(db, municipality.id, dossier.id),
       store.listAccess(db, municipality.id, dossier.id),
     ]);

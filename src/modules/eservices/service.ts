@@ -1,14 +1,14 @@
 import type { Queryable, Tx } from "../../core/db/index.js";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Actor } from "../../core/auth/roles.js";
-import { storeFile } from "../../core/files/index.js";
+import { removeUnreferencedBlobs, storeFile } from "../../core/files/index.js";
 import { AppError, ruleRefused } from "../../core/http/errors.js";
 import { formatters, translator, type Locale } from "../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
 import { localToday } from "../../core/tenancy/clock.js";
 import { COUNTRY_LABEL_KEYS, type Municipality } from "../../core/tenancy/index.js";
 import { generateSigningKey, renderCertificatePdf, sha256Hex, signDigest, signPayload, type CertificatePayload } from "./certificates.js";
-import { displayAnswer, fieldLabel, type Answers, type PendingFile } from "./form-definition.js";
+import { collectFiles, displayAnswer, fieldLabel, type Answers, type PendingFile } from "./form-definition.js";
 import type { ProcedureInput } from "./schema.js";
 import * as store from "./store.js";
 import type { DossierRow, DossierState, ProcedureRow } from "./store.js";
@@ -73,11 +73,6 @@ export function addDays(isoDate: string, days: number): string {
   const date = new Date(`${isoDate}T12:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);
-}
-
-/** RUF for Rufisque, LAB for Labé: the first three letters of the address. */
-export function referencePrefix(municipality: Pick<Municipality, "slug">): string {
-  return (municipality.slug.replace(/[^a-z]/g, "").toUpperCase() + "XXX").slice(0, 3);
 }
 
 export const formatReference = (prefix: string, year: number, number: number) => `${prefix}-${year}-${String(number).padStart(5, "0")}`;
@@ -219,7 +214,7 @@ export async function transition(ctx: TransitionContext, dossierId: string, acti
     if (action === "submit") {
       const today = localToday(municipality.time_zone);
       const year = Number(today.slice(0, 4));
-      change.reference = dossier.reference ?? formatReference(referencePrefix(municipality), year, await store.nextDossierNumber(tx, municipality.id, year));
+      change.reference = dossier.reference ?? formatReference(municipality.reference_code, year, await store.nextDossierNumber(tx, municipality.id, year));
       change.submittedAt = true;
       change.dueOn = addDays(today, procedure.processing_days);
     }
@@ -389,13 +384,17 @@ export async function revokeCertificate(db: Tx, municipalityId: string, actorId:
 // Retention
 
 /** Erases the personal data of dossiers past their procedure's retention; statistics stay. */
-export async function eraseExpiredDossiers(db: Tx): Promise<number> {
+export async function eraseExpiredDossiers(db: Tx, filesDir: string): Promise<number> {
   const due = await store.dossiersPastRetention(db, 500);
   for (const dossier of due) {
-    await db.transaction(async (tx) => {
-      await store.eraseDossier(tx, dossier.municipality_id, dossier.id);
+    const removed = await db.transaction(async (tx) => {
+      const row = await store.getDossier(tx, dossier.municipality_id, dossier.id);
+      const attached = collectFiles(row?.answers ?? {}).map((file) => file.fileId);
+      const digests = await store.eraseDossier(tx, dossier.municipality_id, dossier.id, attached);
       await recordAudit(tx, { actorId: null, municipalityId: dossier.municipality_id, action: "eservices.dossier.erase", subjectType: "dossier", subjectId: dossier.id });
+      return digests;
     });
+    await removeUnreferencedBlobs(db, filesDir, removed);
   }
   return due.length;
 }

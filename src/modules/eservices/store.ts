@@ -81,7 +81,8 @@ export interface CertificateRow {
   number: string;
   kid: string;
   token: string;
-  file_id: string;
+  /** Null once the dossier was erased after its retention period. */
+  file_id: string | null;
   pdf_sha256: string;
   pdf_signature: string;
   issued_at: Date;
@@ -245,11 +246,15 @@ export async function insertEvent(
   );
 }
 
-export async function listEvents(db: Queryable, municipalityId: string, dossierId: string, options: { includeInternal: boolean }): Promise<DossierEventRow[]> {
+/**
+ * A dossier's history. The applicant's audience never receives internal notes, whatever the output
+ * (page, export, follow-up): the filter is here so that no caller can forget it.
+ */
+export async function listEvents(db: Queryable, municipalityId: string, dossierId: string, options: { audience: "applicant" | "staff" }): Promise<DossierEventRow[]> {
   return db.query<DossierEventRow>(
     `SELECT e.id, e.kind, e.from_state, e.to_state, e.internal, e.body, e.actor_id, u.name AS actor_name, e.created_at
      FROM dossier_events e LEFT JOIN users u ON u.id = e.actor_id
-     WHERE e.municipality_id = $1 AND e.dossier_id = $2 ${options.includeInternal ? "" : "AND NOT e.internal"}
+     WHERE e.municipality_id = $1 AND e.dossier_id = $2 ${options.audience === "staff" ? "" : "AND NOT e.internal"}
      ORDER BY e.created_at, e.id`,
     [municipalityId, dossierId],
   );
@@ -396,23 +401,20 @@ export async function countCertificates(db: Queryable, municipalityId: string, d
 }
 
 /** By document number, across the network: a verifier does not know the municipality beforehand. */
-export async function findCertificateByNumber(db: Queryable, number: string): Promise<(CertificateRow & { public_key: string; municipality_name: string; municipality_slug: string }) | undefined> {
-  const [row] = await db.query<CertificateRow & { public_key: string; municipality_name: string; municipality_slug: string }>(
-    `SELECT c.*, k.public_key, m.name AS municipality_name, m.slug AS municipality_slug
+/** A certificate as verification needs it; `token` is empty once the dossier's personal data was erased. */
+export type VerifiableCertificate = CertificateRow & { public_key: string; municipality_name: string; municipality_slug: string; procedure_title: string };
+
+const VERIFIABLE = `SELECT c.*, k.public_key, m.name AS municipality_name, m.slug AS municipality_slug, p.title AS procedure_title
      FROM certificates c JOIN signing_keys k ON k.kid = c.kid AND k.municipality_id = c.municipality_id JOIN municipalities m ON m.id = c.municipality_id
-     WHERE c.number = $1`,
-    [number],
-  );
+     JOIN dossiers d ON d.municipality_id = c.municipality_id AND d.id = c.dossier_id JOIN procedures p ON p.municipality_id = d.municipality_id AND p.id = d.procedure_id`;
+
+export async function findCertificateByNumber(db: Queryable, number: string): Promise<VerifiableCertificate | undefined> {
+  const [row] = await db.query<VerifiableCertificate>(`${VERIFIABLE} WHERE c.number = $1`, [number]);
   return row;
 }
 
-export async function findCertificatesBySha256(db: Queryable, sha256: string): Promise<(CertificateRow & { public_key: string; municipality_name: string })[]> {
-  return db.query(
-    `SELECT c.*, k.public_key, m.name AS municipality_name
-     FROM certificates c JOIN signing_keys k ON k.kid = c.kid AND k.municipality_id = c.municipality_id JOIN municipalities m ON m.id = c.municipality_id
-     WHERE c.pdf_sha256 = $1`,
-    [sha256],
-  );
+export async function findCertificatesBySha256(db: Queryable, sha256: string): Promise<VerifiableCertificate[]> {
+  return db.query<VerifiableCertificate>(`${VERIFIABLE} WHERE c.pdf_sha256 = $1`, [sha256]);
 }
 
 export async function revokeCertificate(db: Queryable, municipalityId: string, id: string, actorId: string, reason: string): Promise<boolean> {
@@ -436,11 +438,39 @@ export async function dossiersPastRetention(db: Queryable, limit: number): Promi
   );
 }
 
-export async function eraseDossier(db: Queryable, municipalityId: string, id: string): Promise<void> {
+/**
+ * Erases a dossier's personal data wherever it was copied: the dossier, its messages, the files
+ * attached to it, its certificates' PDFs and tokens (their number, dates and digest signature
+ * stay, so a copy the holder kept still verifies), the messages sent about it, and the applicant's
+ * own entries in the access log. Returns the digests of the files whose rows were deleted, so
+ * that their bytes can be removed once the transaction has committed.
+ */
+export async function eraseDossier(db: Queryable, municipalityId: string, id: string, attachedFileIds: string[]): Promise<string[]> {
+  const [dossier] = await db.query<{ reference: string | null; applicant_id: string | null }>(
+    "SELECT reference, applicant_id FROM dossiers WHERE municipality_id = $1 AND id = $2 FOR UPDATE",
+    [municipalityId, id],
+  );
+  if (!dossier) return [];
+  const certificateFiles = await db.query<{ file_id: string }>(
+    "SELECT file_id FROM certificates WHERE municipality_id = $1 AND dossier_id = $2 AND file_id IS NOT NULL",
+    [municipalityId, id],
+  );
+  await db.query("UPDATE certificates SET token = '', file_id = NULL WHERE municipality_id = $1 AND dossier_id = $2", [municipalityId, id]);
   await db.query(
     `UPDATE dossiers SET applicant_name = '-', applicant_phone = NULL, applicant_email = NULL, applicant_id = NULL, answers = '{}',
        decision_reason = '', erased_at = now(), updated_at = now() WHERE municipality_id = $1 AND id = $2`,
     [municipalityId, id],
   );
   await db.query("UPDATE dossier_events SET body = '' WHERE municipality_id = $1 AND dossier_id = $2", [municipalityId, id]);
+  if (dossier.applicant_id) {
+    await db.query("UPDATE dossier_access_log SET actor_id = NULL WHERE municipality_id = $1 AND dossier_id = $2 AND actor_id = $3", [municipalityId, id, dossier.applicant_id]);
+  }
+  if (dossier.reference) {
+    // Every message about the dossier names its reference (receipt, corrections, decision).
+    await db.query("DELETE FROM notifications WHERE municipality_id = $1 AND strpos(body, $2) > 0", [municipalityId, dossier.reference]);
+  }
+  const fileIds = [...new Set([...attachedFileIds, ...certificateFiles.map((row) => row.file_id)])];
+  if (fileIds.length === 0) return [];
+  const deleted = await db.query<{ sha256: string }>("DELETE FROM stored_files WHERE municipality_id = $1 AND id = ANY($2::uuid[]) RETURNING sha256", [municipalityId, fileIds]);
+  return deleted.map((row) => row.sha256);
 }

@@ -4,7 +4,7 @@ import { AppError } from "../../core/http/errors.js";
 import type { FormReader } from "../../core/http/forms.js";
 import { MEDIA_TYPES, sniffMediaType, storeFile, type MediaType } from "../../core/files/index.js";
 import { LOCALES } from "../../core/i18n/index.js";
-import { africanTimeZones, getNetwork, insertMunicipality, listCountries, RESERVED_SLUGS, SLUG_PATTERN, type Municipality, type NewMunicipality } from "../../core/tenancy/index.js";
+import { africanTimeZones, getNetwork, insertMunicipality, listCountries, REFERENCE_CODE_PATTERN, RESERVED_SLUGS, SLUG_PATTERN, type Municipality, type NewMunicipality } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
 
 /** Reads and checks a news item from a form (the same rules serve the JSON API). */
@@ -179,9 +179,12 @@ export async function removeOfficial(db: Db, municipalityId: string, actorId: st
 export async function readMunicipalityInput(db: Db, form: FormReader): Promise<NewMunicipality> {
   const countries = (await listCountries(db)).map((country) => country.code);
   const languages = LOCALES.filter((locale) => form.text(`lang_${locale}`) === "on");
+  const referenceCode = form.text("reference_code", { required: true, max: 8 }).toUpperCase();
+  if (referenceCode && !REFERENCE_CODE_PATTERN.test(referenceCode)) form.fail("reference_code", "portal.error.reference_code_format");
   if (languages.length === 0) form.fail("lang_fr", "portal.error.language_required");
   return {
     slug: form.text("slug", { required: true, max: 60, pattern: SLUG_PATTERN }),
+    referenceCode,
     name: form.text("name", { required: true, max: 200 }),
     countryCode: form.choice("country", countries) ?? "",
     region: form.text("region", { required: true, max: 120 }),
@@ -195,6 +198,8 @@ export async function createMunicipality(db: Db, actorId: string, input: NewMuni
   return db.transaction(async (tx) => {
     const [taken] = await tx.query("SELECT 1 FROM municipalities WHERE slug = $1", [input.slug]);
     if (taken || RESERVED_SLUGS.has(input.slug)) throw new AppError("CONFLICT", { slug: { key: "portal.error.municipality_slug_taken" } });
+    const [codeTaken] = await tx.query("SELECT 1 FROM municipalities WHERE reference_code = $1", [input.referenceCode]);
+    if (codeTaken) throw new AppError("CONFLICT", { reference_code: { key: "portal.error.reference_code_taken" } });
     const network = await getNetwork(tx);
     const municipality = await insertMunicipality(tx, input, network?.id ?? null);
     await recordAudit(tx, {

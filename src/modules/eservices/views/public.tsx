@@ -3,7 +3,7 @@ import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, Paragraphs, Table
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
-import { hasFileFields, summariseAnswers, type FormValues } from "../form-definition.js";
+import { collectFiles, hasFileFields, summariseAnswers, type FormValues } from "../form-definition.js";
 import type { ProcedureCategory } from "../schema.js";
 import { stateKey, verifyPath } from "../service.js";
 import type { CertificateRow, DossierEventRow, DossierListItem, DossierRow, DossierState, ProcedureRow, ProcedureStats } from "../store.js";
@@ -213,7 +213,7 @@ export function MyDossiersPage(props: { ctx: ViewContext; municipality: Municipa
 }
 
 /** What happened to a dossier, as the citizen may see it (internal notes are not shown here). */
-export function History(props: { ctx: ViewContext; municipality: Municipality; events: DossierEventRow[]; staff?: boolean }): JSX.Element {
+export function History(props: { ctx: ViewContext; municipality: Municipality; events: DossierEventRow[]; staff?: boolean; withoutText?: boolean }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   if (props.events.length === 0) return "";
@@ -233,7 +233,7 @@ export function History(props: { ctx: ViewContext; municipality: Municipality; e
                   ? t("eservices.history.correction_requested")
                   : t(stateKey(event.to_state ?? "submitted"))}
           </strong>
-          {event.body ? <Paragraphs text={event.body} /> : ""}
+          {event.body && !props.withoutText ? <Paragraphs text={event.body} /> : ""}
         </li>
       ))}
     </ol>
@@ -268,7 +268,8 @@ export function Certificates(props: { ctx: ViewContext; municipality: Municipali
   );
 }
 
-export function DossierFacts(props: { ctx: ViewContext; municipality: Municipality; procedure: ProcedureRow; dossier: DossierRow }): JSX.Element {
+/** `withoutText`: for a lookup by reference and phone, which shows states and dates, never what anyone wrote. */
+export function DossierFacts(props: { ctx: ViewContext; municipality: Municipality; procedure: ProcedureRow; dossier: DossierRow; withoutText?: boolean }): JSX.Element {
   const { ctx, municipality, dossier } = props;
   const { t } = ctx;
   return (
@@ -311,7 +312,7 @@ export function DossierFacts(props: { ctx: ViewContext; municipality: Municipali
       ) : (
         ""
       )}
-      {dossier.decision_reason ? (
+      {dossier.decision_reason && !props.withoutText ? (
         <div>
           <dt safe>{t("eservices.dossier.reason")}</dt>
           <dd safe>{dossier.decision_reason}</dd>
@@ -361,14 +362,6 @@ export function AnswersSummary(props: { ctx: ViewContext; procedure: ProcedureRo
 }
 
 /** Every file the answers point at, in repeated blocks too. */
-export function collectFiles(value: unknown): { fileId: string; name: string }[] {
-  if (Array.isArray(value)) return value.flatMap(collectFiles);
-  if (!value || typeof value !== "object") return [];
-  const record = value as Record<string, unknown>;
-  if (typeof record.fileId === "string" && typeof record.name === "string") return record.fileId ? [{ fileId: record.fileId, name: record.name }] : [];
-  return Object.values(record).flatMap(collectFiles);
-}
-
 export function ApplicantDossierPage(props: {
   ctx: ViewContext;
   municipality: Municipality;
@@ -451,9 +444,10 @@ export function FollowPage(props: {
           <h2 safe>
             {found.procedure.title} — {found.dossier.reference ?? ""}
           </h2>
-          <DossierFacts ctx={ctx} municipality={municipality} procedure={found.procedure} dossier={found.dossier} />
+          <DossierFacts ctx={ctx} municipality={municipality} procedure={found.procedure} dossier={found.dossier} withoutText />
           <Certificates ctx={ctx} municipality={municipality} dossierId={found.dossier.id} certificates={found.certificates} download={false} />
-          <History ctx={ctx} municipality={municipality} events={found.events} />
+          <History ctx={ctx} municipality={municipality} events={found.events} withoutText />
+          <p safe>{t("eservices.follow.messages_elsewhere")}</p>
         </section>
       ) : (
         <p safe>{t("eservices.follow.intro")}</p>

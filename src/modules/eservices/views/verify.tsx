@@ -1,35 +1,52 @@
-import { ErrorSummary, FileField, Form } from "../../../core/views/components.js";
+import { ErrorSummary, Field, FileField, Form } from "../../../core/views/components.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { CertificatePayload } from "../certificates.js";
 
+/** What the person presented besides the number: the QR code's content or the PDF file itself. */
+export interface PresentedDocument {
+  payload: CertificatePayload;
+  revokedReason: string;
+  by: "token" | "file";
+}
+
 export type VerifyOutcome =
-  | { kind: "valid" | "revoked"; number: string; municipality: string; payload: CertificatePayload; revokedAt: Date | null; revokedReason: string; byFile?: boolean }
+  | {
+      kind: "valid" | "revoked";
+      number: string;
+      municipality: string;
+      /** The document's type and date of issue: all that a number alone reveals. */
+      document: { title: string; issuedAt: string };
+      revokedAt: Date | null;
+      /** Only when the document itself was presented: its signed fields, the reason of a revocation. */
+      presented?: PresentedDocument;
+    }
   | { kind: "invalid" | "unknown"; number: string }
   | { kind: "altered_file" };
 
-/** The document's fields as its QR code carries them, the issuer as the platform knows it. */
-function PayloadFacts(props: { ctx: ViewContext; municipality: string; payload: CertificatePayload }): JSX.Element {
+/** The document's identity as the platform knows it; the holder's fields only to whoever presented it. */
+function DocumentFacts(props: { ctx: ViewContext; outcome: Extract<VerifyOutcome, { kind: "valid" | "revoked" }> }): JSX.Element {
   const { t, fmt } = props.ctx;
+  const { outcome } = props;
   return (
     <dl class="facts">
       <div>
         <dt safe>{t("eservices.verify.number")}</dt>
-        <dd safe>{props.payload.ref}</dd>
+        <dd safe>{outcome.number}</dd>
       </div>
       <div>
         <dt safe>{t("eservices.verify.issuer")}</dt>
-        <dd safe>{props.municipality}</dd>
+        <dd safe>{outcome.municipality}</dd>
       </div>
       <div>
         <dt safe>{t("eservices.verify.document")}</dt>
-        <dd safe>{props.payload.proc}</dd>
+        <dd safe>{outcome.document.title}</dd>
       </div>
       <div>
         <dt safe>{t("eservices.verify.issued")}</dt>
-        <dd safe>{fmt.date(new Date(props.payload.iss), "UTC")}</dd>
+        <dd safe>{fmt.date(new Date(outcome.document.issuedAt), "UTC")}</dd>
       </div>
-      {Object.entries(props.payload.fields).map(([label, value]) => (
+      {Object.entries(outcome.presented?.payload.fields ?? {}).map(([label, value]) => (
         <div>
           <dt safe>{label}</dt>
           <dd safe>{value}</dd>
@@ -46,16 +63,21 @@ function Outcome(props: { ctx: ViewContext; outcome: VerifyOutcome }): JSX.Eleme
     case "valid":
       return (
         <div class="success" role="status">
-          <h2 safe>{outcome.byFile ? t("eservices.verify.file_valid") : t("eservices.verify.valid")}</h2>
-          <PayloadFacts ctx={ctx} municipality={outcome.municipality} payload={outcome.payload} />
+          <h2 safe>{outcome.presented?.by === "file" ? t("eservices.verify.file_valid") : t("eservices.verify.valid")}</h2>
+          <DocumentFacts ctx={ctx} outcome={outcome} />
+          {outcome.presented ? "" : <p safe>{t("eservices.verify.holder_hidden")}</p>}
         </div>
       );
     case "revoked":
       return (
         <div class="errors" role="alert">
           <h2 safe>{t("eservices.verify.revoked")}</h2>
-          <p safe>{t("eservices.verify.revoked_detail", { date: outcome.revokedAt ? ctx.fmt.date(outcome.revokedAt, "UTC") : "", reason: outcome.revokedReason })}</p>
-          <PayloadFacts ctx={ctx} municipality={outcome.municipality} payload={outcome.payload} />
+          <p safe>
+            {outcome.presented
+              ? t("eservices.verify.revoked_detail", { date: outcome.revokedAt ? ctx.fmt.date(outcome.revokedAt, "UTC") : "", reason: outcome.presented.revokedReason })
+              : t("eservices.verify.revoked_on", { date: outcome.revokedAt ? ctx.fmt.date(outcome.revokedAt, "UTC") : "" })}
+          </p>
+          <DocumentFacts ctx={ctx} outcome={outcome} />
         </div>
       );
     case "invalid":
@@ -85,7 +107,7 @@ function Outcome(props: { ctx: ViewContext; outcome: VerifyOutcome }): JSX.Eleme
  * the signature carried in the QR code (after #) against the network's public keys, embedded
  * here, so that a page kept on a phone still verifies without a connection.
  */
-export function VerifyPage(props: { ctx: ViewContext; trustedKeys: string; outcome?: VerifyOutcome | undefined; form?: FormState }): JSX.Element {
+export function VerifyPage(props: { ctx: ViewContext; trustedKeys: string; outcome?: VerifyOutcome | undefined; form?: FormState; tokenForm?: FormState }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   return (
@@ -107,10 +129,13 @@ export function VerifyPage(props: { ctx: ViewContext; trustedKeys: string; outco
           data-label-proc={t("eservices.verify.document")}
           data-label-iss={t("eservices.verify.issued")}
         ></output>
-        <label for="token" safe>
-          {t("eservices.verify.token")}
-        </label>
-        <textarea id="token" rows="3" spellcheck="false"></textarea>
+        <ErrorSummary ctx={ctx} form={props.tokenForm} />
+        <Form ctx={ctx} action="/verify/token" form={props.tokenForm} label={t("eservices.verify.offline_title")}>
+          <Field ctx={ctx} form={props.tokenForm} name="token" label={t("eservices.verify.token")} multiline rows={3} required maxlength={4000} autocomplete="off" />
+          <button type="submit" safe>
+            {t("eservices.verify.check_token")}
+          </button>
+        </Form>
       </section>
       <section>
         <h2 safe>{t("eservices.verify.file_title")}</h2>

@@ -40,6 +40,7 @@ export function NetworkAdminPage(props: { ctx: ViewContext; municipalities: Muni
       <Form ctx={ctx} action="/admin/municipalities" form={form}>
         <Field ctx={ctx} form={form} name="name" label={t("portal.field.name")} required maxlength={200} />
         <Field ctx={ctx} form={form} name="slug" label={t("portal.field.municipality_slug")} hint={t("portal.field.municipality_slug_hint")} required maxlength={60} />
+        <Field ctx={ctx} form={form} name="reference_code" label={t("portal.field.reference_code")} hint={t("portal.field.reference_code_hint")} required maxlength={8} autocomplete="off" />
         <SelectField ctx={ctx} form={form} name="country" label={t("portal.home.country")} options={props.countries.map((c) => ({ value: c.code, label: country(c.code) }))} />
         <Field ctx={ctx} form={form} name="region" label={t("portal.home.region")} required maxlength={120} />
         <SelectField ctx={ctx} form={form} name="time_zone" label={t("portal.field.time_zone")} options={props.timeZones.map((zone) => ({ value: zone, label: zone }))} />
