@@ -354,6 +354,8 @@ describe("access control: every route for every role", () => {
             : target.startsWith("/api/")
               ? await browser.postJson(target, {})
               : await browser.post(target, { user_id: randomUUID(), role: "agent" });
+        // A server error is neither allowed nor refused: the route is broken for this role.
+        assert.ok(response.statusCode < 500, `${route} as ${role}: server error ${response.statusCode} at ${method} ${target}`);
         const hidden = HIDDEN_AS_NOT_FOUND.includes(rule);
         const refused =
           response.statusCode === 401 ||

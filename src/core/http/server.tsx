@@ -337,8 +337,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     reply.type("text/javascript; charset=utf-8").header("cache-control", "public, max-age=3600").send(fs.readFileSync(clientScript("offline.js"))),
   );
   app.get("/offline", async (request, reply) => {
-    const queued = (request.query as { queued?: string }).queued === "1";
-    return reply.page(<OfflinePage ctx={await request.view()} queued={queued} />);
+    const query = request.query as { queued?: string; outbox?: string };
+    return reply.page(<OfflinePage ctx={await request.view()} queued={query.queued === "1"} outbox={query.outbox === "1"} />);
   });
 
   // The language picker posts here; the choice is kept in a cookie and on the account.

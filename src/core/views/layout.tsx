@@ -31,7 +31,15 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
           <a class="skip" href="#main" safe>
             {t("nav.skip_to_content")}
           </a>
-          <p id="outbox-status" class="flash" role="status" hidden data-sent={t("offline.sent", { count: "{count}" })}></p>
+          <p
+            id="outbox-status"
+            class="flash"
+            role="status"
+            hidden
+            data-sent={t("offline.sent", { count: "{count}" })}
+            data-refused={t("offline.refused_banner", { count: "{count}" })}
+            data-refused-link={t("offline.refused_link")}
+          ></p>
           <header class="site">
             <div class="wrap">
               <a class="brand" href={home}>
@@ -160,9 +168,56 @@ export function ErrorPage(props: { ctx: ViewContext; status: number; message: st
   );
 }
 
-/** What the service worker shows without a connection: a page not kept, or a form kept to send later. */
-export function OfflinePage(props: { ctx: ViewContext; queued: boolean }): JSX.Element {
+/** Why the server refused a form kept offline, as the service worker classifies its answer. */
+const REFUSAL_KEYS = {
+  invalid: "offline.reason.invalid",
+  session: "offline.reason.session",
+  forbidden: "offline.reason.forbidden",
+  conflict: "offline.reason.conflict",
+  too_large: "offline.reason.too_large",
+  refused: "offline.reason.refused",
+} as const;
+
+/**
+ * What the service worker shows without a connection: a page not kept, or a form kept to send
+ * later. With `outbox`, the forms the server refused when they were replayed: offline.js lists
+ * them from the worker, with these strings, since the page itself is kept for use offline.
+ */
+export function OfflinePage(props: { ctx: ViewContext; queued: boolean; outbox?: boolean }): JSX.Element {
   const { t } = props.ctx;
+  if (props.outbox) {
+    return (
+      <Layout ctx={props.ctx} title={t("offline.outbox_title")}>
+        <h1 safe>{t("offline.outbox_title")}</h1>
+        <div
+          id="outbox"
+          data-reason-invalid={t(REFUSAL_KEYS.invalid)}
+          data-reason-session={t(REFUSAL_KEYS.session)}
+          data-reason-forbidden={t(REFUSAL_KEYS.forbidden)}
+          data-reason-conflict={t(REFUSAL_KEYS.conflict)}
+          data-reason-too-large={t(REFUSAL_KEYS.too_large)}
+          data-reason-refused={t(REFUSAL_KEYS.refused)}
+          data-item={t("offline.item", { title: "{title}", date: "{date}" })}
+          data-untitled={t("offline.untitled")}
+          data-server-said={t("offline.server_said", { message: "{message}" })}
+          data-open={t("offline.open")}
+          data-retry={t("offline.retry")}
+          data-discard={t("offline.discard")}
+          data-opened={t("offline.opened", { reason: "{reason}" })}
+        >
+          <p id="outbox-intro" hidden safe>
+            {t("offline.outbox_intro")}
+          </p>
+          <p id="outbox-empty" safe>
+            {t("offline.outbox_empty")}
+          </p>
+          <p id="outbox-waiting" hidden data-text={t("offline.outbox_waiting", { count: "{count}" })}></p>
+          <ul id="outbox-list"></ul>
+        </div>
+        <p safe>{t("offline.hint")}</p>
+      </Layout>
+    );
+  }
   return (
     <Layout ctx={props.ctx} title={t("offline.title")}>
       <h1 safe>{t("offline.title")}</h1>

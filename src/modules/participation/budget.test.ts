@@ -328,12 +328,12 @@ describe("computeResults under knapsack rules", () => {
     assert.deepEqual(computeResults(knapsack(11), list, ballots).selected, ["a", "b"]);
   });
 
-  it("counts a large vote quickly", () => {
+  // How fast it counts is measured in bench/budget-count.ts (`npm run bench:budget`), not here.
+  it("counts a large vote", () => {
     const many = Array.from({ length: 200_000 }, (_, index) => (index % 3 === 0 ? ["fontaine", "eclairage"] : ["marche"]));
-    const started = performance.now();
     const results = computeResults(knapsack(10_000_000), projects, many, 1_000_000);
-    assert.ok(performance.now() - started < 2000);
     assert.equal(results.turnout.ballots, 200_000);
+    assert.equal(results.ranking.find((project) => project.id === "fontaine")!.votes, 66_667);
     assert.equal(results.ranking[0]!.id, "marche");
     assert.deepEqual(results.selected, ["marche"]);
   });
