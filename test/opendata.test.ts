@@ -67,7 +67,7 @@ describe("open data: catalogue, search and the editor's work", () => {
     assert.equal(download.statusCode, 200);
     assert.equal(download.headers["content-type"], "text/csv");
     assert.match(String(download.headers["content-disposition"]), /^attachment; filename\*=UTF-8''ecoles\.csv$/);
-    assert.match(download.body, /^ecole,niveau,quartier,classes,eleves_filles,eleves_garcons\n/);
+    assert.match(download.body, /^ecole,niveau,quartier,classes,eleves_filles,eleves_garcons\r\n/);
   });
 
   it("an editor describes a dataset; mistakes come back on the form with everything kept", async () => {

@@ -1,3 +1,4 @@
+import { toCsv } from "../core/export/csv.js";
 import { storeFile } from "../core/files/index.js";
 import type { Tx } from "../core/db/index.js";
 import { loadResourceTable } from "../modules/opendata/index.js";
@@ -18,8 +19,8 @@ function generator(seed: string): () => number {
 }
 
 function csv(rows: (string | number)[][]): Buffer {
-  const cell = (value: string | number) => (typeof value === "number" ? String(value) : /[",;\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-  return Buffer.from(rows.map((row) => row.map(cell).join(",")).join("\n") + "\n", "utf8");
+  const [header, ...body] = rows;
+  return Buffer.from(toCsv((header ?? []).map(String), body), "utf8");
 }
 
 interface DemoDataset {

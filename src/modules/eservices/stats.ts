@@ -1,3 +1,4 @@
+import { toCsv } from "../../core/export/csv.js";
 import type { ProcedureStats } from "./store.js";
 
 /**
@@ -6,13 +7,6 @@ import type { ProcedureStats } from "./store.js";
  */
 export function statsCsv(stats: ProcedureStats[]): string {
   const header = ["procedure", "title", "legal_processing_days", "submitted", "open", "accepted", "refused", "closed_without_follow_up", "decided", "median_processing_days", "decided_within_legal_time", "share_within_legal_time"];
-  const cell = (value: string | number | null) => {
-    if (value === null) return "";
-    const text = String(value);
-    // A title starting with = + - @ would run as a formula in a spreadsheet.
-    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-    return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
   const rows = stats.map((row) => [
     row.slug,
     row.title,
@@ -27,5 +21,5 @@ export function statsCsv(stats: ProcedureStats[]): string {
     row.within_legal_time,
     row.decided > 0 ? Math.round((row.within_legal_time / row.decided) * 1000) / 1000 : null,
   ]);
-  return [header.join(","), ...rows.map((row) => row.map(cell).join(","))].join("\r\n") + "\r\n";
+  return toCsv(header, rows);
 }

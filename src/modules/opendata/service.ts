@@ -1,3 +1,4 @@
+import { numeric, toCsv as writeCsv, type CsvValue } from "../../core/export/csv.js";
 import path from "node:path";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Db, Tx } from "../../core/db/index.js";
@@ -260,19 +261,20 @@ export async function readReplacement(form: FormReader): Promise<{ filename: str
   }
 }
 
-/**
- * Rows as CSV for spreadsheets. A text cell starting with = + - @ or a control character is
- * prefixed with a quote so that a spreadsheet shows it instead of running it as a formula.
- */
+/** A datastore value as the CSV writer takes it: numbers keep their digits, dates their day. */
+function csvValueOf(value: unknown, type: string): CsvValue {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (type === "integer" || type === "number") return numeric(String(value));
+  return String(value);
+}
+
+/** Rows as CSV for spreadsheets, through the platform's one writer (formulas defused). */
 export function toCsv(fields: { name: string; title: string; type: string }[], records: Record<string, unknown>[]): string {
-  const cell = (value: unknown, type: string) => {
-    if (value === null || value === undefined) return "";
-    let text = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
-    if (type === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\n\r]/.test(text) || text.startsWith("'") ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  const header = fields.map((field) => cell(field.title, "string")).join(",");
-  return [header, ...records.map((record) => fields.map((field) => cell(record[field.name], field.type)).join(","))].join("\r\n") + "\r\n";
+  return writeCsv(
+    fields.map((field) => field.title),
+    records.map((record) => fields.map((field) => csvValueOf(record[field.name], field.type))),
+  );
 }
 
 export const FIELD_TYPES: FieldType[] = ["string", "integer", "number", "date", "boolean"];

@@ -1,3 +1,4 @@
+import { toCsv } from "../../core/export/csv.js";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Queryable, Tx } from "../../core/db/index.js";
 import { AppError, ruleRefused, type FieldError } from "../../core/http/errors.js";
@@ -389,14 +390,6 @@ export async function publishResults(db: Tx, municipalityId: string, actorId: st
 // ---------------------------------------------------------------------------------------------
 // Open data
 
-/** A text cell a spreadsheet will not run as a formula, quoted when it must be. */
-function csvCell(value: string | number | boolean | null): string {
-  if (value === null) return "";
-  if (typeof value !== "string") return String(value);
-  const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(guarded) || guarded !== value ? `"${guarded.replace(/"/g, '""')}"` : guarded;
-}
-
 /**
  * The published results as CSV, one row per project in ranking order: no person appears, only
  * counts. Header names are stable and in English, like the platform's other exports; the
@@ -421,7 +414,7 @@ export function resultsCsv(budget: BudgetRow, projects: BudgetProjectRow[], curr
     results.turnout.eligible,
     results.turnout.rate === null ? null : Math.round(results.turnout.rate * 10000) / 10000,
   ]);
-  return [header.join(","), ...rows.map((row) => row.map(csvCell).join(","))].join("\r\n") + "\r\n";
+  return toCsv(header, rows);
 }
 
 /** Links to a process's published budgets, for its public page. */

@@ -1,3 +1,4 @@
+import { toCsv } from "../../core/export/csv.js";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Queryable, Tx } from "../../core/db/index.js";
 import { storeFile } from "../../core/files/index.js";
@@ -495,13 +496,6 @@ export async function insertMeetingAsIs(
 // ---------------------------------------------------------------------------------------------
 // Open data
 
-/** A CSV cell a spreadsheet reads as text: a leading = + - @ would otherwise run as a formula. */
-function csvCell(value: string | number): string {
-  const text = String(value);
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 /**
  * Headcounts as open data, one row per meeting × gender × age band (long format: sums by gender,
  * band or period are one pivot away). Header names are stable and in English, like the other
@@ -509,6 +503,8 @@ function csvCell(value: string | number): string {
  */
 export function attendanceCsv(rows: OpenAttendanceRow[]): string {
   const header = ["meeting_id", "meeting_title", "starts_at", "ends_at", "gender", "age_band", "count"];
-  const lines = rows.map((row) => [row.meeting_id, row.title, row.starts_at.toISOString(), row.ends_at.toISOString(), row.gender, row.age_band, row.count].map(csvCell).join(","));
-  return [header.join(","), ...lines].join("\r\n") + "\r\n";
+  return toCsv(
+    header,
+    rows.map((row) => [row.meeting_id, row.title, row.starts_at, row.ends_at, row.gender, row.age_band, row.count]),
+  );
 }

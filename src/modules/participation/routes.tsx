@@ -1,3 +1,4 @@
+import { toCsv } from "../../core/export/csv.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { findUserByIdentifier } from "../../core/auth/accounts.js";
 import { normalizePhone } from "../../core/auth/phone.js";
@@ -190,17 +191,12 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
   app.get("/:slug/participation/:process/proposals.csv", async (request, reply) => {
     const { municipality, process } = await publishedProcess(request);
     const rows = await store.allProposals(db, municipality.id, process.id);
-    const cell = (value: string | number) => {
-      const text = String(value);
-      const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-      return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
-    };
     const header = ["id", "title", "body", "category", "location", "status", "answer", "supports", "comments", "created_at"];
-    const lines = rows.map((row) => [row.id, row.title, row.body, row.category, row.location, row.status, row.answer, row.supports_count, row.comments_count, row.created_at.toISOString()].map(cell).join(","));
+    const lines = rows.map((row) => [row.id, row.title, row.body, row.category, row.location, row.status, row.answer, row.supports_count, row.comments_count, row.created_at]);
     return reply
       .type("text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="${municipality.slug}-${process.slug}-propositions.csv"`)
-      .send([header.join(","), ...lines].join("\r\n") + "\r\n");
+      .send(toCsv(header, lines));
   });
 
   app.get("/:slug/participation/:process/proposals/new", async (request, reply) => {

@@ -1,3 +1,4 @@
+import { toCsv } from "../../core/export/csv.js";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { scaleLinear } from "d3-scale";
@@ -489,17 +490,6 @@ export function aggregate(def: SurveyDefinition, responses: Record<string, unkno
 // ---------------------------------------------------------------------------------------------
 // CSV export
 
-/**
- * A cell that a spreadsheet shows as typed: text starting with = + - @ tab or CR is prefixed with
- * a quote, or it would be run as a formula (CSV injection). Quoted per RFC 4180 when it holds a
- * quote, comma or line break, and also a semicolon, which French-locale spreadsheets split on.
- */
-function csvCell(value: string | number): string {
-  if (typeof value === "number") return String(value);
-  const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",;\n\r]/.test(guarded) || guarded !== value ? `"${guarded.replace(/"/g, '""')}"` : guarded;
-}
-
 function csvValue(question: Question, value: unknown): string | number {
   const answer = validAnswer(question, value);
   if (answer === undefined) return "";
@@ -528,7 +518,7 @@ export function responsesCsv(
     const when = response?.submittedAt instanceof Date && !Number.isNaN(response.submittedAt.getTime()) ? response.submittedAt.toISOString() : "";
     return [when, ...def.questions.map((question) => csvValue(question, answers[question.id]))];
   });
-  return [header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  return toCsv(header, rows);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { toCsv } from "../../core/export/csv.js";
 import { Value } from "@sinclair/typebox/value";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Queryable, Tx } from "../../core/db/index.js";
@@ -363,14 +364,6 @@ export async function responsesCsvOf(db: Queryable, municipalityId: string, surv
   );
 }
 
-/** A text cell a spreadsheet will not run as a formula, quoted when it must be. */
-function csvCell(value: string | number | null): string {
-  if (value === null) return "";
-  if (typeof value === "number") return String(value);
-  const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",;\n\r]/.test(guarded) || guarded !== value ? `"${guarded.replace(/"/g, '""')}"` : guarded;
-}
-
 const rounded = (share: number) => Math.round(share * 10_000) / 10_000;
 
 type CsvRow = [kind: string, value: string | number | null, label: string, count: number | null, share: number | null];
@@ -421,7 +414,7 @@ export function resultsCsv(survey: Pick<SurveyRow, "id" | "title" | "publish_tex
       lines.push([processSlug, survey.id, survey.title, results.responses, question.id, question.title, question.type, result.answered, ...row]);
     }
   }
-  return [header.join(","), ...lines.map((line) => line.map(csvCell).join(","))].join("\r\n") + "\r\n";
+  return toCsv(header, lines);
 }
 
 /** The results for the JSON API: free text only when published, never anything about who answered. */
