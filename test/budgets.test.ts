@@ -357,7 +357,8 @@ describe("participatory budgets: from the back office to published results", () 
     assert.match(shown, /1 Forage de Keury Kao .+ 2 Oui/);
     assert.match(shown, /Marché couvert .+ 2 Non/);
     assert.match(html, /<svg [^>]*role="img"/);
-    assert.equal((html.match(/<rect /g) ?? []).length, 5, "one bar per project");
+    assert.equal((html.match(/<rect [^>]*height="18"/g) ?? []).length, 5, "one bar per project");
+    assert.equal((html.match(/<rect [^>]*height="18" fill="#0b4f8a"/g) ?? []).length, 2, "funded projects in the bar colour, the others grey");
     assert.match(html, /href="[^"]*\/results\.csv"/);
 
     const again = await editor.post(`${admin(knapsackId)}/results`);
@@ -382,7 +383,8 @@ describe("participatory budgets: from the back office to published results", () 
     const html = (await anonymous.get(page(knapsackId))).body;
     assert.ok(!html.includes("<script>alert"));
     // Escaping "<" is enough for no tag to open; kitajs leaves ">" as it is.
-    assert.equal((html.match(/&lt;script>alert\(1\)&lt;\/script>/g) ?? []).length, 3, "in the results table, the chart and the project list");
+    assert.equal((html.match(/&lt;script>alert\(1\)&lt;\/script>/g) ?? []).length, 2, "in the results table and the project list");
+    assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;</text>"), "and in the chart, escaped by the chart helper");
   });
 
   it("keeps each budget to its municipality, its process and its editors", async () => {

@@ -47,7 +47,7 @@ dl.facts{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;margin:0 0 1rem}dl.facts 
 .pager{display:flex;gap:1rem;margin:1rem 0}
 footer.site{border-top:1px solid #ccc;padding:1rem 0 2rem;font-size:.9rem}
 footer.site form{display:flex;gap:.5rem;align-items:end;max-width:20rem}
-img{max-width:100%;height:auto}dt{font-weight:600}dd{margin:0 0 .5rem 1rem}fieldset{border:1px solid #ccc;border-radius:4px}legend{font-weight:600}fieldset label{font-weight:400}figure{margin:1rem 0}
+img,svg{max-width:100%;height:auto}dt{font-weight:600}dd{margin:0 0 .5rem 1rem}fieldset{border:1px solid #ccc;border-radius:4px}legend{font-weight:600}fieldset label{font-weight:400}figure{margin:1rem 0}
 .scroll{overflow-x:auto}details{margin:1rem 0}
 input[type=checkbox],input[type=radio]{width:auto;margin:0 .4rem 0 0}label:has(>input[type=checkbox]),label:has(>input[type=radio]){font-weight:400;display:flex;align-items:center}
 .badge{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e8eef4}.state-accepted{background:#eaf6ec}.state-refused,.state-closed_without_follow_up{background:#fdecee}

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { DataFactory, Writer } from "n3";
 import { AppError } from "../../core/http/errors.js";
 import { LOCALES, translator, type Translate } from "../../core/i18n/index.js";
 import { findMunicipalitiesByIds, findMunicipalityBySlug, getNetwork, listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
@@ -567,6 +568,7 @@ const ACTIONS: Record<string, { help: string; run: (ctx: ActionContext) => Promi
 
 // ---- DCAT-AP 3.0 --------------------------------------------------------------------------------
 
+const { namedNode, literal, quad } = DataFactory;
 const EU = "http://publications.europa.eu/resource/authority";
 const PREFIXES = {
   dcat: "http://www.w3.org/ns/dcat#",
@@ -626,13 +628,26 @@ class Graph {
     return safe;
   }
 
-  toTurtle(): string {
-    const prefixes = Object.entries(PREFIXES).map(([prefix, iri]) => `@prefix ${prefix}: <${iri}> .`);
-    const blocks = [...this.nodes.values()].map((node) => {
-      const lines = [...[...node.types].map((type) => `a ${type}`), ...node.properties.map(([predicate, term]) => `${predicate} ${turtleTerm(term)}`)];
-      return lines.length === 0 ? "" : `<${node.id}>\n    ${lines.join(" ;\n    ")} .`;
-    });
-    return `${prefixes.join("\n")}\n\n${blocks.filter(Boolean).join("\n\n")}\n`;
+  /** Turtle through n3's writer: its escaping of IRIs and literals, not ours. */
+  toTurtle(): Promise<string> {
+    const expand = (curie: Curie) => {
+      const [prefix, local] = curie.split(":") as [keyof typeof PREFIXES, string];
+      return namedNode(`${PREFIXES[prefix]}${local}`);
+    };
+    const writer = new Writer({ prefixes: { ...PREFIXES } });
+    const rdfType = namedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type");
+    for (const node of this.nodes.values()) {
+      const subject = namedNode(node.id);
+      for (const type of node.types) writer.addQuad(quad(subject, rdfType, expand(type)));
+      for (const [predicate, term] of node.properties) {
+        const object =
+          "iri" in term
+            ? namedNode(term.iri)
+            : literal(wellFormed(term.value), term.datatype ? expand(term.datatype) : term.lang);
+        writer.addQuad(quad(subject, expand(predicate), object));
+      }
+    }
+    return new Promise((resolve, reject) => writer.end((error: Error | null, result: string) => (error ? reject(error) : resolve(result))));
   }
 
   toJsonLd(): Record<string, unknown> {
@@ -652,33 +667,9 @@ class Graph {
   }
 }
 
-/** A Turtle string literal: backslash, quote and every control character escaped. */
-export function turtleString(value: string): string {
-  const escaped = value.replace(/[\\"]|[^\u0020-\u007e\u0080-\u{10ffff}]/gu, (char) => {
-    switch (char) {
-      case "\\":
-        return "\\\\";
-      case '"':
-        return '\\"';
-      case "\n":
-        return "\\n";
-      case "\r":
-        return "\\r";
-      case "\t":
-        return "\\t";
-      default:
-        return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`;
-    }
-  });
-  // A lone surrogate cannot be written as UTF-8; it becomes U+FFFD rather than corrupting the document.
-  return `"${escaped.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")}"`;
-}
-
-function turtleTerm(term: Term): string {
-  if ("iri" in term) return `<${term.iri}>`;
-  if (term.datatype) return `${turtleString(term.value)}^^${term.datatype}`;
-  if (term.lang) return `${turtleString(term.value)}@${term.lang}`;
-  return turtleString(term.value);
+/** A lone surrogate cannot be written as UTF-8; it becomes U+FFFD rather than corrupting the document. */
+function wellFormed(value: string): string {
+  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 }
 
 const dateTime = (value: Date | string) => toDate(value).toISOString();
@@ -864,7 +855,7 @@ export async function opendataApiRoutes(app: FastifyInstance): Promise<void> {
   const catalogue = async (reply: FastifyReply, municipality: Municipality | null, format: "ttl" | "jsonld") => {
     const graph = await buildCatalogue(app, municipality);
     openToAllOrigins(reply);
-    if (format === "ttl") return reply.type("text/turtle; charset=utf-8").send(graph.toTurtle());
+    if (format === "ttl") return reply.type("text/turtle; charset=utf-8").send(await graph.toTurtle());
     return reply.type("application/ld+json; charset=utf-8").send(JSON.stringify(graph.toJsonLd()));
   };
   app.get("/catalog.ttl", async (_request, reply) => catalogue(reply, null, "ttl"));

@@ -13,7 +13,7 @@ import { AdminDatasetsPage, DatasetFormPage } from "./views/admin.js";
 import { DatasetPage, PAGE_SIZE, SearchPage, type SearchParams } from "./views/public.js";
 import { PREVIEW_ROWS, ResourcePage, type PreviewParams } from "./views/resource.js";
 import * as datastore from "./datastore/store.js";
-import { renderChart } from "./datastore/chart.js";
+import { valueChartSvg } from "../../core/export/chart.js";
 import { toXlsx } from "./datastore/xlsx.js";
 
 function many(value: unknown): string[] {
@@ -175,7 +175,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
       throw error;
     }
     const titleOf = (name: string) => table.table_schema.fields.find((field) => field.name === name)?.title ?? name;
-    const svg = renderChart({
+    const svg = valueChartSvg({
       kind,
       points: points.map((point) => ({ label: point.x instanceof Date ? point.x.toISOString().slice(0, 10) : String(point.x), value: Number(point.y) })),
       title: request.t("opendata.chart.title", { y: titleOf(y), x: titleOf(x), resource: resource.name }),

@@ -1,4 +1,4 @@
-import { scaleLinear } from "d3-scale";
+import { horizontalBarsSvg } from "../../../core/export/chart.js";
 import { ActionButton, ErrorSummary, Field, Form, Paragraphs, SelectField, Table } from "../../../core/views/components.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
@@ -62,34 +62,16 @@ function PhaseNotice(props: { ctx: ViewContext; municipality: Municipality; budg
 /** Votes per project as horizontal bars, drawn on the server: funded projects dark, others grey. */
 function ResultsChart(props: { ctx: ViewContext; results: BudgetResults; titles: Map<string, string> }): JSX.Element {
   const { ctx, results } = props;
-  const width = 640;
-  const row = 46;
-  const height = row * results.ranking.length + 8;
-  const x = scaleLinear()
-    .domain([0, Math.max(1, ...results.ranking.map((entry) => entry.votes))])
-    .range([0, width - 120]);
-  const title = ctx.t("participation.budgets.results.chart");
-  return (
-    <svg xmlns="http://www.w3.org/2000/svg" viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title} font-family="sans-serif" font-size="14">
-      <title safe>{title}</title>
-      {results.ranking.map((entry, index) => {
-        const y = index * row + 4;
-        const label = props.titles.get(entry.id) ?? "";
-        const barWidth = Math.max(entry.votes > 0 ? 2 : 0, x(entry.votes));
-        return (
-          <g>
-            <text x="0" y={y + 14} fill="#1a1a1a" safe>
-              {`${entry.rank}. ${label.length > 70 ? `${label.slice(0, 69)}…` : label}`}
-            </text>
-            <rect x="0" y={y + 20} width={barWidth.toFixed(1)} height="18" fill={entry.selected ? "#0b4f8a" : "#9aa5b1"} />
-            <text x={(barWidth + 6).toFixed(1)} y={y + 34} fill="#1a1a1a" safe>
-              {ctx.fmt.number(entry.votes)}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
+  const safeSvg = horizontalBarsSvg(
+    results.ranking.map((entry) => ({
+      label: `${entry.rank}. ${props.titles.get(entry.id) ?? ""}`,
+      value: entry.votes,
+      valueText: ctx.fmt.number(entry.votes),
+      muted: !entry.selected,
+    })),
+    { title: ctx.t("participation.budgets.results.chart") },
   );
+  return <figure class="chart">{safeSvg}</figure>;
 }
 
 /** The count: turnout, what is funded, every project's votes as a table and as a chart. */

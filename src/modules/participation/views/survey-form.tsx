@@ -1,3 +1,4 @@
+import { svgSize } from "../../../core/export/chart.js";
 import type { PropsWithChildren } from "@kitajs/html";
 import type { FieldError } from "../../../core/http/errors.js";
 import { ChoiceInputs, describedBy, Field, FieldHead, HintAndError } from "../../../core/views/components.js";
@@ -252,10 +253,10 @@ function Chart(props: { ctx: ViewContext; title: string; rows: { label: string; 
     props.rows.map((row) => row.count),
     { title: alt, width: 480, formatValue: (count, index) => `${ctx.fmt.number(count)} (${percent(ctx, props.rows[index]?.share ?? 0)})` },
   );
-  const size = /viewBox="0 0 (\d+) (\d+)"/.exec(svg);
+  const size = svgSize(svg);
   return (
     <figure>
-      <img src={`data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")}`} alt={alt} width={size?.[1]} height={size?.[2]} />
+      <img src={`data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")}`} alt={alt} width={size?.width} height={size?.height} />
     </figure>
   );
 }
