@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 
 /** Typed configuration read from the environment; every value has a safe default. */
@@ -20,6 +21,12 @@ export interface Config {
   uploadLimitBytes: number;
   /** Log level for the structured logs (LOG_LEVEL, default info). */
   logLevel: string;
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY): their addresses or
+   * networks. By default none, so that nobody can choose the address the rate limits count by
+   * writing a header.
+   */
+  trustProxy: false | string[];
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -29,6 +36,33 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
     throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   }
   return parsed;
+}
+
+/** Names that proxy-addr (and so Fastify) understands for whole address ranges. */
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isAddressOrNetwork(entry: string): boolean {
+  if (PROXY_RANGES.has(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: "10.0.0.1,10.1.0.0/16" (addresses, networks, loopback, uniquelocal); empty trusts
+ * none. A count of hops is refused: it would believe a header whatever machine sent it.
+ */
+export function parseTrustProxy(value: string | undefined): false | string[] {
+  const text = (value ?? "").trim();
+  if (text === "") return false;
+  const entries = text.split(",").map((entry) => entry.trim()).filter(Boolean);
+  const invalid = entries.filter((entry) => !isAddressOrNetwork(entry));
+  if (entries.length === 0 || invalid.length > 0) {
+    throw new Error(`TRUST_PROXY must list the proxies' addresses or networks, e.g. 10.0.0.1,10.1.0.0/16 or loopback; got "${value}"`);
+  }
+  return entries;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -45,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: env.COOKIE_SECURE ? env.COOKIE_SECURE === "true" : publicUrl.startsWith("https:"),
     uploadLimitBytes: intFrom(env.UPLOAD_LIMIT_BYTES, 10 * 1024 * 1024, "UPLOAD_LIMIT_BYTES"),
     logLevel: env.LOG_LEVEL || "info",
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }

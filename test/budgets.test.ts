@@ -73,9 +73,9 @@ describe("participatory budgets: from the back office to published results", () 
     return response;
   }
 
-  /** A resident account, signed in when a browser is wanted. */
+  /** A resident account with a confirmed number, signed in when a browser is wanted. */
   async function resident(name: string, phone: string, hash: string): Promise<string> {
-    const id = await idOf(ctx.db, "INSERT INTO users (name, phone, password_hash, locale) VALUES ($1, $2, $3, 'fr') RETURNING id", [name, phone, hash]);
+    const id = await idOf(ctx.db, "INSERT INTO users (name, phone, password_hash, locale, confirmed_at) VALUES ($1, $2, $3, 'fr', now()) RETURNING id", [name, phone, hash]);
     await ctx.db.query("INSERT INTO municipal_roles (municipality_id, user_id, role) VALUES ($1, $2, 'citizen')", [rufisque, id]);
     return id;
   }

@@ -66,14 +66,23 @@ export interface TestContext {
 }
 
 export async function createTestApp(
-  options: { modules?: AppModule[]; rateLimits?: { signIn: number; signUp: number }; seed?: boolean; notifier?: ChannelAdapter; uploadLimitBytes?: number; embeddedOnDisk?: boolean } = {},
+  options: {
+    modules?: AppModule[];
+    rateLimits?: { signIn: number; signUp: number };
+    seed?: boolean;
+    notifier?: ChannelAdapter;
+    uploadLimitBytes?: number;
+    embeddedOnDisk?: boolean;
+    /** The proxies whose forwarding headers are believed (TRUST_PROXY); none by default. */
+    trustProxy?: string;
+  } = {},
 ): Promise<TestContext> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cite-test-"));
   const { db, close } = await createTestDb(process.env.TEST_DATABASE_URL, options.embeddedOnDisk ? dataDir : undefined);
   await migrate(db);
   if (options.seed !== false) await seedDemo(db, path.join(dataDir, "files"));
   const config: Config = {
-    ...loadConfig({}),
+    ...loadConfig(options.trustProxy ? { TRUST_PROXY: options.trustProxy } : {}),
     dataDir,
     filesDir: path.join(dataDir, "files"),
     publicUrl: "http://localhost:3000",
@@ -184,6 +193,14 @@ export class Browser {
     if (response.statusCode !== 303) throw new Error(`sign-in of ${identifier} failed with ${response.statusCode}`);
     return response;
   }
+}
+
+/** The six-digit code in the last message sent to a phone number or address. */
+export function lastCodeSentTo(notifier: RecordingAdapter, recipient: string): string {
+  const message = notifier.sent.filter((sent) => sent.recipient === recipient).at(-1);
+  const code = message && /\b(\d{6})\b/.exec(message.body)?.[1];
+  if (!code) throw new Error(`no code was sent to ${recipient}`);
+  return code;
 }
 
 /** Demo accounts by role, as seeded (see src/seed/demo.ts). */

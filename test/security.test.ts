@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { loadConfig } from "../src/config.js";
 import type { AppModule } from "../src/core/http/server.js";
 import { MODULES } from "../src/modules/index.js";
 import { Browser, createTestApp, DEMO, visibleText, type TestContext } from "./helpers.js";
@@ -162,6 +163,33 @@ describe("security baseline", () => {
       // Inside an attribute the quote is escaped, so `<img` there is text, never a tag.
       assert.doesNotMatch(page.body, /<script>alert|"><img|<b>gras<\/b>|<i>un<\/i>/, url);
       assert.match(page.body, /&lt;script>alert/, url);
+    }
+  });
+});
+
+describe("forwarding headers are believed only from the proxies the operator names", () => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await createTestApp({ rateLimits: { signIn: 3, signUp: 2 } });
+  });
+  after(() => ctx.close());
+
+  it("by default no proxy is trusted: a forged X-Forwarded-For does not escape the limits", async () => {
+    const signUps = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const browser = new Browser(ctx.app, { "x-forwarded-for": `198.51.100.${attempt + 1}`, "x-real-ip": `198.51.100.${attempt + 1}` });
+      signUps.push((await browser.post("/account/signup", { name: "X", identifier: `+22177000080${attempt}`, country: "SN", password: "password-123" })).statusCode);
+    }
+    assert.deepEqual(signUps, [303, 303, 429]);
+  });
+
+  it("TRUST_PROXY names addresses or networks; anything else stops the start", () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: "" }).trustProxy, false);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: "10.0.0.1, 192.168.0.0/16,::1" }).trustProxy, ["10.0.0.1", "192.168.0.0/16", "::1"]);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: "loopback" }).trustProxy, ["loopback"]);
+    for (const value of ["true", "*", "1", "10.0.0.300", "10.0.0.0/33", "proxy.example", ","]) {
+      assert.throws(() => loadConfig({ TRUST_PROXY: value }), /TRUST_PROXY/, value);
     }
   });
 });

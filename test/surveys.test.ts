@@ -401,7 +401,7 @@ describe("surveys: built in the back office, answered once by verified residents
   });
 
   it("refuses answers once the survey is closed, in the application and in the database", async () => {
-    const newcomerId = await idOf(ctx.db, "INSERT INTO users (name, phone, password_hash, locale) VALUES ('Fatou Ndiaye', '+221770009301', $1, 'fr') RETURNING id", [await hashPassword(DEMO_PASSWORD)]);
+    const newcomerId = await idOf(ctx.db, "INSERT INTO users (name, phone, password_hash, locale, confirmed_at) VALUES ('Fatou Ndiaye', '+221770009301', $1, 'fr', now()) RETURNING id", [await hashPassword(DEMO_PASSWORD)]);
     await ctx.db.query("INSERT INTO municipal_roles (municipality_id, user_id, role) VALUES ($1, $2, 'citizen')", [rufisque, newcomerId]);
     await ctx.db.query("INSERT INTO resident_verifications (municipality_id, user_id, method) VALUES ($1, $2, 'sms_code')", [rufisque, newcomerId]);
     const newcomer = new Browser(ctx.app);
@@ -474,7 +474,7 @@ describe("surveys: the demo survey", () => {
     const rufisque = await idOf(ctx.db, "SELECT id FROM municipalities WHERE slug = 'rufisque'", []);
     const surveyId = await idOf(ctx.db, "SELECT id FROM surveys WHERE municipality_id = $1", [rufisque]);
     const hash = await hashPassword(DEMO_PASSWORD);
-    const id = await idOf(ctx.db, "INSERT INTO users (name, phone, password_hash, locale) VALUES ('Ousmane Faye', '+221770009302', $1, 'fr') RETURNING id", [hash]);
+    const id = await idOf(ctx.db, "INSERT INTO users (name, phone, password_hash, locale, confirmed_at) VALUES ('Ousmane Faye', '+221770009302', $1, 'fr', now()) RETURNING id", [hash]);
     await ctx.db.query("INSERT INTO resident_verifications (municipality_id, user_id, method) VALUES ($1, $2, 'sms_code')", [rufisque, id]);
     const resident = new Browser(ctx.app);
     await resident.signIn("+221770009302");

@@ -239,7 +239,8 @@ function pagesFor(m: DemoMunicipality): { slug: string; title: string; body: str
 }
 
 async function insertUser(tx: Tx, values: { name: string; phone?: string; email?: string; hash: string; locale: string }): Promise<string> {
-  const [row] = await tx.query<{ id: string }>("INSERT INTO users (name, phone, email, password_hash, locale) VALUES ($1, $2, $3, $4, $5) RETURNING id", [
+  // Demo accounts are confirmed, so that the README's sign-ins act at once.
+  const [row] = await tx.query<{ id: string }>("INSERT INTO users (name, phone, email, password_hash, locale, confirmed_at) VALUES ($1, $2, $3, $4, $5, now()) RETURNING id", [
     values.name,
     values.phone ?? null,
     values.email ?? null,

@@ -93,7 +93,7 @@ function sampleAnswers(def: FormDefinition, country: "SN" | "GN", person: Person
   return answers;
 }
 
-const actorOf = (id: string, name: string): Actor => ({ id, name, phone: null, email: null, locale: "fr", municipalRoles: [], networkRoles: [] });
+const actorOf = (id: string, name: string): Actor => ({ id, name, phone: null, email: null, locale: "fr", confirmed: true, municipalRoles: [], networkRoles: [] });
 
 /** Demo messages go to the outbox only. */
 const OUTBOX_ONLY: ChannelAdapter = { name: "demo", delivers: false, deliver: async () => undefined };

@@ -58,7 +58,7 @@ export async function seedParticipation(tx: Tx, municipalityId: string, slug: st
   if (!residents) return;
   const ids: string[] = [];
   for (const resident of residents) {
-    const [row] = await tx.query<{ id: string }>("INSERT INTO users (name, phone, password_hash, locale) VALUES ($1, $2, $3, 'fr') RETURNING id", [resident.name, resident.phone, passwordHash]);
+    const [row] = await tx.query<{ id: string }>("INSERT INTO users (name, phone, password_hash, locale, confirmed_at) VALUES ($1, $2, $3, 'fr', now()) RETURNING id", [resident.name, resident.phone, passwordHash]);
     await tx.query("INSERT INTO municipal_roles (municipality_id, user_id, role) VALUES ($1, $2, 'citizen')", [municipalityId, row!.id]);
     await store.verify(tx, municipalityId, row!.id, "document", staff.agentId);
     ids.push(row!.id);

@@ -117,6 +117,7 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     ["the sign-in form", () => "/account/signin"],
     ["the sign-up form", () => "/account/signup"],
     ["the password reset form", () => "/account/reset"],
+    ["the account confirmation form", () => "/account/confirm"],
     ["the list of procedures", () => "/rufisque/services"],
     ["a procedure's page", () => "/rufisque/services/demande-permis-construire"],
     ["the dossier follow-up form", () => "/rufisque/suivi"],

@@ -7,6 +7,9 @@ import type { Actor, MunicipalRole, NetworkRole } from "./roles.js";
 export const SESSION_DAYS = 30;
 export const RESET_CODE_MINUTES = 15;
 export const RESET_MAX_ATTEMPTS = 5;
+/** A code proving a number or address lives as long as a reset code, and dies after as many tries. */
+export const CONFIRMATION_CODE_MINUTES = 15;
+export const CONFIRMATION_MAX_ATTEMPTS = 5;
 
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, { type: argon2.argon2id });
@@ -36,6 +39,8 @@ export interface UserRow {
   name: string;
   password_hash: string;
   locale: string | null;
+  /** When the phone number (or e-mail address) was proven to be the person's; null until then. */
+  confirmed_at: Date | null;
 }
 
 export async function findUserByIdentifier(db: Queryable, phone: string | null, email: string | null): Promise<UserRow | undefined> {
@@ -45,11 +50,12 @@ export async function findUserByIdentifier(db: Queryable, phone: string | null, 
   return row;
 }
 
+/** A new account: unconfirmed until a code sent to its number (or address) comes back. */
 export async function createUser(
   db: Queryable,
-  input: { name: string; phone: string | null; email: string | null; password: string; locale: string | null },
+  input: { name: string; phone: string | null; email: string | null; passwordHash: string; locale: string | null },
 ): Promise<UserRow> {
-  const passwordHash = await hashPassword(input.password);
+  const { passwordHash } = input;
   const [row] = await db.query<UserRow>(
     `INSERT INTO users (name, phone, email, password_hash, locale) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
     [input.name, input.phone, input.email, passwordHash, input.locale],
@@ -90,6 +96,7 @@ export async function loadActor(db: Queryable, token: string): Promise<Actor | n
     phone: user.phone,
     email: user.email,
     locale: user.locale,
+    confirmed: user.confirmed_at !== null,
     municipalRoles: roles
       .filter((r) => r.kind === "m")
       .map((r) => ({ municipalityId: r.municipality_id!, role: r.role as MunicipalRole })),
@@ -157,9 +164,76 @@ export async function grantNetworkRole(tx: Queryable, grant: { userId: string; r
   }
 }
 
+/** A six-digit code, as people can type it from an SMS. */
+const sixDigits = () => String(randomInt(0, 1_000_000)).padStart(6, "0");
+const sameHash = (code: string, hash: string) => timingSafeEqual(Buffer.from(sha256(code.trim())), Buffer.from(hash));
+
+/** Where an account's codes and notices go: its phone number by SMS, or else its e-mail address. */
+export function reachOf(user: Pick<UserRow, "phone" | "email">): { channel: "sms" | "email"; recipient: string } {
+  return user.phone ? { channel: "sms", recipient: user.phone } : { channel: "email", recipient: user.email! };
+}
+
+/**
+ * Starts proving that the account's number (or address) is the person's: returns the six-digit
+ * code to send there, storing only its hash. An earlier code still pending dies.
+ */
+export async function createConfirmationCode(db: Queryable, user: Pick<UserRow, "id" | "phone" | "email">): Promise<string> {
+  const code = sixDigits();
+  await db.query("UPDATE account_confirmations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", [user.id]);
+  await db.query(
+    `INSERT INTO account_confirmations (user_id, recipient, code_hash, expires_at) VALUES ($1, $2, $3, now() + make_interval(mins => $4))`,
+    [user.id, reachOf(user).recipient, sha256(code), CONFIRMATION_CODE_MINUTES],
+  );
+  return code;
+}
+
+/**
+ * Checks a confirmation code for the number or address the account has now; each wrong try
+ * counts, and after CONFIRMATION_MAX_ATTEMPTS the code is dead. A right code confirms the account.
+ */
+export async function consumeConfirmationCode(tx: Queryable, user: Pick<UserRow, "id" | "phone" | "email">, code: string): Promise<boolean> {
+  const [pending] = await tx.query<{ id: string; code_hash: string; attempts: number }>(
+    `SELECT id, code_hash, attempts FROM account_confirmations
+     WHERE user_id = $1 AND recipient = $2 AND used_at IS NULL AND expires_at > now() ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
+    [user.id, reachOf(user).recipient],
+  );
+  if (!pending || pending.attempts >= CONFIRMATION_MAX_ATTEMPTS) return false;
+  if (!sameHash(code, pending.code_hash)) {
+    await tx.query("UPDATE account_confirmations SET attempts = attempts + 1 WHERE id = $1", [pending.id]);
+    return false;
+  }
+  await tx.query("UPDATE account_confirmations SET used_at = now() WHERE id = $1", [pending.id]);
+  await confirmAccount(tx, user.id, { method: "code" });
+  return true;
+}
+
+/**
+ * Records that the account's number (or address) is the person's: proven by a code sent there
+ * ("code", "reset") or by an agent who saw the person at the counter ("in_person", with the agent
+ * and the municipality). Returns false when the account was confirmed already.
+ */
+export async function confirmAccount(
+  tx: Queryable,
+  userId: string,
+  proof: { method: "code" | "reset" } | { method: "in_person"; agentId: string; municipalityId: string },
+): Promise<boolean> {
+  const agentId = proof.method === "in_person" ? proof.agentId : null;
+  const updated = await tx.query("UPDATE users SET confirmed_at = now(), confirmed_by = $2 WHERE id = $1 AND confirmed_at IS NULL RETURNING id", [userId, agentId]);
+  if (updated.length === 0) return false;
+  await recordAudit(tx, {
+    actorId: agentId ?? userId,
+    municipalityId: proof.method === "in_person" ? proof.municipalityId : null,
+    action: "auth.account.confirm",
+    subjectType: "user",
+    subjectId: userId,
+    data: { method: proof.method },
+  });
+  return true;
+}
+
 /** Starts a password reset: returns the six-digit code to send, storing only its hash. */
 export async function createResetCode(db: Queryable, userId: string): Promise<string> {
-  const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  const code = sixDigits();
   await db.query("UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", [userId]);
   await db.query(
     `INSERT INTO password_resets (user_id, code_hash, expires_at) VALUES ($1, $2, now() + make_interval(mins => $3))`,
@@ -179,12 +253,13 @@ export async function consumeResetCode(tx: Queryable, userId: string, code: stri
     [userId],
   );
   if (!reset || reset.attempts >= RESET_MAX_ATTEMPTS) return false;
-  const matches = timingSafeEqual(Buffer.from(sha256(code.trim())), Buffer.from(reset.code_hash));
-  if (!matches) {
+  if (!sameHash(code, reset.code_hash)) {
     await tx.query("UPDATE password_resets SET attempts = attempts + 1 WHERE id = $1", [reset.id]);
     return false;
   }
   await tx.query("UPDATE password_resets SET used_at = now() WHERE id = $1", [reset.id]);
+  // The code went to the account's number (or address): whoever entered it holds it.
+  await confirmAccount(tx, userId, { method: "reset" });
   return true;
 }
 

@@ -15,3 +15,14 @@ export function normalizePhone(input: string, defaultCountry: string | undefined
 export function looksLikeEmail(input: string): boolean {
   return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.trim());
 }
+
+/**
+ * The one form of an identifier that limits and look-ups count by: an e-mail address lower-cased,
+ * a phone number in E.164 however it was written ("77 000 01 12", "00221770000112"). What is
+ * neither keeps only its digits, so that spacing does not make it another identity either.
+ */
+export function normalizedIdentity(input: string, defaultCountry: string | undefined): string {
+  const text = input.trim();
+  if (text.includes("@")) return text.toLowerCase();
+  return normalizePhone(text, defaultCountry) ?? `?${text.replace(/\D/g, "")}`;
+}

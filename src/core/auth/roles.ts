@@ -23,6 +23,11 @@ export interface Actor {
   phone: string | null;
   email: string | null;
   locale: string | null;
+  /**
+   * Whether the account's phone number (or e-mail address) is proven to be the person's, by a
+   * code sent there or by an agent at the counter. Until then the account acts in no one's name.
+   */
+  confirmed: boolean;
   municipalRoles: { municipalityId: string; role: MunicipalRole }[];
   networkRoles: NetworkRole[];
 }
@@ -41,13 +46,27 @@ export function hasMunicipalRole(actor: Actor | null, municipalityId: string, ..
   return actor.municipalRoles.some((grant) => grant.municipalityId === municipalityId && roles.includes(grant.role));
 }
 
+/**
+ * The person behind the request, who may act in their own name: signed in, with a confirmed
+ * number (or address). Every action of a resident — filing, supporting, commenting, voting,
+ * answering, registering, requesting, reading what is held about them — goes through here, so an
+ * account opened on someone else's number does nothing until the number is proven.
+ */
 export function requireSignedIn(actor: Actor | null): Actor {
+  if (!actor) throw new AppError("UNAUTHENTICATED");
+  if (!actor.confirmed) throw new AppError("UNCONFIRMED");
+  return actor;
+}
+
+/** Signed in, confirmed or not: only for the account's own pages (confirming it, its settings). */
+export function requireAccount(actor: Actor | null): Actor {
   if (!actor) throw new AppError("UNAUTHENTICATED");
   return actor;
 }
 
-/** Throws the refusal a person should see: sign in first, or not allowed. */
+/** Throws the refusal a person should see: sign in first, not allowed, or confirm the number first. */
 export function requireAllowed(actor: Actor | null, allowed: boolean): void {
   if (!actor) throw new AppError("UNAUTHENTICATED");
   if (!allowed) throw new AppError("FORBIDDEN");
+  if (!actor.confirmed) throw new AppError("UNCONFIRMED");
 }

@@ -1,12 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { FormReader } from "../http/forms.js";
+import { byAddress, limitedBy, type LimitRule } from "../http/rate-limits.js";
 import { clearSessionCookie, setSessionCookie, SESSION_COOKIE_NAME, type AppModule } from "../http/server.js";
 import { isLocale } from "../i18n/index.js";
 import { sendMessage } from "../notify/index.js";
 import { COUNTRY_LABEL_KEYS, findMunicipalitiesByIds, findMunicipalityBySlug } from "../tenancy/index.js";
 import type { FormState } from "../views/context.js";
 import {
+  CONFIRMATION_CODE_MINUTES,
+  consumeConfirmationCode,
   consumeResetCode,
+  createConfirmationCode,
   createResetCode,
   createSession,
   createUser,
@@ -14,18 +18,27 @@ import {
   destroySession,
   findUserByIdentifier,
   grantMunicipalRole,
+  hashPassword,
+  reachOf,
   RESET_CODE_MINUTES,
   SESSION_DAYS,
   setPassword,
   verifyPassword,
+  type UserRow,
 } from "./accounts.js";
-import { looksLikeEmail, normalizePhone } from "./phone.js";
-import { requireSignedIn } from "./roles.js";
-import { AccountPage, ResetConfirmPage, ResetRequestPage, SignInPage, SignUpPage } from "./views.js";
+import { looksLikeEmail, normalizedIdentity, normalizePhone } from "./phone.js";
+import { requireAccount, type Actor } from "./roles.js";
+import { AccountPage, ConfirmPage, ResetConfirmPage, ResetRequestPage, SignInPage, SignUpPage } from "./views.js";
 import { translator } from "../i18n/index.js";
 
 const COUNTRIES = Object.keys(COUNTRY_LABEL_KEYS);
 const PASSWORD_RULES = { required: true, min: 8, max: 200 };
+const MINUTE = 60_000;
+/**
+ * One address may try this many times more than one identity: a whole quarter may share one
+ * mobile connection, but one address cannot try account after account.
+ */
+const PEOPLE_PER_ADDRESS = 5;
 
 /** Only same-site paths are followed after sign-in, never another host. */
 function safeNext(value: unknown): string {
@@ -50,23 +63,41 @@ function defaultCountry(request: FastifyRequest): string {
   return request.municipality?.country_code ?? "SN";
 }
 
+const actorIdentity = (actor: Actor | null) => (actor ? (actor.phone ?? actor.email ?? actor.id) : undefined);
+
+/**
+ * Who a request tries to be, in one spelling: the identifier of the form (E.164 or lower-cased
+ * e-mail, read with the same country as the form) or else the signed-in account's.
+ */
+function identityOf(request: FastifyRequest): string | undefined {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const identifier = typeof body.identifier === "string" ? body.identifier : "";
+  if (!identifier.trim()) return actorIdentity(request.actor);
+  const country = typeof body.country === "string" && COUNTRIES.includes(body.country) ? body.country : defaultCountry(request);
+  return normalizedIdentity(identifier, country);
+}
+
 async function accountRoutes(app: FastifyInstance): Promise<void> {
   const { db, config } = app;
-  const signInLimit = {
-    max: app.rateLimitSettings.signIn,
-    timeWindow: 60_000,
-    hook: "preHandler" as const,
-    keyGenerator: (request: FastifyRequest) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      return `signin:${request.ip}:${String(body.identifier ?? "").trim().toLowerCase()}`;
-    },
-  };
-  const perAddressLimit = (name: string, max: number) => ({
-    max,
-    timeWindow: 60_000,
-    hook: "preHandler" as const,
-    keyGenerator: (request: FastifyRequest) => `${name}:${request.ip}`,
-  });
+  const { signIn, signUp } = app.rateLimitSettings;
+  /** Counted per identity (however written) and per address (as a trusted proxy reports it). */
+  const limits = (name: string, max: number, perAddress = max * PEOPLE_PER_ADDRESS) =>
+    limitedBy(app, [
+      { name: `${name}:identity`, max, windowMs: MINUTE, key: identityOf },
+      { name: `${name}:address`, max: perAddress, windowMs: MINUTE, key: byAddress },
+    ] satisfies LimitRule[]);
+
+  /** Sends a confirmation code to where the account's number (or address) reaches the person. */
+  async function sendConfirmationCode(user: Pick<UserRow, "id" | "phone" | "email" | "locale">, fallbackLocale: string) {
+    const code = await createConfirmationCode(db, user);
+    const t = translator(isLocale(user.locale) ? user.locale : isLocale(fallbackLocale) ? fallbackLocale : "fr");
+    await sendMessage(db, app.notifier, {
+      municipalityId: null,
+      ...reachOf(user),
+      subject: t("auth.confirm.message_subject"),
+      body: t("auth.confirm.message", { code, minutes: CONFIRMATION_CODE_MINUTES }),
+    });
+  }
 
   app.get("/account/signup", async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
@@ -75,7 +106,13 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
     return reply.page(<SignUpPage ctx={await request.view()} form={form} />);
   });
 
-  app.post("/account/signup", { config: { rateLimit: perAddressLimit("signup", app.rateLimitSettings.signUp) } }, async (request, reply) => {
+  /**
+   * Sign-up answers the same whether or not the number (or address) has an account — "we sent a
+   * code" — so that the form tells nobody who is registered. A new account gets a code and stays
+   * unconfirmed, without a session, until the code comes back with its password; an existing one
+   * is left as it was, and its owner is told that someone tried.
+   */
+  app.post("/account/signup", { preHandler: limits("signup", signUp, signUp) }, async (request, reply) => {
     const form = new FormReader(request.body);
     const name = form.text("name", { required: true, max: 120 });
     const { phone, email } = readIdentifier(form, defaultCountry(request));
@@ -83,25 +120,103 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
     const slug = form.text("m", { max: 80 });
     const next = safeNext(form.text("next"));
     form.text("_idem");
-    if (!form.invalid && (await findUserByIdentifier(db, phone, email))) form.fail("identifier", "auth.error.identifier_taken");
     if (form.invalid) return reply.page(<SignUpPage ctx={await request.view()} form={form} />, 400);
 
     const municipality = slug ? await findMunicipalityBySlug(db, slug) : undefined;
-    let user;
-    try {
-      user = await db.transaction(async (tx) => {
-        const created = await createUser(tx, { name, phone, email, password, locale: request.locale });
-        if (municipality) await grantMunicipalRole(tx, { municipalityId: municipality.id, userId: created.id, role: "citizen", grantedBy: created.id });
-        return created;
-      });
-    } catch (error) {
-      // Two sign-ups with the same number at once: the database's unique index decides.
-      if ((error as { code?: string }).code !== "23505") throw error;
-      form.fail("identifier", "auth.error.identifier_taken");
-      return reply.page(<SignUpPage ctx={await request.view()} form={form} />, 400);
+    // Hashed in both cases, so that an existing account does not answer sooner.
+    const passwordHash = await hashPassword(password);
+    const existing = await findUserByIdentifier(db, phone, email);
+    let created: UserRow | undefined;
+    if (!existing) {
+      try {
+        created = await db.transaction(async (tx) => {
+          const user = await createUser(tx, { name, phone, email, passwordHash, locale: request.locale });
+          if (municipality) await grantMunicipalRole(tx, { municipalityId: municipality.id, userId: user.id, role: "citizen", grantedBy: user.id });
+          return user;
+        });
+      } catch (error) {
+        // Two sign-ups with the same number at once: the database's unique index decides, and
+        // the other one is answered like any sign-up with a number already taken.
+        if ((error as { code?: string }).code !== "23505") throw error;
+      }
     }
-    setSessionCookie(reply, config, await createSession(db, user.id), SESSION_DAYS * 24 * 3600);
-    return reply.redirectWithFlash(next !== "/" ? next : municipality ? `/${municipality.slug}/` : "/account", { kind: "success", key: "auth.flash.welcome" });
+    if (created) {
+      await sendConfirmationCode(created, request.locale);
+    } else if (existing) {
+      const t = translator(isLocale(existing.locale) ? existing.locale : request.locale);
+      await sendMessage(db, app.notifier, {
+        municipalityId: null,
+        ...reachOf(existing),
+        subject: t("auth.signup.exists_subject"),
+        body: t("auth.signup.exists_message", { url: `${config.publicUrl}/account/reset` }),
+      });
+    }
+    const destination = next !== "/" ? next : municipality ? `/${municipality.slug}/` : "/account";
+    const query = new URLSearchParams({ identifier: form.values.identifier ?? "", country: form.values.country || defaultCountry(request), next: destination });
+    return reply.redirectWithFlash(`/account/confirm?${query}`, { kind: "success", key: "auth.flash.confirm_sent" });
+  });
+
+  /** The account's own code (signed in), or an identifier's with its password (after sign-up). */
+  async function confirmPage(request: FastifyRequest, form: FormState) {
+    const forAccount = !!request.actor && !form.values.identifier;
+    return <ConfirmPage ctx={await request.view()} form={form} forAccount={forAccount} />;
+  }
+
+  app.get("/account/confirm", async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const values = { identifier: query.identifier ?? "", country: query.country || defaultCountry(request), next: safeNext(query.next) };
+    return reply.page(await confirmPage(request, { values, errors: {} }));
+  });
+
+  /**
+   * The code sent to the number (or address) confirms the account. Signed in, the code alone;
+   * otherwise with the identifier and the password chosen at sign-up, so that a code entered by
+   * the number's owner cannot hand a confirmed account to whoever opened it in their name.
+   */
+  app.post("/account/confirm", { preHandler: limits("confirm", signIn) }, async (request, reply) => {
+    const form = new FormReader(request.body);
+    const next = safeNext(form.text("next"));
+    const destination = next === "/" ? "/account" : next;
+    // Signed in and naming no other account: the code of the account signed in.
+    const actor = form.text("identifier", { max: 200 }) ? null : request.actor;
+    let user: UserRow | undefined;
+    let password = "";
+    if (actor) {
+      if (actor.confirmed) return reply.redirectWithFlash(destination, { kind: "success", key: "auth.flash.already_confirmed" });
+      user = await findUserByIdentifier(db, actor.phone, actor.email);
+    } else {
+      const identity = readIdentifier(form, defaultCountry(request));
+      password = form.password("password", { required: true, max: 200 });
+      if (!form.invalid) user = await findUserByIdentifier(db, identity.phone, identity.email);
+    }
+    const code = form.text("code", { required: true, pattern: /^\d{6}$/ });
+    form.text("_idem");
+    if (form.invalid) return reply.page(await confirmPage(request, form), 400);
+    const passwordValid = actor ? true : await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), password);
+    const accepted = user && passwordValid ? await db.transaction((tx) => consumeConfirmationCode(tx, user, code)) : false;
+    if (!user || !accepted) {
+      form.fail("code", "auth.error.bad_confirmation");
+      return reply.page(await confirmPage(request, form), 400);
+    }
+    if (!actor) {
+      const previous = request.cookies[SESSION_COOKIE_NAME];
+      if (previous) await destroySession(db, previous);
+      setSessionCookie(reply, config, await createSession(db, user.id), SESSION_DAYS * 24 * 3600);
+    }
+    return reply.redirectWithFlash(destination, { kind: "success", key: "auth.flash.confirmed" });
+  });
+
+  /** A new code for the signed-in account, when the first never came or has expired. */
+  app.post("/account/confirm/code", { preHandler: limits("confirm-code", signIn) }, async (request, reply) => {
+    const actor = requireAccount(request.actor);
+    const form = new FormReader(request.body);
+    const next = safeNext(form.text("next"));
+    form.text("_idem");
+    const back = `/account/confirm?${new URLSearchParams({ next })}`;
+    if (actor.confirmed) return reply.redirectWithFlash(back, { kind: "success", key: "auth.flash.already_confirmed" });
+    const user = await findUserByIdentifier(db, actor.phone, actor.email);
+    if (user) await sendConfirmationCode(user, request.locale);
+    return reply.redirectWithFlash(back, { kind: "success", key: "auth.flash.new_code_sent" });
   });
 
   app.get("/account/signin", async (request, reply) => {
@@ -110,7 +225,7 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
     return reply.page(<SignInPage ctx={await request.view()} form={form} />);
   });
 
-  app.post("/account/signin", { config: { rateLimit: signInLimit } }, async (request, reply) => {
+  app.post("/account/signin", { preHandler: limits("signin", signIn) }, async (request, reply) => {
     const form = new FormReader(request.body);
     const { phone, email } = readIdentifier(form, defaultCountry(request));
     const password = form.password("password", { required: true, max: 200 });
@@ -141,7 +256,7 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
     return reply.page(<ResetRequestPage ctx={await request.view()} form={{ values: { country: defaultCountry(request) }, errors: {} }} />);
   });
 
-  app.post("/account/reset", { config: { rateLimit: perAddressLimit("reset", app.rateLimitSettings.signIn) } }, async (request, reply) => {
+  app.post("/account/reset", { preHandler: limits("reset", signIn) }, async (request, reply) => {
     const form = new FormReader(request.body);
     const { phone, email } = readIdentifier(form, defaultCountry(request));
     form.text("_idem");
@@ -153,8 +268,7 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
       const t = translator(isLocale(user.locale) ? user.locale : request.locale);
       await sendMessage(db, app.notifier, {
         municipalityId: null,
-        channel: user.phone ? "sms" : "email",
-        recipient: (user.phone ?? user.email)!,
+        ...reachOf(user),
         subject: t("auth.reset.message_subject"),
         body: t("auth.reset.message", { code, minutes: RESET_CODE_MINUTES }),
       });
@@ -169,7 +283,7 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
     return reply.page(<ResetConfirmPage ctx={await request.view()} form={{ values, errors: {} }} />);
   });
 
-  app.post("/account/reset/confirm", { config: { rateLimit: perAddressLimit("reset-confirm", app.rateLimitSettings.signIn) } }, async (request, reply) => {
+  app.post("/account/reset/confirm", { preHandler: limits("reset-confirm", signIn) }, async (request, reply) => {
     const form = new FormReader(request.body);
     const { phone, email } = readIdentifier(form, defaultCountry(request));
     const code = form.text("code", { required: true, pattern: /^\d{6}$/ });
@@ -182,12 +296,13 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
       form.fail("code", "auth.error.bad_code");
       return reply.page(<ResetConfirmPage ctx={await request.view()} form={form} />, 400);
     }
+    // The code went to the number (or address), so the reset also confirmed the account.
     await db.transaction((tx) => setPassword(tx, user.id, password));
     return reply.redirectWithFlash("/account/signin", { kind: "success", key: "auth.flash.password_changed" });
   });
 
   app.get("/account", async (request, reply) => {
-    const actor = requireSignedIn(request.actor);
+    const actor = requireAccount(request.actor);
     const municipalities = await findMunicipalitiesByIds(db, [...new Set(actor.municipalRoles.map((grant) => grant.municipalityId))]);
     return reply.page(<AccountPage ctx={await request.view()} actor={actor} municipalities={municipalities} />);
   });

@@ -1,5 +1,5 @@
 import { Html } from "@kitajs/html";
-import { Breadcrumbs, ErrorSummary, Field, Form, SelectField } from "../views/components.js";
+import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, SelectField } from "../views/components.js";
 import type { FormState, ViewContext } from "../views/context.js";
 import { Layout } from "../views/layout.js";
 import { COUNTRY_LABEL_KEYS, type Municipality } from "../tenancy/index.js";
@@ -117,6 +117,66 @@ export function ResetConfirmPage(props: { ctx: ViewContext; form: FormState }): 
   );
 }
 
+/**
+ * Where the code sent to the number (or address) is entered. Signed in, the code alone, with a
+ * button for a new one; otherwise with the identifier and password chosen at sign-up.
+ */
+export function ConfirmPage(props: { ctx: ViewContext; form: FormState; forAccount: boolean }): JSX.Element {
+  const { ctx, form } = props;
+  const { t } = ctx;
+  const actor = props.forAccount ? ctx.actor : null;
+  const next = form.values.next ?? "";
+  if (actor?.confirmed) {
+    return (
+      <Layout ctx={ctx} title={t("auth.confirm.title")}>
+        <h1 safe>{t("auth.confirm.title")}</h1>
+        <p safe>{t("auth.confirm.already")}</p>
+        <p>
+          <a href={next && next !== "/" ? next : "/account"} safe>
+            {t("auth.confirm.continue")}
+          </a>
+        </p>
+      </Layout>
+    );
+  }
+  return (
+    <Layout ctx={ctx} title={t("auth.confirm.title")}>
+      <h1 safe>{t("auth.confirm.title")}</h1>
+      <p safe>{actor ? t("auth.confirm.intro_signed_in") : t("auth.confirm.intro")}</p>
+      <ErrorSummary ctx={ctx} form={form} />
+      <Form ctx={ctx} action="/account/confirm" form={form}>
+        <input type="hidden" name="next" value={next} />
+        {actor ? (
+          ""
+        ) : (
+          <>
+            <Field ctx={ctx} form={form} name="identifier" label={t("auth.field.identifier")} autocomplete="username" required />
+            <SelectField ctx={ctx} form={form} name="country" label={t("auth.field.country")} options={countryOptions(ctx)} />
+            <Field ctx={ctx} form={form} name="password" type="password" label={t("auth.field.password")} autocomplete="current-password" required />
+          </>
+        )}
+        <Field ctx={ctx} form={form} name="code" label={t("auth.field.code")} autocomplete="one-time-code" required maxlength={6} />
+        <div>
+          <button type="submit" safe>
+            {t("auth.confirm.submit")}
+          </button>
+        </div>
+      </Form>
+      {actor ? (
+        <p>
+          <ActionButton ctx={ctx} action="/account/confirm/code" label={t("auth.confirm.resend")} secondary fields={{ next }} />
+        </p>
+      ) : (
+        <p>
+          <a href={`/account/signin?next=${encodeURIComponent("/account/confirm")}`} safe>
+            {t("auth.confirm.no_code")}
+          </a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
 export function AccountPage(props: { ctx: ViewContext; actor: Actor; municipalities: Municipality[] }): JSX.Element {
   const { ctx, actor } = props;
   const { t } = ctx;
@@ -145,6 +205,16 @@ export function AccountPage(props: { ctx: ViewContext; actor: Actor; municipalit
           ""
         )}
       </dl>
+      {actor.confirmed ? (
+        ""
+      ) : (
+        <p>
+          {Html.escapeHtml(`${t("auth.account.unconfirmed")} `)}
+          <a href="/account/confirm" safe>
+            {t("auth.confirm.link")}
+          </a>
+        </p>
+      )}
       <h2 safe>{t("auth.account.roles")}</h2>
       {actor.municipalRoles.length === 0 && actor.networkRoles.length === 0 ? <p safe>{t("auth.account.no_roles")}</p> : ""}
       <ul>

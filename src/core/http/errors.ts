@@ -6,6 +6,8 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, messageKey: "error.not_found" },
   UNAUTHENTICATED: { status: 401, messageKey: "error.unauthenticated" },
   FORBIDDEN: { status: 403, messageKey: "error.forbidden" },
+  /** Signed in, but the account's phone number (or address) is not proven yet. */
+  UNCONFIRMED: { status: 403, messageKey: "error.unconfirmed" },
   CSRF: { status: 403, messageKey: "error.csrf" },
   VALIDATION: { status: 400, messageKey: "error.validation" },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, messageKey: "error.idempotency_in_progress" },

@@ -107,7 +107,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // Forwarding headers count only from the proxies the operator named (TRUST_PROXY).
+    trustProxy: config.trustProxy,
     // Never let the framework's error text or a stack reach a user; our handler answers.
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -159,6 +159,16 @@ export function ErrorPage(props: { ctx: ViewContext; status: number; message: st
     <Layout ctx={props.ctx} title={t("error.title", { status: props.status })}>
       <h1 safe>{t("error.title", { status: props.status })}</h1>
       <p safe>{props.message}</p>
+      {props.status === 403 && props.ctx.actor && !props.ctx.actor.confirmed ? (
+        // Refused because the number is not proven yet: the way to prove it, right here.
+        <p>
+          <a href="/account/confirm" safe>
+            {t("auth.confirm.link")}
+          </a>
+        </p>
+      ) : (
+        ""
+      )}
       <p>
         <a href={props.ctx.municipality ? `/${props.ctx.municipality.slug}/` : "/"} safe>
           {t("error.back_home")}

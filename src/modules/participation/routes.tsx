@@ -6,6 +6,7 @@ import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
 import { findStoredFile, MEDIA_TYPES, readStoredFile, sniffMediaType } from "../../core/files/index.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
+import { byAddress, limitedBy } from "../../core/http/rate-limits.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import { authorizeManager, processOf } from "./back-office.js";
@@ -149,22 +150,22 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/:slug/participation/verify", async (request, reply) => verifyPage(request, reply));
 
-  // Counted per account, not per address: a whole quarter may share one mobile connection.
-  const perAccount = (name: string, max: number) => ({
-    max,
-    timeWindow: 15 * 60_000,
-    hook: "preHandler" as const,
-    keyGenerator: (request: FastifyRequest) => `${name}:${request.actor?.id ?? request.ip}`,
-  });
+  // Counted per account, and per address more loosely: a whole quarter may share one mobile
+  // connection, but one address cannot go through account after account.
+  const perAccount = (name: string, max: number) =>
+    limitedBy(app, [
+      { name: `${name}:account`, max, windowMs: 15 * 60_000, key: (request) => request.actor?.id },
+      { name: `${name}:address`, max: max * 5, windowMs: 15 * 60_000, key: byAddress },
+    ]);
 
-  app.post("/:slug/participation/verify/code", { config: { rateLimit: perAccount("verify-code", 5) } }, async (request, reply) => {
+  app.post("/:slug/participation/verify/code", { preHandler: perAccount("verify-code", 5) }, async (request, reply) => {
     const municipality = request.requireMunicipality();
     const actor = requireSignedIn(request.actor);
     await service.sendVerificationCode(reach(municipality), actor);
     return verifyPage(request, reply, emptyForm(), true);
   });
 
-  app.post("/:slug/participation/verify", { config: { rateLimit: perAccount("verify", 20) } }, async (request, reply) => {
+  app.post("/:slug/participation/verify", { preHandler: perAccount("verify", 20) }, async (request, reply) => {
     const municipality = request.requireMunicipality();
     const actor = requireSignedIn(request.actor);
     const form = new FormReader(request.body);

@@ -1,6 +1,7 @@
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import type { Queryable, Tx } from "../../core/db/index.js";
 import { recordAudit } from "../../core/audit/index.js";
+import { confirmAccount } from "../../core/auth/accounts.js";
 import type { Actor } from "../../core/auth/roles.js";
 import { storeFile } from "../../core/files/index.js";
 import { AppError, ruleRefused } from "../../core/http/errors.js";
@@ -136,12 +137,16 @@ export async function confirmVerificationCode(db: Tx, municipalityId: string, ac
   });
 }
 
-/** An agent saw the person's identity document: who verified is kept, never the document. */
+/**
+ * An agent saw the person's identity document: who verified is kept, never the document. The
+ * person stood at the counter with their phone, so their account's number is confirmed too.
+ */
 export async function verifyInPerson(db: Tx, municipalityId: string, agentId: string, userId: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     const done = await store.verify(tx, municipalityId, userId, "document", agentId);
     if (done) await recordAudit(tx, { actorId: agentId, municipalityId, action: "participation.resident.verify", subjectType: "user", subjectId: userId, data: { method: "document" } });
-    return done;
+    const confirmed = await confirmAccount(tx, userId, { method: "in_person", agentId, municipalityId });
+    return done || confirmed;
   });
 }
 
