@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
@@ -32,7 +34,7 @@ describe("uploads: a document attached to a news item", () => {
     assert.equal(download.statusCode, 200);
     assert.equal(download.headers["content-type"], "application/pdf");
     assert.equal(download.headers["x-content-type-options"], "nosniff");
-    assert.match(String(download.headers["content-disposition"]), /filename\*=UTF-8''arr%C3%AAt%C3%A9%2012\.pdf/);
+    assert.match(String(download.headers["content-disposition"]), /^attachment; filename\*=UTF-8''arr%C3%AAt%C3%A9%2012\.pdf$/);
     assert.deepEqual(download.rawPayload, PDF);
   });
 
@@ -42,6 +44,39 @@ describe("uploads: a document attached to a news item", () => {
     await editor.post(`/rufisque/admin/news/${id}/publish`);
     const page = await new Browser(ctx.app).get(`/rufisque/news/${id}`);
     assert.match(page.body, /<img src="\/rufisque\/files\/[0-9a-f-]{36}" alt="Affiche de la fête"/);
+    const fileId = await idOf(ctx.db, "SELECT attachment_id AS id FROM news WHERE id = $1", [id]);
+    const picture = await new Browser(ctx.app).get(`/rufisque/files/${fileId}`);
+    assert.equal(picture.headers["content-type"], "image/png");
+    assert.match(String(picture.headers["content-disposition"]), /^inline; /);
+    assert.equal(picture.headers["x-content-type-options"], "nosniff");
+    assert.equal(picture.headers["content-security-policy"], "sandbox; default-src 'none'");
+  });
+
+  it("an uploaded HTML page is never a page of the site: staff get it as a sandboxed download, never through /files", async () => {
+    const datasetId = await idOf(ctx.db, "SELECT d.id FROM datasets d JOIN municipalities m ON m.id = d.municipality_id WHERE m.slug = 'rufisque' AND d.slug = 'ecoles'", []);
+    const html = Buffer.from("<!doctype html><script>fetch('/account').then(r => r.text()).then(alert)</script>");
+    const added = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources`, { name: "Page piégée", format: "html" }, { field: "file", filename: "page.html", data: html, type: "text/html" });
+    assert.equal(added.statusCode, 303);
+    const [resource] = await ctx.db.query<{ id: string; file_id: string }>("SELECT id, file_id FROM dataset_resources WHERE name = 'Page piégée'");
+    assert.equal((await editor.get(`/rufisque/files/${resource!.file_id}`)).statusCode, 404, "an id alone opens only a news item's attachment");
+    const download = await editor.get(`/rufisque/data/ecoles/resources/${resource!.id}/download`);
+    assert.equal(download.statusCode, 200);
+    assert.match(String(download.headers["content-disposition"]), /^attachment; filename\*=UTF-8''page\.html$/);
+    assert.equal(download.headers["x-content-type-options"], "nosniff");
+    assert.equal(download.headers["content-security-policy"], "sandbox; default-src 'none'");
+  });
+
+  it("a file recorded as a picture whose bytes are not one is a download, not an image shown inline", async () => {
+    const id = await idOf(ctx.db, "SELECT id FROM news WHERE title = 'Affiche de la fête'", []);
+    const fileId = await idOf(ctx.db, "SELECT attachment_id AS id FROM news WHERE id = $1", [id]);
+    const [file] = await ctx.db.query<{ sha256: string }>("SELECT sha256 FROM stored_files WHERE id = $1", [fileId]);
+    // The bytes on disk changed under the row (a restore gone wrong, a tampered disk).
+    fs.writeFileSync(path.join(ctx.config.filesDir, file!.sha256.slice(0, 2), file!.sha256), "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>");
+    const response = await new Browser(ctx.app).get(`/rufisque/files/${fileId}`);
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers["content-disposition"]), /^attachment; /);
+    assert.equal(response.headers["content-type"], "application/octet-stream");
+    assert.equal(response.headers["content-security-policy"], "sandbox; default-src 'none'");
   });
 
   it("a file that only pretends to be a PDF is refused, the form keeps the text, nothing is stored", async () => {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../src/config.js";
 import type { AppModule } from "../src/core/http/server.js";
 import { MODULES } from "../src/modules/index.js";
-import { Browser, createTestApp, DEMO, visibleText, type TestContext } from "./helpers.js";
+import { Browser, createTestApp, DEMO, DEMO_PASSWORD, visibleText, type TestContext } from "./helpers.js";
 
 // A module whose route fails the way a bug would, to see what a user is shown.
 const brokenModule: AppModule = {
@@ -134,6 +134,52 @@ describe("security baseline", () => {
     assert.equal(other.statusCode, 403, "authorization comes first");
     const misuse = await browser.postJson("/api/v1/rufisque/news?x=1", body, { "idempotency-key": key });
     assert.equal(misuse.statusCode, 422);
+  });
+
+  it("a key sent again with a different body is refused with 422 and changes nothing, by the API and by a form", async () => {
+    const browser = new Browser(ctx.app);
+    // The editor chose English in an earlier test; the administrator reads French.
+    await browser.signIn(DEMO.rufisque.administrator);
+    const key = randomUUID();
+    const first = await browser.postJson("/api/v1/rufisque/news", { title: "Marché fermé lundi", body: "Nettoyage." }, { "idempotency-key": key });
+    assert.equal(first.statusCode, 201);
+    const other = await browser.postJson("/api/v1/rufisque/news", { title: "Marché fermé mardi", body: "Nettoyage." }, { "idempotency-key": key });
+    assert.equal(other.statusCode, 422);
+    assert.equal(other.json().code, "IDEMPOTENCY_MISMATCH");
+    assert.match(other.json().detail, /déjà servi pour une demande au contenu différent/);
+    assert.equal(other.headers["idempotent-replayed"], undefined);
+    assert.equal((await ctx.db.query("SELECT id FROM news WHERE title LIKE 'Marché fermé%'")).length, 1);
+
+    const formKey = randomUUID();
+    const fields = { title: "Collecte des déchets", body: "Jeudi.", language: "fr", _idem: formKey };
+    assert.equal((await browser.post("/rufisque/admin/news", fields)).statusCode, 303);
+    // The same form again, even with a fresh CSRF token field, is the same request: replayed.
+    const again = await browser.post("/rufisque/admin/news", fields);
+    assert.equal(again.headers["idempotent-replayed"], "true");
+    const changed = await browser.post("/rufisque/admin/news", { ...fields, body: "Vendredi." });
+    assert.equal(changed.statusCode, 422);
+    assert.match(visibleText(changed.body), /déjà servi pour une demande au contenu différent/);
+    assert.equal((await ctx.db.query("SELECT body FROM news WHERE title = 'Collecte des déchets'")).map((row) => (row as { body: string }).body).join(), "Jeudi.");
+  });
+
+  it("the language picker and sign-in follow only paths of this site, however the target is written", async () => {
+    const browser = new Browser(ctx.app);
+    const offSite = ["/\\evil.example/", "//evil.example/", "/\\/evil.example", "\\\\evil.example", "/%5Cevil.example/", "/%2F%2Fevil.example/", "/%2f/evil.example", "/%252F%252Fevil.example", "/\t/evil.example", "/\n/evil.example", "/ok\\..\\evil", "https://evil.example/", "javascript:alert(1)", " //evil.example"];
+    for (const next of offSite) {
+      const response = await browser.post("/lang", { lang: "fr", next });
+      assert.equal(response.statusCode, 303, next);
+      assert.equal(response.headers.location, "/", `POST /lang with next=${JSON.stringify(next)}`);
+    }
+    assert.equal((await browser.post("/lang", { lang: "fr", next: "/rufisque/data?q=%C3%A9cole%20primaire&page=2" })).headers.location, "/rufisque/data?q=%C3%A9cole%20primaire&page=2");
+
+    const signInPage = await browser.get(`/account/signin?next=${encodeURIComponent("/\\evil.example/")}`);
+    assert.match(signInPage.body, /name="next" value="\/"/);
+    for (const next of ["/\\evil.example/", "/%5Cevil.example/", "/%2F%2Fevil.example/"]) {
+      const citizen = new Browser(ctx.app);
+      const response = await citizen.post("/account/signin", { identifier: DEMO.rufisque.citizen, password: DEMO_PASSWORD, country: "SN", next });
+      assert.equal(response.statusCode, 303);
+      assert.equal(response.headers.location, "/", `sign-in with next=${JSON.stringify(next)}`);
+    }
   });
 
   it("one person's key cannot replay another person's outcome", async () => {

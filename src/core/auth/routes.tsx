@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { FormReader } from "../http/forms.js";
 import { byAddress, limitedBy, type LimitRule } from "../http/rate-limits.js";
+import { safeNext } from "../http/redirects.js";
 import { clearSessionCookie, setSessionCookie, SESSION_COOKIE_NAME, type AppModule } from "../http/server.js";
 import { isLocale } from "../i18n/index.js";
 import { sendMessage } from "../notify/index.js";
@@ -39,11 +40,6 @@ const MINUTE = 60_000;
  * mobile connection, but one address cannot try account after account.
  */
 const PEOPLE_PER_ADDRESS = 5;
-
-/** Only same-site paths are followed after sign-in, never another host. */
-function safeNext(value: unknown): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/";
-}
 
 /** Reads "identifier" as an email or a phone number (local numbers use the chosen country). */
 function readIdentifier(form: FormReader, fallbackCountry: string | undefined): { phone: string | null; email: string | null } {

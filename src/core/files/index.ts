@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import type { FastifyReply } from "fastify";
 import type { Queryable } from "../db/index.js";
 
 /** Kinds of file the platform accepts, recognised by their first bytes, never by their name. */
@@ -107,4 +108,39 @@ export async function removeUnreferencedBlobs(db: Queryable, filesDir: string, s
     removed += 1;
   }
   return removed;
+}
+
+/** The pictures the platform itself shows in its pages (news, proposals, meeting minutes). */
+export const INLINE_IMAGE_TYPES: readonly string[] = [MEDIA_TYPES.png, MEDIA_TYPES.jpeg, MEDIA_TYPES.gif, MEDIA_TYPES.webp];
+
+/** `filename*` as RFC 6266 and 5987 spell it, so any name survives and none breaks the header. */
+function dispositionFileName(name: string): string {
+  return `filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
+/**
+ * The one way a stored file leaves the platform. What people uploaded is never a page of this
+ * site: it is sent as an attachment, with `nosniff` and a sandboxing policy, so that an HTML or
+ * SVG file opened by a member of staff runs nothing in the site's origin. Only the picture types
+ * the platform displays are shown inline, and only when the bytes still say they are that
+ * picture (a row's media type alone is not trusted).
+ */
+export function sendStoredFile(
+  reply: FastifyReply,
+  filesDir: string,
+  file: StoredFile,
+  options: { cacheControl?: string; fileName?: string } = {},
+): FastifyReply {
+  const data = readStoredFile(filesDir, file);
+  const sniffed = sniffMediaType(data);
+  const inline = INLINE_IMAGE_TYPES.includes(file.media_type) && sniffed === file.media_type;
+  // A "picture" whose bytes say otherwise is not called a picture either.
+  const type = inline ? file.media_type : INLINE_IMAGE_TYPES.includes(file.media_type) ? "application/octet-stream" : file.media_type;
+  reply
+    .type(type)
+    .header("Content-Disposition", `${inline ? "inline" : "attachment"}; ${dispositionFileName(options.fileName ?? file.original_name)}`)
+    .header("X-Content-Type-Options", "nosniff")
+    .header("Content-Security-Policy", "sandbox; default-src 'none'");
+  if (options.cacheControl) reply.header("Cache-Control", options.cacheControl);
+  return reply.send(data);
 }

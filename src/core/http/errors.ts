@@ -10,6 +10,10 @@ export const ERRORS = {
   UNCONFIRMED: { status: 403, messageKey: "error.unconfirmed" },
   CSRF: { status: 403, messageKey: "error.csrf" },
   VALIDATION: { status: 400, messageKey: "error.validation" },
+  /** A NUL character, a lone surrogate or bytes that are not UTF-8 in the address or the body. */
+  INVALID_CHARACTERS: { status: 400, messageKey: "error.invalid_characters" },
+  /** A body that cannot be parsed at all (a multipart form without its boundary, cut short). */
+  MALFORMED_BODY: { status: 400, messageKey: "error.malformed_body" },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, messageKey: "error.idempotency_in_progress" },
   IDEMPOTENCY_MISMATCH: { status: 422, messageKey: "error.idempotency_mismatch" },
   CONFLICT: { status: 409, messageKey: "error.conflict" },

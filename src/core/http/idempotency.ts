@@ -1,3 +1,4 @@
+import { createHash, type Hash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Db } from "../db/index.js";
 import { AppError } from "./errors.js";
@@ -20,10 +21,45 @@ function keyOf(request: FastifyRequest): string | undefined {
   return body && typeof body._idem === "string" && body._idem ? body._idem : undefined;
 }
 
+// The form's own tokens are not what it asks for: the same form sent again is the same request.
+const NOT_CONTENT = new Set(["_csrf", "_idem"]);
+
+/** Feeds a parsed body to the hash in one canonical form: keys sorted, file bytes included. */
+function feed(hash: Hash, value: unknown, top = false): void {
+  if (Buffer.isBuffer(value)) {
+    hash.update(`b${value.length}:`).update(value);
+  } else if (Array.isArray(value)) {
+    hash.update("[");
+    for (const item of value) {
+      feed(hash, item);
+      hash.update(",");
+    }
+    hash.update("]");
+  } else if (value && typeof value === "object") {
+    hash.update("{");
+    for (const key of Object.keys(value).sort()) {
+      if (top && NOT_CONTENT.has(key)) continue;
+      hash.update(`${JSON.stringify(key)}:`);
+      feed(hash, (value as Record<string, unknown>)[key]);
+      hash.update(",");
+    }
+    hash.update("}");
+  } else {
+    hash.update(JSON.stringify(value) ?? "undefined");
+  }
+}
+
+/** What the request asks for: its method, path (with the query) and body. */
+export function requestHash(method: string, path: string, body: unknown): string {
+  const hash = createHash("sha256").update(`${method} ${path}\n`);
+  feed(hash, body ?? null, true);
+  return hash.digest("hex");
+}
+
 /**
  * Every state-changing request may carry a key (Idempotency-Key header, or the `_idem` field
  * forms carry). The first successful outcome is stored; the same key again replays it and
- * changes nothing. Failures are not stored, so a corrected form can be sent with the same key.
+ * changes nothing; the same key with another method, path or body is refused (422). Failures are not stored, so a corrected form can be sent with the same key.
  * Keys are scoped to the person (or the browser, before sign-in) so one cannot replay another's.
  */
 export async function idempotency(app: FastifyInstance, db: Db): Promise<void> {
@@ -36,23 +72,32 @@ export async function idempotency(app: FastifyInstance, db: Db): Promise<void> {
     if (!KEY_PATTERN.test(key)) throw new AppError("VALIDATION", { _idem: { key: "form.invalid_format" } });
     const scope = request.actor ? `user:${request.actor.id}` : `browser:${request.csrfToken || request.ip}`;
     const path = request.url;
+    const hash = requestHash(request.method, path, request.body);
     const claimed = await db.query(
-      `INSERT INTO idempotency_keys (scope, key, method, path) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (scope, key) DO UPDATE SET created_at = now(), method = EXCLUDED.method, path = EXCLUDED.path
+      `INSERT INTO idempotency_keys (scope, key, method, path, request_hash) VALUES ($1, $2, $3, $4, $6)
+       ON CONFLICT (scope, key) DO UPDATE SET created_at = now(), method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash
          WHERE idempotency_keys.completed_at IS NULL AND idempotency_keys.created_at < now() - make_interval(secs => $5)
        RETURNING key`,
-      [scope, key, request.method, path, PENDING_TIMEOUT_SECONDS],
+      [scope, key, request.method, path, PENDING_TIMEOUT_SECONDS, hash],
     );
     if (claimed.length > 0) {
       request.idempotency = { scope, key };
       return;
     }
-    const [stored] = await db.query<{ method: string; path: string; status: number | null; location: string | null; content_type: string | null; body: string | null }>(
-      "SELECT method, path, status, location, content_type, body FROM idempotency_keys WHERE scope = $1 AND key = $2",
-      [scope, key],
-    );
+    const [stored] = await db.query<{
+      method: string;
+      path: string;
+      request_hash: string | null;
+      status: number | null;
+      location: string | null;
+      content_type: string | null;
+      body: string | null;
+    }>("SELECT method, path, request_hash, status, location, content_type, body FROM idempotency_keys WHERE scope = $1 AND key = $2", [scope, key]);
     if (!stored) throw new AppError("IDEMPOTENCY_IN_PROGRESS");
     if (stored.method !== request.method || stored.path !== path) throw new AppError("IDEMPOTENCY_MISMATCH");
+    // The same key for other content is a client's mistake (or a guess): replaying would tell it
+    // that its new request succeeded when nothing of it was done.
+    if (stored.request_hash !== null && stored.request_hash !== hash) throw new AppError("IDEMPOTENCY_MISMATCH", {}, {}, "error.idempotency_body_mismatch");
     if (stored.status === null) throw new AppError("IDEMPOTENCY_IN_PROGRESS");
     reply.header("Idempotent-Replayed", "true");
     if (stored.location) reply.header("Location", stored.location);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
@@ -21,7 +21,9 @@ import type { Flash, ViewContext } from "../views/context.js";
 import { ErrorPage, OfflinePage } from "../views/layout.js";
 import { CRITICAL_CSS_HASH } from "../views/styles.js";
 import { AppError, ERRORS } from "./errors.js";
+import { isMalformedMultipart, markBodyRead, markBodyReading, normaliseBody, parseForm, rejectHostileBody, rejectHostileUrl, rejectMalformedMultipart } from "./hostile.js";
 import { idempotency } from "./idempotency.js";
+import { safeNext } from "./redirects.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -102,6 +104,24 @@ const clientScript = (name: string) => fileURLToPath(new URL(`../../client/${nam
 /** A dossier may carry several documents (a building permit: plans, title deed…). */
 const MAX_FILES_PER_FORM = 10;
 
+/**
+ * What the router refuses before any hook runs (an escape that is not UTF-8 in the path, a
+ * parameter longer than any id) is answered in the person's language, as plainly as it can be:
+ * no page context exists yet.
+ */
+function answerRouterError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const appError = new AppError(error.code === "FST_ERR_BAD_URL" ? "INVALID_CHARACTERS" : "NOT_FOUND");
+  const t = translator(negotiateLocale(request.headers["accept-language"]));
+  reply.code(appError.status).header("x-content-type-options", "nosniff");
+  if (wantsHtml(request)) {
+    void reply.type("text/plain; charset=utf-8").send(t(appError.messageKey));
+    return;
+  }
+  void reply
+    .type("application/problem+json")
+    .send({ type: `https://cite-ouverte.org/problems/${appError.code.toLowerCase()}`, title: t(appError.messageKey), status: appError.status, code: appError.code, errors: {} });
+}
+
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config, db } = options;
   const app = Fastify({
@@ -111,6 +131,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     trustProxy: config.trustProxy,
     // Never let the framework's error text or a stack reach a user; our handler answers.
     return503OnClosing: true,
+    frameworkErrors: answerRouterError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const routeTable: { method: string; url: string }[] = [];
@@ -123,7 +144,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate("notifier", options.notifier ?? logAdapter(app.log));
 
   await app.register(cookie);
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseForm });
   // Forms with a file arrive as plain fields plus { filename, data } for the file, so that the
   // CSRF and idempotency checks read them like any other form. The size limit answers 413.
   await app.register(multipart, {
@@ -232,6 +253,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     request.fmt = formatters(request.locale);
     reply.header("Content-Language", request.locale);
     reply.header("Vary", "Accept-Language, Cookie");
+    // Refused here, in the person's language, before the address reaches the database.
+    rejectHostileUrl(request.raw.url ?? request.url);
+    rejectMalformedMultipart(request);
 
     // `/{slug}/…` for pages, `/api/v1/{slug}/…` for the JSON API.
     const segments = request.url.split("?")[0]!.split("/");
@@ -261,6 +285,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     }
   });
 
+  // Before anything reads the body: no handler ever meets a NUL or a lone surrogate.
+  app.addHook("preParsing", async (request) => markBodyReading(request));
+  app.addHook("preValidation", async (request) => {
+    markBodyRead(request);
+    rejectHostileBody(request.body);
+    normaliseBody(request);
+  });
+
   // Double-submit CSRF check: a form must echo the token of its HttpOnly cookie. JSON requests
   // made with a session cookie must send it as a header, which a cross-site form cannot do.
   app.addHook("preValidation", async (request) => {
@@ -281,6 +313,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     let appError: AppError;
     if (error instanceof AppError) appError = error;
     else if (error.validation) appError = new AppError("VALIDATION");
+    else if (isMalformedMultipart(request, error)) appError = new AppError("MALFORMED_BODY");
     else if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.code === "FST_REQ_FILE_TOO_LARGE" || error.statusCode === 413) appError = new AppError("PAYLOAD_TOO_LARGE");
     else if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || error.statusCode === 415) appError = new AppError("UNSUPPORTED_MEDIA_TYPE");
     else if (error.statusCode === 429) appError = new AppError("RATE_LIMITED");
@@ -349,8 +382,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     if (!isLocale(lang)) throw new AppError("VALIDATION", { lang: { key: "form.invalid_choice" } });
     reply.setCookie(LANG_COOKIE, lang, { path: "/", httpOnly: true, sameSite: "lax", secure: config.cookieSecure, maxAge: 365 * 24 * 3600 });
     if (request.actor) await db.query("UPDATE users SET locale = $2 WHERE id = $1", [request.actor.id, lang]);
-    const next = typeof body.next === "string" && body.next.startsWith("/") && !body.next.startsWith("//") ? body.next : "/";
-    return reply.redirect(next, 303);
+    return reply.redirect(safeNext(body.next), 303);
   });
 
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());

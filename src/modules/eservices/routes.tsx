@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { normalizePhone } from "../../core/auth/phone.js";
 import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
-import { findStoredFile, isUploadedFile, readStoredFile } from "../../core/files/index.js";
+import { findStoredFile, isUploadedFile, sendStoredFile } from "../../core/files/index.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Locale } from "../../core/i18n/index.js";
@@ -233,7 +233,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     const file = certificate?.file_id ? await findStoredFile(db, municipality.id, certificate.file_id) : undefined;
     if (!certificate || !file) throw new AppError("NOT_FOUND");
     await store.logAccess(db, municipality.id, dossier.id, actor.id, "download");
-    return reply.type("application/pdf").header("content-disposition", `attachment; filename="${certificate.number}.pdf"`).send(readStoredFile(filesDir, file));
+    return sendStoredFile(reply, filesDir, file, { fileName: `${certificate.number}.pdf`, cacheControl: "private, no-store" });
   });
 
   app.get("/:slug/dossiers/:id/files/:file", async (request, reply) => {
@@ -244,7 +244,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     const file = await findStoredFile(db, municipality.id, fileId);
     if (!file) throw new AppError("NOT_FOUND");
     await store.logAccess(db, municipality.id, dossier.id, actor.id, "download");
-    return reply.type(file.media_type).header("content-disposition", `attachment; filename="${encodeURIComponent(file.original_name)}"`).send(readStoredFile(filesDir, file));
+    return sendStoredFile(reply, filesDir, file, { cacheControl: "private, no-store" });
   });
 
   // ---- Following a dossier without an account ------------------------------------------------

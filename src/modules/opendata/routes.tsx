@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireAllowed } from "../../core/auth/roles.js";
-import { findStoredFile, readStoredFile } from "../../core/files/index.js";
-import { AppError } from "../../core/http/errors.js";
+import { findStoredFile, sendStoredFile } from "../../core/files/index.js";
+import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import { listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
@@ -208,12 +208,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     if (resource.url) return reply.redirect(resource.url, 302);
     const file = await findStoredFile(db, municipality.id, resource.file_id!);
     if (!file) throw new AppError("NOT_FOUND");
-    // Always a download: a data file must never be rendered by the browser as a page of this site.
-    return reply
-      .type(file.media_type)
-      .header("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(file.original_name)}`)
-      .header("Cache-Control", dataset.status === "published" ? "public, max-age=3600" : "private, no-store")
-      .send(readStoredFile(app.config.filesDir, file));
+    return sendStoredFile(reply, app.config.filesDir, file, { cacheControl: dataset.status === "published" ? "public, max-age=3600" : "private, no-store" });
   });
 
   // ---- Back office --------------------------------------------------------------------------
@@ -320,7 +315,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
   app.post("/:slug/admin/data/:id/resources/:resource/schema", async (request, reply) => {
     const municipality = authorize(request);
     const dataset = await datasetOf(request, municipality);
-    const { resource: resourceId } = request.params as { resource: string };
+    const resourceId = uuidOr404((request.params as { resource: string }).resource);
     const [table] = await datastore.findTables(db, municipality.id, [resourceId]);
     if (!table) throw new AppError("NOT_FOUND");
     const form = new FormReader(request.body);

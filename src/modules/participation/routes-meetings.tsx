@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
-import { findStoredFile, MEDIA_TYPES, readStoredFile, sniffMediaType } from "../../core/files/index.js";
+import { findStoredFile, MEDIA_TYPES, sendStoredFile, sniffMediaType } from "../../core/files/index.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader } from "../../core/http/forms.js";
 import { wallClock, zonedInstant } from "../../core/tenancy/clock.js";
@@ -196,7 +196,7 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
     const photo = meeting.minutes_published_at && UUID.test(photoId) ? await meetings.getPhoto(db, municipality.id, meeting.id, photoId) : undefined;
     const file = photo ? await findStoredFile(db, municipality.id, photo.file_id) : undefined;
     if (!file) throw new AppError("NOT_FOUND");
-    return reply.type(file.media_type).header("cache-control", "public, max-age=86400").send(readStoredFile(config.filesDir, file));
+    return sendStoredFile(reply, config.filesDir, file, { cacheControl: "public, max-age=86400" });
   });
 
   // ---- Signed in: registration ---------------------------------------------------------------

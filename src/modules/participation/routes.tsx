@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { findUserByIdentifier } from "../../core/auth/accounts.js";
 import { normalizePhone } from "../../core/auth/phone.js";
 import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
-import { findStoredFile, MEDIA_TYPES, readStoredFile, sniffMediaType } from "../../core/files/index.js";
+import { findStoredFile, MEDIA_TYPES, sendStoredFile, sniffMediaType } from "../../core/files/index.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import { byAddress, limitedBy } from "../../core/http/rate-limits.js";
@@ -255,7 +255,7 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
     const { municipality, proposal } = await visibleProposal(request);
     const file = proposal.photo_id ? await findStoredFile(db, municipality.id, proposal.photo_id) : undefined;
     if (!file) throw new AppError("NOT_FOUND");
-    return reply.type(file.media_type).header("cache-control", "public, max-age=86400").send(readStoredFile(config.filesDir, file));
+    return sendStoredFile(reply, config.filesDir, file, { cacheControl: "public, max-age=86400" });
   });
 
   for (const verb of ["support", "unsupport"] as const) {
@@ -284,7 +284,8 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
     const body = form.text(field, { required: true, max: 5000 });
     form.text("_idem");
     if (form.invalid) return proposalPage(request, reply, { values: { body }, errors: { body: form.errors[field]! } }, 400);
-    const id = await service.addComment(reach(municipality), actor, proposal, process, parentId || null, body);
+    // A reply to a comment that cannot exist (a malformed id) is a reply to nothing.
+    const id = await service.addComment(reach(municipality), actor, proposal, process, parentId ? uuidOr404(parentId) : null, body);
     return reply.redirectWithFlash(`/${municipality.slug}/participation/${process.slug}/proposals/${proposal.id}#c-${id}`, { kind: "success", key: "participation.flash.commented" });
   });
 

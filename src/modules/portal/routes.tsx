@@ -4,9 +4,9 @@ import { requireAllowed } from "../../core/auth/roles.js";
 import { findUserByIdentifier, grantMunicipalRole, revokeMunicipalRole } from "../../core/auth/accounts.js";
 import { looksLikeEmail, normalizePhone } from "../../core/auth/phone.js";
 import { MUNICIPAL_ROLES } from "../../core/auth/roles.js";
-import { AppError } from "../../core/http/errors.js";
+import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
-import { findStoredFile, readStoredFile, type StoredFile } from "../../core/files/index.js";
+import { findStoredFile, sendStoredFile, type StoredFile } from "../../core/files/index.js";
 import { africanTimeZones, listCountries, listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import { emptyForm } from "../../core/views/context.js";
 import { portalPolicy } from "./policy.js";
@@ -88,13 +88,12 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const municipality = request.requireMunicipality();
     const file = await findStoredFile(db, municipality.id, (request.params as { id: string }).id);
     if (!file) throw new AppError("NOT_FOUND");
-    const published = await store.isFilePublished(db, municipality.id, file.id);
-    if (!published && !portalPolicy.manageContent(request.actor, municipality)) throw new AppError("NOT_FOUND");
-    return reply
-      .type(file.media_type)
-      .header("Content-Disposition", `inline; filename*=UTF-8''${encodeURIComponent(file.original_name)}`)
-      .header("Cache-Control", published ? "public, max-age=86400" : "private, no-store")
-      .send(readStoredFile(app.config.filesDir, file));
+    // Only a news item's attachment: the municipality's other files (dossier documents, data
+    // files) have their own routes and rules, and an id alone opens none of them here.
+    const attached = await store.newsAttachmentStatus(db, municipality.id, file.id);
+    const published = attached === "published";
+    if (!attached || (!published && !portalPolicy.manageContent(request.actor, municipality))) throw new AppError("NOT_FOUND");
+    return sendStoredFile(reply, app.config.filesDir, file, { cacheControl: published ? "public, max-age=86400" : "private, no-store" });
   });
 
   app.get("/:slug/pages", async (request, reply) => {
@@ -195,7 +194,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
   for (const [verb, status, flashKey] of [["publish", "published", "portal.flash.published"], ["unpublish", "draft", "portal.flash.unpublished"]] as const) {
     app.post(`/:slug/admin/news/:id/${verb}`, async (request, reply) => {
       const municipality = authorize(request, portalPolicy.manageContent);
-      await service.setNewsPublication(db, municipality.id, request.actor!.id, (request.params as { id: string }).id, status);
+      await service.setNewsPublication(db, municipality.id, request.actor!.id, uuidOr404((request.params as { id: string }).id), status);
       return reply.redirectWithFlash(`/${municipality.slug}/admin/news`, { kind: "success", key: flashKey });
     });
   }
@@ -245,7 +244,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
   for (const [verb, status, flashKey] of [["publish", "published", "portal.flash.published"], ["unpublish", "draft", "portal.flash.unpublished"]] as const) {
     app.post(`/:slug/admin/pages/:id/${verb}`, async (request, reply) => {
       const municipality = authorize(request, portalPolicy.manageContent);
-      await service.setPagePublication(db, municipality.id, request.actor!.id, (request.params as { id: string }).id, status);
+      await service.setPagePublication(db, municipality.id, request.actor!.id, uuidOr404((request.params as { id: string }).id), status);
       return reply.redirectWithFlash(`/${municipality.slug}/admin/pages`, { kind: "success", key: flashKey });
     });
   }

@@ -189,7 +189,11 @@ export async function setNewsAttachment(db: Queryable, municipalityId: string, i
 }
 
 /** Whether a stored file is attached to at least one published news item of the municipality. */
-export async function isFilePublished(db: Queryable, municipalityId: string, fileId: string): Promise<boolean> {
-  const rows = await db.query("SELECT 1 FROM news WHERE municipality_id = $1 AND attachment_id = $2 AND status = 'published' LIMIT 1", [municipalityId, fileId]);
-  return rows.length > 0;
+/** "published" when a published news item carries the file, "draft" when only others do, undefined when none. */
+export async function newsAttachmentStatus(db: Queryable, municipalityId: string, fileId: string): Promise<"published" | "draft" | undefined> {
+  const [row] = await db.query<{ published: boolean }>(
+    "SELECT bool_or(status = 'published') AS published FROM news WHERE municipality_id = $1 AND attachment_id = $2 HAVING count(*) > 0",
+    [municipalityId, fileId],
+  );
+  return row ? (row.published ? "published" : "draft") : undefined;
 }
