@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { loadConfig, type Config } from "./config.js";
 import { openDb, type Db } from "./core/db/index.js";
 import { migrate, migrationStatus } from "./core/db/migrations.js";
+import { createCheckpoints } from "./core/audit/checkpoints.js";
 import { buildApp } from "./core/http/server.js";
 import { purgeExpired, startWorker } from "./core/jobs/index.js";
 import { eraseExpiredDossiers } from "./modules/eservices/index.js";
@@ -30,6 +31,11 @@ export async function serve(options: { demo: boolean; config?: Config }): Promis
     "maintenance.purge": async (handle, payload) => {
       await purgeExpired(handle, payload);
       await eraseExpiredDossiers(handle, config.filesDir);
+    },
+    // Each chain's head, signed and published; a chain that no longer extends its last checkpoint is refused loudly.
+    "audit.checkpoint": async (handle) => {
+      const run = await createCheckpoints(handle);
+      for (const problem of run.refused) app.log.error({ audit: problem }, "audit chain not checkpointed: it no longer extends its last checkpoint");
     },
   }, app.log);
   // Followers hear of a phase the day it opens: checked at start, then every ten minutes.

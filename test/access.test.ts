@@ -214,6 +214,10 @@ const RULES: Record<string, Rule> = {
   "GET /:slug/admin/counter": "instructor",
   "POST /:slug/admin/counter": "instructor",
   "GET /api/v1/:slug/procedures": "public",
+  "GET /audit/checkpoints": "public",
+  "GET /audit/checkpoints.json": "public",
+  "GET /:slug/audit/checkpoints": "public",
+  "GET /:slug/audit/checkpoints.json": "public",
 };
 
 type Role = "anonymous" | "citizen" | "agent" | "editor" | "administrator" | "labe-editor" | "coordinator" | "volunteer" | "superadmin";

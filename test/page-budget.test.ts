@@ -56,9 +56,9 @@ describe("page budget: every public page fits in the first round trips on a slow
 
   /** Every public GET page of the portal and the account forms, with the demo content. */
   async function publicPages(): Promise<string[]> {
-    const urls = ["/", "/data", "/account/signin", "/account/signup", "/account/reset", "/account/confirm", "/verify", "/offline", "/offline?queued=1", "/offline?outbox=1"];
+    const urls = ["/", "/data", "/account/signin", "/account/signup", "/account/reset", "/account/confirm", "/verify", "/offline", "/offline?queued=1", "/offline?outbox=1", "/audit/checkpoints"];
     for (const slug of ["rufisque", "labe"]) {
-      urls.push(`/${slug}/services`, `/${slug}/suivi`, `/${slug}/participation`, `/${slug}/participation/verify`, `/${slug}/participation/plan-action-local-2027`);
+      urls.push(`/${slug}/services`, `/${slug}/suivi`, `/${slug}/audit/checkpoints`, `/${slug}/participation`, `/${slug}/participation/verify`, `/${slug}/participation/plan-action-local-2027`);
       const proposals = await ctx.db.query<{ id: string }>(
         "SELECT p.id FROM proposals p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = $1 AND p.hidden_at IS NULL ORDER BY p.created_at",
         [slug],

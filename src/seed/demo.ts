@@ -1,3 +1,4 @@
+import { createCheckpoints } from "../core/audit/checkpoints.js";
 import { recordAudit } from "../core/audit/index.js";
 import { hashPassword } from "../core/auth/accounts.js";
 import type { MunicipalRole } from "../core/auth/roles.js";
@@ -262,7 +263,7 @@ const E_SERVICES_DEMO = new Set(["rufisque", "labe"]);
  */
 export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://localhost:3000"): Promise<boolean> {
   const hash = await hashPassword(DEMO_PASSWORD);
-  return db.transaction(async (tx) => {
+  const seeded = await db.transaction(async (tx) => {
     const [existing] = await tx.query("SELECT id FROM network LIMIT 1");
     if (existing) return false;
     const [network] = await tx.query<{ id: string }>(
@@ -328,4 +329,7 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
     await recordAudit(tx, { actorId: null, municipalityId: null, action: "system.seed.demo", subjectType: "network", subjectId: network!.id, data: { municipalities: DEMO_MUNICIPALITIES.length } });
     return true;
   });
+  // The demo's audit chains start published: their first checkpoints, as the daily job makes them.
+  if (seeded) await createCheckpoints(db);
+  return seeded;
 }

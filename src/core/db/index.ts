@@ -33,6 +33,18 @@ export interface Db extends Queryable {
 
 export interface Tx extends Queryable {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs work inside this transaction after everything else it does, just before COMMIT, in the
+   * order registered (a rollback skips it). For work that takes a lock held until commit, such as
+   * appending to an audit chain: taken last, the lock is held only for the commit. Optional so
+   * that a Db, which is no transaction, may still be passed where a Tx is asked.
+   */
+  beforeCommit?(work: () => Promise<void>): void;
+}
+
+/** Runs the work registered with beforeCommit, including work that registers more. */
+async function runBeforeCommit(queue: (() => Promise<void>)[]): Promise<void> {
+  for (let work = queue.shift(); work; work = queue.shift()) await work();
 }
 
 // int8 and numeric come back as strings from the server; PGlite agrees once told the same parsers.
@@ -83,6 +95,7 @@ class ServerDb implements Db {
   }
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const pending: (() => Promise<void>)[] = [];
     const tx: Tx = {
       query: async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[],
       exec: async (sql: string) => {
@@ -90,10 +103,14 @@ class ServerDb implements Db {
       },
       copyFromCsv: (target, csv) => copyThroughClient(client, target, csv),
       transaction: (inner) => inner(tx),
+      beforeCommit: (work) => {
+        pending.push(work);
+      },
     };
     try {
       await client.query("BEGIN");
       const value = await fn(tx);
+      await runBeforeCommit(pending);
       await client.query("COMMIT");
       return value;
     } catch (error) {
@@ -124,6 +141,7 @@ class EmbeddedDb implements Db {
   }
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.pglite.transaction(async (inner) => {
+      const pending: (() => Promise<void>)[] = [];
       const tx: Tx = {
         query: async <R>(sql: string, params: unknown[] = []) =>
           (await inner.query<R>(sql, params, { parsers: int8AsNumber })).rows,
@@ -134,8 +152,13 @@ class EmbeddedDb implements Db {
           await inner.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: asBlob(csv) });
         },
         transaction: (nested) => nested(tx),
+        beforeCommit: (work) => {
+          pending.push(work);
+        },
       };
-      return fn(tx);
+      const value = await fn(tx);
+      await runBeforeCommit(pending);
+      return value;
     });
   }
   async close(): Promise<void> {

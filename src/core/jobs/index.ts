@@ -57,13 +57,18 @@ export const purgeExpired: JobHandler = async (db) => {
   await db.query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '7 days'");
 };
 
-/** Polls the queue until stopped; schedules the daily purge when none is pending. */
+/** Work done once a day: the purge, and the signed checkpoint of each audit chain (ADR 0008). */
+export const DAILY_JOBS = ["maintenance.purge", "audit.checkpoint"];
+
+/** Polls the queue until stopped; schedules each daily job that has a handler when none is pending. */
 export function startWorker(db: Db, handlers: Record<string, JobHandler>, log: FastifyBaseLogger, intervalMs = 5000): () => Promise<void> {
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
   const tick = async () => {
-    const [pending] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE kind = 'maintenance.purge' AND done_at IS NULL AND failed_at IS NULL");
-    if (pending && pending.n === 0) await enqueueJob(db, "maintenance.purge", {}, new Date(Date.now() + 24 * 3600 * 1000));
+    for (const kind of DAILY_JOBS.filter((name) => handlers[name])) {
+      const [pending] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE kind = $1 AND done_at IS NULL AND failed_at IS NULL", [kind]);
+      if (pending && pending.n === 0) await enqueueJob(db, kind, {}, new Date(Date.now() + 24 * 3600 * 1000));
+    }
     await runDueJobs(db, handlers, log);
   };
   const timer = setInterval(() => {

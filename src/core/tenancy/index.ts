@@ -23,7 +23,7 @@ export interface Network {
 }
 
 /** First path segments that belong to the platform, never to a municipality. */
-export const RESERVED_SLUGS = new Set(["account", "api", "data", "lab", "assets", "admin", "healthz", "lang", "catalog", "open311", "sw.js", "favicon.ico", "robots.txt", "verify", "offline"]);
+export const RESERVED_SLUGS = new Set(["account", "api", "data", "lab", "assets", "admin", "healthz", "lang", "catalog", "open311", "sw.js", "favicon.ico", "robots.txt", "verify", "offline", "audit"]);
 
 export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 

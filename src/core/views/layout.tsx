@@ -143,7 +143,10 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
                 ) : (
                   ""
                 )}{" "}
-                <span safe>{t("site.footer")}</span>
+                <span safe>{t("site.footer")}</span>{" "}
+                <a href={municipality ? `/${municipality.slug}/audit/checkpoints` : "/audit/checkpoints"} safe>
+                  {t("audit.checkpoints.link")}
+                </a>
               </p>
             </div>
           </footer>
