@@ -18,6 +18,12 @@ interface BackupFile {
   datastore?: Record<string, { columns: { name: string; type: string }[]; rows: unknown[] }>;
   /** Stored files under DATA_DIR/files, base64, by path relative to that folder. */
   files: Record<string, string>;
+  /**
+   * The public schema's sequences (identity and serial columns included) as they stood, by name:
+   * a restore sets them back, so that the next row gets a number no restored row holds.
+   * Absent from backups written before it was added; a restore then goes by the restored rows.
+   */
+  sequences?: Record<string, { last_value: string; is_called: boolean }>;
 }
 
 /** The application's tables in an order where every table comes after those it references. */
@@ -52,6 +58,31 @@ async function runtimeTables(db: Queryable): Promise<string[]> {
   const rows = await db.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY 1`,
     [RUNTIME_SCHEMA],
+  );
+  return rows.map((row) => row.name);
+}
+
+/**
+ * The public schema's sequences, with the column each feeds when it belongs to one (an identity
+ * column, GENERATED … AS IDENTITY, or a serial).
+ */
+async function publicSequences(db: Queryable): Promise<{ name: string; table: string | null; column: string | null }[]> {
+  return db.query(
+    `SELECT s.relname AS name, t.relname AS table, a.attname AS column
+     FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace
+     LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+     LEFT JOIN pg_class t ON t.oid = d.refobjid
+     LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+     WHERE s.relkind = 'S' AND n.nspname = 'public' ORDER BY s.relname`,
+  );
+}
+
+/** The columns a row can be given (generated columns are computed by the database, not given). */
+async function insertableColumns(db: Queryable, schema: string, table: string): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(
+    `SELECT a.attname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum`,
+    [schema, table],
   );
   return rows.map((row) => row.name);
 }
@@ -91,7 +122,12 @@ export async function backup(db: Db, file: string, filesDir?: string): Promise<{
       const [row] = await tx.query<{ rows: unknown[] }>(`SELECT coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) AS rows FROM ${RUNTIME_SCHEMA}.${safeName(table)} t`);
       datastore[table] = { columns, rows: row?.rows ?? [] };
     }
-    return { migrations, tables, datastore };
+    const sequences: NonNullable<BackupFile["sequences"]> = {};
+    for (const sequence of await publicSequences(tx)) {
+      const [state] = await tx.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text AS last_value, is_called FROM public.${safeName(sequence.name)}`);
+      sequences[sequence.name] = state!;
+    }
+    return { migrations, tables, datastore, sequences };
   });
   const files: Record<string, string> = {};
   if (filesDir) for (const relative of listFiles(filesDir)) files[relative] = fs.readFileSync(path.join(filesDir, relative)).toString("base64");
@@ -104,6 +140,7 @@ export async function backup(db: Db, file: string, filesDir?: string): Promise<{
     tables: content.tables,
     datastore: content.datastore,
     files,
+    sequences: content.sequences,
   };
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(file, gzipSync(JSON.stringify(payload)));
@@ -111,6 +148,24 @@ export async function backup(db: Db, file: string, filesDir?: string): Promise<{
 }
 
 export class BackupError extends Error {}
+
+/**
+ * Sets every sequence of the public schema past what the restored rows use: to where the backup
+ * saw it, or further if a restored row holds a higher number (a backup written without sequences,
+ * or rows committed while it was read), so the next insert does not collide with a restored row.
+ */
+async function restoreSequences(tx: Queryable, saved: BackupFile["sequences"]): Promise<void> {
+  for (const sequence of await publicSequences(tx)) {
+    const state = saved?.[sequence.name];
+    let used: bigint | null = state?.is_called ? BigInt(state.last_value) : null;
+    if (sequence.table && sequence.column) {
+      const [row] = await tx.query<{ max: string | null }>(`SELECT max(${safeName(sequence.column)})::text AS max FROM public.${safeName(sequence.table)}`);
+      if (row?.max !== null && row?.max !== undefined && (used === null || BigInt(row.max) > used)) used = BigInt(row.max);
+    }
+    if (used !== null) await tx.query(`SELECT setval($1::regclass, $2::bigint, true)`, [`public.${safeName(sequence.name)}`, used.toString()]);
+    else if (state) await tx.query(`SELECT setval($1::regclass, $2::bigint, false)`, [`public.${safeName(sequence.name)}`, state.last_value]);
+  }
+}
 
 function isBackupShape(value: unknown): value is BackupFile {
   if (!value || typeof value !== "object") return false;
@@ -129,7 +184,11 @@ function isBackupShape(value: unknown): value is BackupFile {
     (candidate.datastore === undefined ||
       (typeof candidate.datastore === "object" &&
         candidate.datastore !== null &&
-        Object.values(candidate.datastore).every((table) => !!table && Array.isArray(table.columns) && Array.isArray(table.rows))))
+        Object.values(candidate.datastore).every((table) => !!table && Array.isArray(table.columns) && Array.isArray(table.rows)))) &&
+    (candidate.sequences === undefined ||
+      (typeof candidate.sequences === "object" &&
+        candidate.sequences !== null &&
+        Object.values(candidate.sequences).every((state) => !!state && typeof state.last_value === "string" && /^-?\d{1,19}$/.test(state.last_value) && typeof state.is_called === "boolean")))
   );
 }
 
@@ -164,9 +223,15 @@ export async function restore(db: Db, file: string, filesDir?: string): Promise<
     for (const table of order) {
       const tableRows = payload.tables[table] ?? [];
       if (tableRows.length === 0) continue;
-      await tx.query(`INSERT INTO "${table}" SELECT * FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)`, [JSON.stringify(tableRows)]);
+      // The rows keep the numbers they had: an identity column GENERATED ALWAYS takes a given
+      // value only when told to override it (PostgreSQL refuses it otherwise).
+      const columns = (await insertableColumns(tx, "public", table)).map(safeName).join(", ");
+      await tx.query(`INSERT INTO "${table}" (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM jsonb_populate_recordset(NULL::"${table}", $1::jsonb)`, [
+        JSON.stringify(tableRows),
+      ]);
       rows += tableRows.length;
     }
+    await restoreSequences(tx, payload.sequences);
     for (const table of await runtimeTables(tx)) await tx.exec(`DROP TABLE ${RUNTIME_SCHEMA}.${safeName(table)}`);
     for (const [table, content] of Object.entries(payload.datastore ?? {})) {
       const columns = content.columns.map((column) => {

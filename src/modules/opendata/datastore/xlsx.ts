@@ -1,6 +1,7 @@
 import ExcelJS from "exceljs";
 import { MAX_COLUMNS, UnreadableFileError } from "./parse.js";
 import { TextRecords, type SourceRow, type TableSource } from "./source.js";
+import { checkXlsxBounds } from "./zip-bounds.js";
 
 /** Text of a cell as the CSV reader would have seen it: numbers with a point, dates as ISO days. */
 function cellText(value: ExcelJS.CellValue): string {
@@ -17,8 +18,12 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
-/** Reads the first worksheet that holds data; the others are named in the report. */
+/**
+ * Reads the first worksheet that holds data; the others are named in the report. A workbook that
+ * would unpack beyond XLSX_LIMITS is refused before it is read (see zip-bounds.ts).
+ */
 export async function readXlsx(data: Buffer): Promise<TableSource> {
+  await checkXlsxBounds(data);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(data as unknown as ArrayBuffer);
@@ -28,11 +33,13 @@ export async function readXlsx(data: Buffer): Promise<TableSource> {
   const sheets = workbook.worksheets.filter((sheet) => sheet.actualRowCount > 0);
   const sheet = sheets[0];
   if (!sheet) throw new UnreadableFileError("opendata.datastore.error.empty");
-  if (sheet.columnCount > MAX_COLUMNS) throw new UnreadableFileError("opendata.datastore.error.too_many_columns", { count: sheet.columnCount, max: MAX_COLUMNS });
+  // Counted once: exceljs counts the columns by going through every row each time it is asked.
+  const width = sheet.columnCount;
+  if (width > MAX_COLUMNS) throw new UnreadableFileError("opendata.datastore.error.too_many_columns", { count: width, max: MAX_COLUMNS });
   const rows: SourceRow[] = [];
   let headers: string[] | undefined;
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const values = Array.from({ length: sheet.columnCount }, (_, index) => cellText(row.getCell(index + 1).value));
+    const values = Array.from({ length: width }, (_, index) => cellText(row.getCell(index + 1).value));
     if (!headers) headers = values.map((value) => value.trim());
     else rows.push({ line: rowNumber, values });
   });
