@@ -139,6 +139,22 @@ function outboxState() {
     });
 }
 
+function forgetRefused() {
+  return allEntries().then(function (items) {
+    var refused = items.filter(function (item) {
+      return item.state === "refused";
+    });
+    if (refused.length === 0) return undefined;
+    return withStore("readwrite", function (store) {
+      refused.forEach(function (item) {
+        store.delete(item.id);
+      });
+    }).then(function () {
+      return report({ sent: 0 });
+    });
+  });
+}
+
 function report(extra) {
   return outboxState().then(function (state) {
     state.sent = extra.sent || 0;
@@ -322,7 +338,9 @@ function updateEntry(id, change) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "flush") event.waitUntil(flush().then(refreshOfflinePages, refreshOfflinePages));
-  if (data.type === "forget-pages") event.waitUntil(caches.delete(PAGES).then(refreshOfflinePages));
+  // Signing out of a shared device forgets the pages read, and the refused forms with what the
+  // person typed and what the server answered: the next person must not read them, or send them.
+  if (data.type === "forget-pages") event.waitUntil(caches.delete(PAGES).then(forgetRefused).then(refreshOfflinePages));
   if (data.type === "outbox-state") {
     event.waitUntil(
       outboxState().then(function (state) {

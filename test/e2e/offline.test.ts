@@ -267,4 +267,24 @@ describe("offline: a form sent without a connection is kept and delivered once t
       await context.close();
     }
   });
+
+  it("signing out of a shared device forgets a refused form, what was typed in it and the server's answer", { timeout: 90_000 }, async () => {
+    assert.ok(browser, `Chromium is not installed at ${CHROMIUM_PATH}`);
+    const context = await browser.newContext({ locale: "fr-FR", extraHTTPHeaders: { "accept-language": "fr" } });
+    try {
+      const page = await context.newPage();
+      await startDossier(page);
+      await fillDossier(page, ["f.chef_quartier_nom"]);
+      await submitDuringCut(page);
+      await restore();
+      await page.goto(`${base}/rufisque/services`);
+      assert.equal((await outboxWhen(page, "refused")).refused.length, 1);
+
+      await page.getByRole("button", { name: "Se déconnecter" }).click();
+      await page.waitForURL((url) => !url.pathname.startsWith("/rufisque/services"));
+      await outboxWhen(page, "empty");
+    } finally {
+      await context.close();
+    }
+  });
 });
