@@ -145,6 +145,23 @@ describe("participation: proposals, supports, comments, answers and moderation",
     assert.equal((await resident.post(`${PROCESS}/proposals/${proposalId}/withdraw`)).statusCode, 409);
   });
 
+  it("answers follow the proposal's transitions: no answer once the author withdrew it, no decision turned over at once", async () => {
+    const overturned = await editor.post(`/rufisque/admin/proposals/${proposalId}/answer`, { status: "rejected", answer: "Finalement non." });
+    assert.equal(overturned.statusCode, 409);
+    assert.match(visibleText(overturned.body), /remettez-la d'abord à l'étude/);
+    assert.equal((await ctx.db.query<{ status: string }>("SELECT status FROM proposals WHERE id = $1", [proposalId]))[0]!.status, "accepted");
+
+    const created = await resident.postMultipart(`${PROCESS}/proposals`, { title: "Un abri au marché", body: "Pour les vendeuses, à l'ombre." });
+    assert.equal(created.statusCode, 303);
+    const withdrawnId = String(created.headers.location).split("/").pop()!;
+    assert.equal((await resident.post(`${PROCESS}/proposals/${withdrawnId}/withdraw`)).statusCode, 303);
+    const answered = await editor.post(`/rufisque/admin/proposals/${withdrawnId}/answer`, { status: "accepted", answer: "Retenue." });
+    assert.equal(answered.statusCode, 409);
+    assert.match(visibleText(answered.body), /Son auteur a retiré cette proposition/);
+    const [row] = await ctx.db.query<{ status: string; answer: string }>("SELECT status, answer FROM proposals WHERE id = $1", [withdrawnId]);
+    assert.deepEqual(row, { status: "withdrawn", answer: "" });
+  });
+
   it("finds proposals by words in French with accents ignored, filters by status, and shuffles the same way for the same seed", async () => {
     const found = visibleText((await new Browser(ctx.app).get(`${PROCESS}?q=march%C3%A9s+eclairer`)).body);
     assert.match(found, /Éclairer le <b>marché<\/b> central/);

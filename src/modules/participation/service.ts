@@ -197,21 +197,47 @@ export async function setSupport(db: Tx, municipality: Municipality, actor: Acto
   });
 }
 
+/**
+ * A proposal's life, in one table: which answers the municipality may give from each status, and
+ * whether the author may still withdraw it. Once withdrawn by its author, a proposal is theirs no
+ * longer to change and the municipality's no longer to answer; a decision may be reconsidered
+ * (back to evaluation) or its text amended, never turned into the opposite decision at once.
+ */
+export const PROPOSAL_TRANSITIONS: Record<ProposalStatus, { answers: readonly ProposalStatus[]; authorMayWithdraw: boolean }> = {
+  published: { answers: ["evaluating", "accepted", "rejected", "withdrawn"], authorMayWithdraw: true },
+  evaluating: { answers: ["evaluating", "accepted", "rejected", "withdrawn"], authorMayWithdraw: true },
+  accepted: { answers: ["accepted", "evaluating"], authorMayWithdraw: false },
+  rejected: { answers: ["rejected", "evaluating"], authorMayWithdraw: false },
+  withdrawn: { answers: [], authorMayWithdraw: false },
+};
+
+/** Every status an answer can give; which of them fits a given proposal is the table's to say. */
+export const ANSWER_STATUSES: readonly ProposalStatus[] = ["evaluating", "accepted", "rejected", "withdrawn"];
+
+/** Why an answer with `to` is refused for a proposal in `from`, or null when it is allowed. */
+export function answerRefusal(from: ProposalStatus, to: ProposalStatus): string | null {
+  if (PROPOSAL_TRANSITIONS[from].answers.includes(to)) return null;
+  return from === "withdrawn" ? "participation.proposal.error.withdrawn_by_author" : "participation.proposal.error.answer_not_allowed";
+}
+
 export async function withdrawProposal(db: Tx, municipalityId: string, actor: Actor, proposalId: string): Promise<void> {
   await db.transaction(async (tx) => {
     const proposal = await store.getProposal(tx, municipalityId, proposalId, { forUpdate: true });
     if (!proposal || proposal.author_id !== actor.id) throw new AppError("NOT_FOUND");
-    if (proposal.status !== "published" && proposal.status !== "evaluating") throw ruleRefused("participation.proposal.error.answered");
+    if (!PROPOSAL_TRANSITIONS[proposal.status].authorMayWithdraw) throw ruleRefused("participation.proposal.error.answered");
     await store.withdrawProposal(tx, municipalityId, proposalId);
     await recordAudit(tx, { actorId: actor.id, municipalityId, action: "participation.proposal.withdraw", subjectType: "proposal", subjectId: proposalId });
   });
 }
 
-export const ANSWER_STATUSES: ProposalStatus[] = ["evaluating", "accepted", "rejected", "withdrawn"];
-
 /** The municipality's official answer: a status with its reason, told to the author. */
 export async function answerProposal(reach: Reach & { db: Tx }, actorId: string, proposal: ProposalRow, process: ProcessRow, status: ProposalStatus, answer: string): Promise<void> {
   await reach.db.transaction(async (tx) => {
+    // Read again under lock: the author may have withdrawn it since the page was drawn.
+    const current = await store.getProposal(tx, reach.municipality.id, proposal.id, { forUpdate: true });
+    if (!current) throw new AppError("NOT_FOUND");
+    const refusal = answerRefusal(current.status, status);
+    if (refusal) throw ruleRefused(refusal);
     await store.answerProposal(tx, reach.municipality.id, proposal.id, status, answer, actorId);
     await recordAudit(tx, { actorId, municipalityId: reach.municipality.id, action: "participation.proposal.answer", subjectType: "proposal", subjectId: proposal.id, data: { status, answer } });
   });

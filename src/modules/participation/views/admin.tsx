@@ -2,7 +2,7 @@ import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, SelectField, Tabl
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
-import { ANSWER_STATUSES, proposalStatusKey } from "../service.js";
+import { PROPOSAL_TRANSITIONS, proposalStatusKey } from "../service.js";
 import type { FlagSummary, PhaseRow, ProcessRow, ProposalRow } from "../store.js";
 
 export function adminCrumbs(ctx: ViewContext, municipality: Municipality, trail: { href?: string; label: string }[] = []) {
@@ -176,13 +176,17 @@ export function EditProcessPage(props: {
             <details open={props.answering === proposal.id}>
               <summary safe>{`${proposal.title} — ${t(proposalStatusKey(proposal.status))} — ${t("participation.proposal.supports", { count: proposal.supports_count })}`}</summary>
               <ErrorSummary ctx={ctx} form={props.answering === proposal.id ? props.answerForm : undefined} />
+              {PROPOSAL_TRANSITIONS[proposal.status].answers.length === 0 ? (
+                <p safe>{t("participation.proposal.error.withdrawn_by_author")}</p>
+              ) : (
               <Form ctx={ctx} action={`/${municipality.slug}/admin/proposals/${proposal.id}/answer`} form={form} label={t("participation.admin.answer")}>
-                <SelectField ctx={ctx} form={form} name="status" label={t("participation.proposal.status")} options={ANSWER_STATUSES.map((status) => ({ value: status, label: t(proposalStatusKey(status)) }))} />
+                <SelectField ctx={ctx} form={form} name="status" label={t("participation.proposal.status")} options={PROPOSAL_TRANSITIONS[proposal.status].answers.map((status) => ({ value: status, label: t(proposalStatusKey(status)) }))} />
                 <Field ctx={ctx} form={form} name="answer" label={t("participation.admin.answer_text")} hint={t("participation.admin.answer_hint")} multiline rows={4} maxlength={10000} required />
                 <button type="submit" safe>
                   {t("participation.admin.answer")}
                 </button>
               </Form>
+              )}
             </details>
           );
         })}
