@@ -344,7 +344,7 @@ describe("migration: which existing accounts count as confirmed", () => {
       assert.ok(confirmation > 0, "the migration exists");
       await migrate(db, undefined, files.slice(0, confirmation));
       await db.query("INSERT INTO countries (code, calling_code, currency) VALUES ('SN', '221', 'XOF')");
-      const town = await idOf(db, "INSERT INTO municipalities (slug, name, country_code, region, time_zone, currency) VALUES ('ville', 'Ville', 'SN', 'Dakar', 'Africa/Dakar', 'XOF') RETURNING id", []);
+      const town = await idOf(db, "INSERT INTO municipalities (slug, reference_code, name, country_code, region, time_zone, currency) VALUES ('ville', 'VIL', 'Ville', 'SN', 'Dakar', 'Africa/Dakar', 'XOF') RETURNING id", []);
       const user = (name: string, phone: string | null, email: string | null = null) =>
         idOf(db, "INSERT INTO users (name, phone, email, password_hash) VALUES ($1, $2, $3, 'x') RETURNING id", [name, phone, email]);
       const citizen = await user("citoyen", "+221770000001");
