@@ -317,6 +317,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     else if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error.code === "FST_REQ_FILE_TOO_LARGE" || error.statusCode === 413) appError = new AppError("PAYLOAD_TOO_LARGE");
     else if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || error.statusCode === 415) appError = new AppError("UNSUPPORTED_MEDIA_TYPE");
     else if (error.statusCode === 429) appError = new AppError("RATE_LIMITED");
+    // A unique key the database refused: two people saved the same thing at once (a check made
+    // before the insert cannot see the other's transaction). It is a conflict, never a fault.
+    else if (error.code === "23505") appError = new AppError("CONFLICT");
     else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) appError = new AppError("VALIDATION");
     else {
       request.log.error({ err: error }, "unhandled error");
