@@ -5,7 +5,7 @@
 //
 //   npm run bench:budget                  200,000 ballots, median of 7 runs each
 //   BENCH_BALLOTS=1000000 npm run bench:budget
-import { computeResults, type Project } from "../src/modules/participation/budget.js";
+import { computeResults, type Project } from "../src/modules/participation/budgets/ballot.js";
 
 const BALLOTS = Number(process.env.BENCH_BALLOTS ?? 200_000);
 const RUNS = 7;

@@ -11,7 +11,7 @@ import { backup, BackupError, restore } from "../src/core/db/backup.js";
 import { openDb, type Db, type Queryable } from "../src/core/db/index.js";
 import { migrate } from "../src/core/db/migrations.js";
 import { logAccess } from "../src/modules/eservices/store.js";
-import { recordAttendance } from "../src/modules/participation/meetings.js";
+import { recordAttendance } from "../src/modules/participation/meetings/service.js";
 import { Browser, createTestApp, createTestDb, DEMO, runCli, visibleText, type TestContext } from "./helpers.js";
 
 // A hang guard for one CLI run (PGlite start-up, migrations, argon2), not a timing assert.

@@ -5,8 +5,8 @@ import type { FastifyInstance } from "fastify";
 import type { AppModule } from "../src/core/http/server.js";
 import { MODULES } from "../src/modules/index.js";
 import { wallClock, zonedInstant } from "../src/core/tenancy/clock.js";
-import { attendanceTotals, registrationRefusal, type MeetingRow } from "../src/modules/participation/meetings.js";
-import { meetingsRoutes } from "../src/modules/participation/routes-meetings.js";
+import { attendanceTotals, registrationRefusal, type MeetingRow } from "../src/modules/participation/meetings/service.js";
+import { meetingsRoutes } from "../src/modules/participation/meetings/routes.js";
 import { seedMeetings } from "../src/seed/meetings-demo.js";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
-import { parseLocalDate, parseLocalNumber } from "../../core/http/forms.js";
-import { anonymousFrenchView } from "../../../test/view-context.js";
+import { parseLocalDate, parseLocalNumber } from "../../../core/http/forms.js";
+import { anonymousFrenchView } from "../../../../test/view-context.js";
 import {
   aggregate,
   answersToSurveyValues,
@@ -20,8 +20,8 @@ import {
   type ScaleResult,
   type SurveyDefinition,
   type TextResult,
-} from "./survey.js";
-import { SurveyFields, SurveyResults } from "./views/survey-form.js";
+} from "./definition.js";
+import { SurveyFields, SurveyResults } from "./form-views.js";
 
 const hostile = `"><script>alert(1)</script>`;
 

@@ -1,9 +1,9 @@
-import { toCsv } from "../../core/export/csv.js";
+import { toCsv } from "../../../core/export/csv.js";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { horizontalBarsSvg } from "../../core/export/chart.js";
-import type { FieldError } from "../../core/http/errors.js";
-import { cleanText, parseLocalDate, parseLocalNumber } from "../../core/http/forms.js";
+import { horizontalBarsSvg } from "../../../core/export/chart.js";
+import type { FieldError } from "../../../core/http/errors.js";
+import { cleanText, parseLocalDate, parseLocalNumber } from "../../../core/http/forms.js";
 
 /*
  * Surveys of a participatory process (questionnaires as in Decidim): the definition an

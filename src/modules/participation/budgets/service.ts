@@ -1,10 +1,10 @@
-import { toCsv } from "../../core/export/csv.js";
-import { recordAudit } from "../../core/audit/index.js";
-import type { Queryable, Tx } from "../../core/db/index.js";
-import { AppError, ruleRefused, type FieldError } from "../../core/http/errors.js";
-import { zonedInstant } from "../../core/tenancy/clock.js";
-import { checkBallot, computeResults, type BudgetResults, type BudgetRules, type Project } from "./budget.js";
-import { getProcess, verification } from "./store.js";
+import { toCsv } from "../../../core/export/csv.js";
+import { recordAudit } from "../../../core/audit/index.js";
+import type { Queryable, Tx } from "../../../core/db/index.js";
+import { AppError, ruleRefused, type FieldError } from "../../../core/http/errors.js";
+import { zonedInstant } from "../../../core/tenancy/clock.js";
+import { checkBallot, computeResults, type BudgetResults, type BudgetRules, type Project } from "./ballot.js";
+import { getProcess, verification } from "../store.js";
 
 /*
  * Participatory budgets (budget participatif): the municipality sets aside an envelope, lists

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkBallot, computeResults, type BudgetRules, type Project } from "./budget.js";
+import { checkBallot, computeResults, type BudgetRules, type Project } from "./ballot.js";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 

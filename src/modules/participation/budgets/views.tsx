@@ -3,10 +3,10 @@ import { ActionButton, ErrorSummary, Field, Form, Paragraphs, SelectField, Table
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
-import { adminCrumbs } from "./admin.js";
-import { crumbs } from "./public.js";
-import type { BudgetResults } from "../budget.js";
-import type { BallotRow, BudgetKind, BudgetProjectRow, BudgetRow, VotingPhase } from "../budgets.js";
+import { adminCrumbs } from "../views/admin.js";
+import { crumbs } from "../views/public.js";
+import type { BudgetResults } from "./ballot.js";
+import type { BallotRow, BudgetKind, BudgetProjectRow, BudgetRow, VotingPhase } from "./service.js";
 
 /** What a page needs to know of the process a budget belongs to. */
 interface ProcessRef {

@@ -1,11 +1,11 @@
-import { toCsv } from "../../core/export/csv.js";
-import { recordAudit } from "../../core/audit/index.js";
-import type { Queryable, Tx } from "../../core/db/index.js";
-import { storeFile } from "../../core/files/index.js";
-import { AppError, ruleRefused } from "../../core/http/errors.js";
-import { formatters, isLocale, translator } from "../../core/i18n/index.js";
-import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
-import type { Municipality } from "../../core/tenancy/index.js";
+import { toCsv } from "../../../core/export/csv.js";
+import { recordAudit } from "../../../core/audit/index.js";
+import type { Queryable, Tx } from "../../../core/db/index.js";
+import { storeFile } from "../../../core/files/index.js";
+import { AppError, ruleRefused } from "../../../core/http/errors.js";
+import { formatters, isLocale, translator } from "../../../core/i18n/index.js";
+import { sendMessage, type ChannelAdapter } from "../../../core/notify/index.js";
+import type { Municipality } from "../../../core/tenancy/index.js";
 
 /*
  * Public meetings (réunions publiques) of participation: the municipality announces a meeting

@@ -17,7 +17,7 @@ import {
   type MeetingStatus,
   type PhotoRow,
   type RegistrationRow,
-} from "../meetings.js";
+} from "./service.js";
 
 export const GENDER_KEYS: Record<Gender, string> = {
   woman: "participation.meetings.gender.woman",

@@ -18,7 +18,7 @@ import {
   type SurveyResultsData,
   type SurveyValues,
   type TextResult,
-} from "../survey.js";
+} from "./definition.js";
 
 /*
  * A survey as a form, and its results as tables and charts. Works without script: a conditional

@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { requireSignedIn } from "../../core/auth/roles.js";
-import { AppError, uuidOr404 } from "../../core/http/errors.js";
-import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
-import type { Formatters } from "../../core/i18n/index.js";
-import { wallClock } from "../../core/tenancy/clock.js";
-import type { Municipality } from "../../core/tenancy/index.js";
-import { emptyForm, type FormState } from "../../core/views/context.js";
-import * as budgets from "./budgets.js";
-import { BallotRefused, BUDGET_KINDS, type BallotRefusal, type BudgetInput, type BudgetRow, type ProjectInput } from "./budgets.js";
-import { authorizeManager, processOf } from "./back-office.js";
-import { participationPolicy } from "./policy.js";
-import { getProcess, getProcessBySlug, verification, type ProcessRow } from "./store.js";
-import { BudgetEditPage, BudgetPage, BudgetsAdminPage, type Voter } from "./views/budgets.js";
+import { requireSignedIn } from "../../../core/auth/roles.js";
+import { AppError, uuidOr404 } from "../../../core/http/errors.js";
+import { FormReader, withConflictsOnForm } from "../../../core/http/forms.js";
+import type { Formatters } from "../../../core/i18n/index.js";
+import { wallClock } from "../../../core/tenancy/clock.js";
+import type { Municipality } from "../../../core/tenancy/index.js";
+import { emptyForm, type FormState } from "../../../core/views/context.js";
+import * as budgets from "./service.js";
+import { BallotRefused, BUDGET_KINDS, type BallotRefusal, type BudgetInput, type BudgetRow, type ProjectInput } from "./service.js";
+import { authorizeManager, processOf } from "../back-office.js";
+import { participationPolicy } from "../policy.js";
+import { getProcess, getProcessBySlug, verification, type ProcessRow } from "../store.js";
+import { BudgetEditPage, BudgetPage, BudgetsAdminPage, type Voter } from "./views.js";
 
 /**
  * An amount as people type it: "50 000 000" or "50000000", in the currency's minor unit (the

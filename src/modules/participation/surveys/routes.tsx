@@ -1,19 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { requireSignedIn } from "../../core/auth/roles.js";
-import { AppError, uuidOr404 } from "../../core/http/errors.js";
-import { FormReader, parseLocalNumber, withConflictsOnForm } from "../../core/http/forms.js";
-import type { Translate } from "../../core/i18n/index.js";
-import { wallClock } from "../../core/tenancy/clock.js";
-import type { Municipality } from "../../core/tenancy/index.js";
-import { emptyForm, type FormState } from "../../core/views/context.js";
-import { zonedToUtc } from "./budgets.js";
-import { authorizeManager, processOf } from "./back-office.js";
-import { participationPolicy } from "./policy.js";
-import { getProcess, getProcessBySlug, verification, type ProcessRow } from "./store.js";
-import { QUESTION_ID_PATTERN, type Question, type SurveyDefinition, type SurveyProblem, type SurveyResultsData } from "./survey.js";
-import * as surveys from "./surveys.js";
-import { ResponseRefused, type ResponseRefusal, type SurveyRow, type SurveySettings } from "./surveys.js";
-import { QUESTION_TYPES, SurveyEditPage, SurveyPage, SurveysAdminPage, type Respondent } from "./views/surveys.js";
+import { requireSignedIn } from "../../../core/auth/roles.js";
+import { AppError, uuidOr404 } from "../../../core/http/errors.js";
+import { FormReader, parseLocalNumber, withConflictsOnForm } from "../../../core/http/forms.js";
+import type { Translate } from "../../../core/i18n/index.js";
+import { wallClock } from "../../../core/tenancy/clock.js";
+import type { Municipality } from "../../../core/tenancy/index.js";
+import { emptyForm, type FormState } from "../../../core/views/context.js";
+import { zonedToUtc } from "../budgets/service.js";
+import { authorizeManager, processOf } from "../back-office.js";
+import { participationPolicy } from "../policy.js";
+import { getProcess, getProcessBySlug, verification, type ProcessRow } from "../store.js";
+import { QUESTION_ID_PATTERN, type Question, type SurveyDefinition, type SurveyProblem, type SurveyResultsData } from "./definition.js";
+import * as surveys from "./service.js";
+import { ResponseRefused, type ResponseRefusal, type SurveyRow, type SurveySettings } from "./service.js";
+import { QUESTION_TYPES, SurveyEditPage, SurveyPage, SurveysAdminPage, type Respondent } from "./views.js";
 
 /** Where each structural problem of a new question is shown on the form that adds it. */
 const PROBLEM_FIELDS: Record<string, string> = {

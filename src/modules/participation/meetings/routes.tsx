@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
-import { findStoredFile, MEDIA_TYPES, sendStoredFile, sniffMediaType } from "../../core/files/index.js";
-import { AppError, uuidOr404 } from "../../core/http/errors.js";
-import { FormReader } from "../../core/http/forms.js";
-import { wallClock, zonedInstant } from "../../core/tenancy/clock.js";
-import type { Municipality } from "../../core/tenancy/index.js";
-import { emptyForm, type FormState } from "../../core/views/context.js";
+import { requireAllowed, requireSignedIn } from "../../../core/auth/roles.js";
+import { findStoredFile, MEDIA_TYPES, sendStoredFile, sniffMediaType } from "../../../core/files/index.js";
+import { AppError, uuidOr404 } from "../../../core/http/errors.js";
+import { FormReader } from "../../../core/http/forms.js";
+import { wallClock, zonedInstant } from "../../../core/tenancy/clock.js";
+import type { Municipality } from "../../../core/tenancy/index.js";
+import { emptyForm, type FormState } from "../../../core/views/context.js";
 import { calendar, type CalendarEvent } from "./ical.js";
-import * as meetings from "./meetings.js";
-import { AGE_BANDS, GENDERS, type MeetingInput, type MeetingRow } from "./meetings.js";
-import { participationPolicy } from "./policy.js";
-import { AttendancePage, AdminMeetingsPage, countField, MeetingEditPage, MeetingPage, MeetingsPage } from "./views/meetings.js";
+import * as meetings from "./service.js";
+import { AGE_BANDS, GENDERS, type MeetingInput, type MeetingRow } from "./service.js";
+import { participationPolicy } from "../policy.js";
+import { AttendancePage, AdminMeetingsPage, countField, MeetingEditPage, MeetingPage, MeetingsPage } from "./views.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,9 +1,9 @@
-import { toCsv } from "../../core/export/csv.js";
+import { toCsv } from "../../../core/export/csv.js";
 import { Value } from "@sinclair/typebox/value";
-import { recordAudit } from "../../core/audit/index.js";
-import type { Queryable, Tx } from "../../core/db/index.js";
-import { AppError, ruleRefused, type FieldError } from "../../core/http/errors.js";
-import { verification } from "./store.js";
+import { recordAudit } from "../../../core/audit/index.js";
+import type { Queryable, Tx } from "../../../core/db/index.js";
+import { AppError, ruleRefused, type FieldError } from "../../../core/http/errors.js";
+import { verification } from "../store.js";
 import {
   aggregate,
   parseSurvey,
@@ -17,7 +17,7 @@ import {
   type SurveyProblem,
   type SurveyResultsData,
   type SurveyValues,
-} from "./survey.js";
+} from "./definition.js";
 
 /*
  * Surveys of a participatory process (questionnaires): their settings and questions as the back

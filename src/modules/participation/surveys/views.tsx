@@ -2,11 +2,11 @@ import { ActionButton, ErrorSummary, Field, Form, Paragraphs, SelectField, Table
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
-import { adminCrumbs } from "./admin.js";
-import { crumbs } from "./public.js";
-import type { Question, QuestionType, SurveyDefinition, SurveyResultsData } from "../survey.js";
-import type { SurveyPhase, SurveyRow } from "../surveys.js";
-import { SurveyFields, SurveyResults } from "./survey-form.js";
+import { adminCrumbs } from "../views/admin.js";
+import { crumbs } from "../views/public.js";
+import type { Question, QuestionType, SurveyDefinition, SurveyResultsData } from "./definition.js";
+import type { SurveyPhase, SurveyRow } from "./service.js";
+import { SurveyFields, SurveyResults } from "./form-views.js";
 
 /** What a page needs to know of the process a survey belongs to. */
 interface ProcessRef {
