@@ -174,14 +174,14 @@ describe("reading answers: each field type", () => {
 
     result = read(def, { "f.name": "a\nb", "f.story": "x".repeat(1_000_000) });
     assert.equal(result.answers.name, "a b");
-    assert.deepEqual(result.errors, { "f.story": { key: "eservices.form.too_long", params: { max: 2000 } } });
+    assert.deepEqual(result.errors, { "f.story": { key: "form.too_long", params: { max: 2000 } } });
     assert.equal(result.answers.story, undefined);
     assert.ok((result.values["f.story"] as string).length <= 2001, "a huge value is not echoed back whole");
 
     // Decomposed accents (some phone keyboards) are stored composed.
     assert.equal(read(def, { "f.name": "Jose\u0301" }).answers.name, "José");
     // A file or an object sent under a text name counts as nothing.
-    assert.deepEqual(read(def, { "f.name": upload("x.pdf", PDF) }).errors, { "f.name": { key: "eservices.form.required" } });
+    assert.deepEqual(read(def, { "f.name": upload("x.pdf", PDF) }).errors, { "f.name": { key: "form.required" } });
     assert.equal(read(def, { "f.name": ["first", "second"] }).answers.name, "first");
   });
 
@@ -205,13 +205,13 @@ describe("reading answers: each field type", () => {
 
     const bad = read(def, { "f.area": "beaucoup", "f.rooms": "2.5", "f.floors": "9" });
     assert.deepEqual(bad.errors, {
-      "f.area": { key: "eservices.form.not_a_number" },
-      "f.rooms": { key: "eservices.form.not_integer" },
-      "f.floors": { key: "eservices.form.too_large", params: { max: 5 } },
+      "f.area": { key: "form.number.invalid" },
+      "f.rooms": { key: "form.number.not_integer" },
+      "f.floors": { key: "form.number.too_large", params: { max: 5 } },
     });
     assert.deepEqual(read(def, { "f.area": "0", "f.rooms": "0" }).errors, {
-      "f.area": { key: "eservices.form.out_of_range", params: { min: 1, max: 10_000 } },
-      "f.rooms": { key: "eservices.form.too_small", params: { min: 1 } },
+      "f.area": { key: "form.number.out_of_range", params: { min: 1, max: 10_000 } },
+      "f.rooms": { key: "form.number.too_small", params: { min: 1 } },
     });
   });
 
@@ -230,10 +230,10 @@ describe("reading answers: each field type", () => {
     );
     assert.deepEqual(read(def, { "f.birth": "01/03/2026", "f.wedding": "2026-03-01" }).answers, { birth: "2026-03-01", wedding: "2026-03-01" });
     assert.deepEqual(read(def, { "f.birth": "2026-03-02", "f.wedding": "28/02/2026" }).errors, {
-      "f.birth": { key: "eservices.form.date_in_future" },
-      "f.wedding": { key: "eservices.form.date_in_past" },
+      "f.birth": { key: "form.date.in_future" },
+      "f.wedding": { key: "form.date.in_past" },
     });
-    assert.deepEqual(read(def, { "f.birth": "hier" }).errors, { "f.birth": { key: "eservices.form.invalid_date" } });
+    assert.deepEqual(read(def, { "f.birth": "hier" }).errors, { "f.birth": { key: "form.date.invalid" } });
   });
 
   it("accepts only offered choices, one or several", () => {
@@ -244,7 +244,7 @@ describe("reading answers: each field type", () => {
     assert.deepEqual(read(def, { "f.act": "birth", "f.copies": ["fr", "pt", "fr"] }).answers, { act: "birth", copies: ["fr", "pt"] });
     assert.deepEqual(read(def, { "f.act": "birth", "f.copies": "pt" }).answers, { act: "birth", copies: ["pt"] });
     const bad = read(def, { "f.act": "<script>", "f.copies": ["fr", "de"] });
-    assert.deepEqual(bad.errors, { "f.act": { key: "eservices.form.invalid_choice" }, "f.copies": { key: "eservices.form.invalid_choice" } });
+    assert.deepEqual(bad.errors, { "f.act": { key: "form.choice.invalid" }, "f.copies": { key: "form.choice.invalid" } });
     assert.deepEqual(bad.answers, {});
     assert.deepEqual(bad.values["f.copies"], ["fr"]);
   });
@@ -253,16 +253,16 @@ describe("reading answers: each field type", () => {
     const def = form({ id: "q", label: "Q", required: true, type: "yesno" });
     assert.equal(read(def, { "f.q": "yes" }).answers.q, true);
     assert.equal(read(def, { "f.q": "no" }).answers.q, false);
-    assert.deepEqual(read(def, { "f.q": "maybe" }).errors, { "f.q": { key: "eservices.form.invalid_choice" } });
-    assert.deepEqual(read(def, {}).errors, { "f.q": { key: "eservices.form.required" } });
+    assert.deepEqual(read(def, { "f.q": "maybe" }).errors, { "f.q": { key: "form.choice.invalid" } });
+    assert.deepEqual(read(def, {}).errors, { "f.q": { key: "form.required" } });
   });
 
   it("normalises phone numbers to E.164 with the municipality's country by default", () => {
     const def = form({ id: "tel", label: "Téléphone", required: true, type: "phone" }, { id: "tel_gn", label: "Téléphone en Guinée", required: false, type: "phone", country: "GN" });
     assert.deepEqual(read(def, { "f.tel": "77 123 45 67", "f.tel_gn": "620 12 34 56" }).answers, { tel: "+221771234567", tel_gn: "+224620123456" });
     assert.equal(read(def, { "f.tel": "00245 955 123 456" }).answers.tel, "+245955123456");
-    assert.deepEqual(read(def, { "f.tel": "123" }).errors, { "f.tel": { key: "eservices.form.invalid_phone", params: { code: "221" } } });
-    assert.deepEqual(read(def, { "f.tel": "123" }, {}, "XX").errors, { "f.tel": { key: "eservices.form.invalid_phone_any" } });
+    assert.deepEqual(read(def, { "f.tel": "123" }).errors, { "f.tel": { key: "form.phone.invalid", params: { code: "221" } } });
+    assert.deepEqual(read(def, { "f.tel": "123" }, {}, "XX").errors, { "f.tel": { key: "form.phone.invalid_any" } });
   });
 
   it("checks national identity numbers per country and stores them without spaces", () => {
@@ -290,7 +290,7 @@ describe("reading answers: each field type", () => {
         assert.equal(result.answers.nin, stored, `${country} ${typed}`);
       } else {
         const example = NATIONAL_ID_FORMATS[country as keyof typeof NATIONAL_ID_FORMATS].example;
-        assert.deepEqual(result.errors, { "f.nin": { key: "eservices.form.invalid_national_id", params: { example } } }, `${country} ${typed}`);
+        assert.deepEqual(result.errors, { "f.nin": { key: "form.national_id.invalid", params: { example } } }, `${country} ${typed}`);
       }
     }
     // Every example shown to people is itself valid.
@@ -305,12 +305,12 @@ describe("reading answers: each field type", () => {
   it("reads an address in three parts, the street line optional", () => {
     const def = form({ id: "home", label: "Adresse", required: true, type: "address" });
     assert.deepEqual(read(def, { "f.home.line": "", "f.home.quarter": "Médina", "f.home.town": "Dakar" }).answers, { home: { line: "", quarter: "Médina", town: "Dakar" } });
-    assert.deepEqual(read(def, {}).errors, { "f.home.quarter": { key: "eservices.form.required" } });
+    assert.deepEqual(read(def, {}).errors, { "f.home.quarter": { key: "form.required" } });
     assert.deepEqual(read(def, { "f.home.line": "Rue 10" }).errors, {
-      "f.home.quarter": { key: "eservices.form.required" },
-      "f.home.town": { key: "eservices.form.required" },
+      "f.home.quarter": { key: "form.required" },
+      "f.home.town": { key: "form.required" },
     });
-    assert.deepEqual(read(def, { "f.home.quarter": "x".repeat(201), "f.home.town": "Dakar" }).errors, { "f.home.quarter": { key: "eservices.form.too_long", params: { max: 200 } } });
+    assert.deepEqual(read(def, { "f.home.quarter": "x".repeat(201), "f.home.town": "Dakar" }).errors, { "f.home.quarter": { key: "form.too_long", params: { max: 200 } } });
     // A draft keeps a partial address.
     assert.deepEqual(read(def, { "f.home.town": "Dakar" }, { draft: true }), {
       answers: { home: { line: "", quarter: "", town: "Dakar" } },
@@ -336,14 +336,14 @@ describe("reading answers: each field type", () => {
 
     assert.equal(read(def, { "f.plan": upload("photo.jpg", JPEG) }).answers.plan !== undefined, true);
     const disguised = read(def, { "f.plan": upload("plan.pdf", PNG) });
-    assert.deepEqual(disguised.errors, { "f.plan": { key: "eservices.form.file_type", params: { types: "PDF, JPEG" } } });
+    assert.deepEqual(disguised.errors, { "f.plan": { key: "form.file.type", params: { types: "PDF, JPEG" } } });
     assert.deepEqual(disguised.files, []);
-    assert.deepEqual(read(def, { "f.plan": upload("plan.pdf", Buffer.from("not a pdf")) }).errors["f.plan"]?.key, "eservices.form.file_type");
+    assert.deepEqual(read(def, { "f.plan": upload("plan.pdf", Buffer.from("not a pdf")) }).errors["f.plan"]?.key, "form.file.type");
     const big = read(def, { "f.plan": upload("plan.pdf", Buffer.concat([PDF, Buffer.alloc(1000)])) });
-    assert.deepEqual(big.errors, { "f.plan": { key: "eservices.form.file_too_large" } });
+    assert.deepEqual(big.errors, { "f.plan": { key: "form.file.too_large" } });
     assert.deepEqual(big.files, []);
     // Browsers send an empty part for a file input left alone.
-    assert.deepEqual(read(def, { "f.plan": upload("", Buffer.alloc(0)) }).errors, { "f.plan": { key: "eservices.form.required" } });
+    assert.deepEqual(read(def, { "f.plan": upload("", Buffer.alloc(0)) }).errors, { "f.plan": { key: "form.required" } });
     assert.deepEqual(read(def, { "f.plan": upload("", Buffer.alloc(0)) }, { draft: true }).errors, {});
   });
 
@@ -356,8 +356,8 @@ describe("reading answers: each field type", () => {
     assert.deepEqual(kept.files, []);
     assert.equal(kept.values["f.plan.filename"], "plan.pdf");
     // Someone else's file id, or no saved answers: nothing kept.
-    assert.deepEqual(read(def, { "f.plan.keep": "22222222-2222-4222-8222-222222222222" }, { previous: { plan: saved } }).errors, { "f.plan": { key: "eservices.form.required" } });
-    assert.deepEqual(read(def, { "f.plan.keep": saved.fileId }).errors, { "f.plan": { key: "eservices.form.required" } });
+    assert.deepEqual(read(def, { "f.plan.keep": "22222222-2222-4222-8222-222222222222" }, { previous: { plan: saved } }).errors, { "f.plan": { key: "form.required" } });
+    assert.deepEqual(read(def, { "f.plan.keep": saved.fileId }).errors, { "f.plan": { key: "form.required" } });
     // Unticked: removed. A new file replaces the old one.
     assert.equal(read(def, {}, { previous: { plan: saved }, draft: true }).answers.plan, undefined);
     const replaced = read(def, { "f.plan.keep": saved.fileId, "f.plan": upload("new.pdf", PDF) }, { previous: { plan: saved } });
@@ -389,7 +389,7 @@ describe("reading answers: required, drafts, conditions, repeated blocks", () =>
     const draft = read(def, { "f.name": "Moussa", "f.age": "douze" }, { draft: true });
     // The draft keeps what is valid, drops what is not, and still says why.
     assert.deepEqual(draft.answers, { name: "Moussa" });
-    assert.deepEqual(draft.errors, { "f.age": { key: "eservices.form.not_a_number" } });
+    assert.deepEqual(draft.errors, { "f.age": { key: "form.number.invalid" } });
     assert.deepEqual(draft.values, { "f.name": "Moussa", "f.age": "douze", "f.married": "", "f.spouse": "", "f.spouse_job": "" });
   });
 
@@ -400,7 +400,7 @@ describe("reading answers: required, drafts, conditions, repeated blocks", () =>
     assert.equal(single.values["f.spouse"], "Awa");
 
     const married = read(def, { "f.name": "Moussa", "f.age": "40", "f.married": "yes" });
-    assert.deepEqual(married.errors, { "f.spouse": { key: "eservices.form.required" } });
+    assert.deepEqual(married.errors, { "f.spouse": { key: "form.required" } });
     // A condition on a field that is itself hidden is not met.
     const chained = read(def, { "f.name": "Moussa", "f.age": "40", "f.married": "yes", "f.spouse": "Awa", "f.spouse_job": "Couturière" });
     assert.deepEqual(chained.answers, { name: "Moussa", age: 40, married: true, spouse: "Awa", spouse_job: "Couturière" });
@@ -470,8 +470,8 @@ describe("reading answers: required, drafts, conditions, repeated blocks", () =>
 
     const errors = read(owners, { "f.shared": "yes", "f.owners.0.name": "Awa", "f.owners.0.minor": "yes" }).errors;
     assert.deepEqual(errors, {
-      "f.owners.0.guardian": { key: "eservices.form.required" },
-      "f.owners": { key: "eservices.form.too_few_entries", params: { count: 2 } },
+      "f.owners.0.guardian": { key: "form.required" },
+      "f.owners": { key: "form.repeat.too_few", params: { count: 2 } },
     });
   });
 
@@ -480,14 +480,14 @@ describe("reading answers: required, drafts, conditions, repeated blocks", () =>
     for (let i = 0; i < 4; i++) Object.assign(body, { [`f.owners.${i}.name`]: `Owner ${i}`, [`f.owners.${i}.minor`]: "no" });
     body["f.owners.3.id_scan"] = upload("id.pdf", PDF);
     const result = read(owners, body);
-    assert.deepEqual(result.errors, { "f.owners": { key: "eservices.form.too_many_entries", params: { count: 3 } } });
+    assert.deepEqual(result.errors, { "f.owners": { key: "form.repeat.too_many", params: { count: 3 } } });
     assert.equal((result.answers.owners as RepeatEntry[]).length, 3);
     assert.deepEqual(result.files, [], "a refused entry's file is not stored");
-    assert.deepEqual(read(owners, body, { draft: true }).errors, { "f.owners": { key: "eservices.form.too_many_entries", params: { count: 3 } } });
+    assert.deepEqual(read(owners, body, { draft: true }).errors, { "f.owners": { key: "form.repeat.too_many", params: { count: 3 } } });
     assert.deepEqual(read(owners, { "f.shared": "yes" }, { draft: true }).errors, {});
     // Indexes past 999 and odd names are not entries.
     assert.deepEqual(read(owners, { "f.shared": "yes", "f.owners.1000.name": "x", "f.owners.x.name": "y" }).errors, {
-      "f.owners": { key: "eservices.form.too_few_entries", params: { count: 2 } },
+      "f.owners": { key: "form.repeat.too_few", params: { count: 2 } },
     });
   });
 
@@ -515,7 +515,7 @@ describe("reading answers: required, drafts, conditions, repeated blocks", () =>
     assert.deepEqual(ignored.errors, {});
     assert.deepEqual(ignored.answers, { many: false });
     assert.equal(ignored.values["f.list.1.name"], "Awa");
-    assert.deepEqual(read(hidden, { "f.many": "yes" }).errors, { "f.list": { key: "eservices.form.too_few_entries", params: { count: 1 } } });
+    assert.deepEqual(read(hidden, { "f.many": "yes" }).errors, { "f.list": { key: "form.repeat.too_few", params: { count: 1 } } });
   });
 
   it("gives back the same answers from values made of saved answers", () => {
@@ -672,7 +672,7 @@ describe("rendering", () => {
   const outsideAttributes = (html: string) => html.replace(/="[^"]*"/g, '=""');
 
   it("escapes labels, hints, options and values", () => {
-    const html = render({ values: { "f.name": hostile, "f.bio": hostile, "f.owners.0.name": hostile }, errors: { "f.name": { key: "eservices.form.required" } } });
+    const html = render({ values: { "f.name": hostile, "f.bio": hostile, "f.owners.0.name": hostile }, errors: { "f.name": { key: "form.required" } } });
     assert.equal(outsideAttributes(html).includes("<script"), false);
     assert.ok(html.includes("Nom &#34;>&lt;script>alert(1)&lt;/script>"), "a label is escaped");
     assert.ok(html.includes("&#34;>&lt;script>alert(1)&lt;/script></textarea>"), "a text area's content is escaped");
@@ -680,7 +680,7 @@ describe("rendering", () => {
   });
 
   it("gives every input a label, and every hint and error an aria-describedby", () => {
-    const html = render({ errors: { "f.name": { key: "eservices.form.required" }, "f.kind": { key: "eservices.form.required" }, "f.owners": { key: "eservices.form.too_few_entries", params: { count: 2 } } } });
+    const html = render({ errors: { "f.name": { key: "form.required" }, "f.kind": { key: "form.required" }, "f.owners": { key: "form.repeat.too_few", params: { count: 2 } } } });
     const ids = [...html.matchAll(/<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"/g)].map((match) => match[1]!);
     const inputs = [...html.matchAll(/<(?:input|select|textarea)\b/g)].length;
     assert.equal(ids.length, inputs, "every input has an id");

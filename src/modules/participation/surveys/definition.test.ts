@@ -171,14 +171,14 @@ describe("reading a response", () => {
       "q.children": "1,5",
     });
     assert.deepEqual(errors, {
-      "q.name": { key: "participation.survey.error.too_long", params: { max: 20 } },
+      "q.name": { key: "form.too_long", params: { max: 20 } },
       "q.idea": { key: "participation.survey.error.required" },
-      "q.transport": { key: "participation.survey.error.invalid_choice" },
-      "q.needs": { key: "participation.survey.error.too_many_choices", params: { count: 2 } },
-      "q.satisfaction": { key: "participation.survey.error.invalid_scale", params: { min: 1, max: 5 } },
-      "q.visit": { key: "participation.survey.error.invalid_date" },
-      "q.spend": { key: "participation.survey.error.not_a_number" },
-      "q.children": { key: "participation.survey.error.not_integer" },
+      "q.transport": { key: "form.choice.invalid" },
+      "q.needs": { key: "form.choice.too_many", params: { count: 2 } },
+      "q.satisfaction": { key: "form.scale.invalid", params: { min: 1, max: 5 } },
+      "q.visit": { key: "form.date.invalid" },
+      "q.spend": { key: "form.number.invalid" },
+      "q.children": { key: "form.number.not_integer" },
     });
     // The refused multiple choice holds no answer, so the question that depends on it stays hidden.
     assert.deepEqual(Object.keys(answers), []);
@@ -191,13 +191,13 @@ describe("reading a response", () => {
 
   it("checks numbers against their bounds", () => {
     const read = (spend: string) => readResponse(survey, { ...valid, "q.spend": spend }).errors["q.spend"];
-    assert.deepEqual(read("-1"), { key: "participation.survey.error.out_of_range", params: { min: 0, max: 100_000 } });
-    assert.deepEqual(read("100000,01"), { key: "participation.survey.error.out_of_range", params: { min: 0, max: 100_000 } });
+    assert.deepEqual(read("-1"), { key: "form.number.out_of_range", params: { min: 0, max: 100_000 } });
+    assert.deepEqual(read("100000,01"), { key: "form.number.out_of_range", params: { min: 0, max: 100_000 } });
     assert.equal(read("100000"), undefined);
     assert.equal(read("0"), undefined);
     const bounded = (question: Question, raw: string) => readResponse({ questions: [question] }, { [`q.${question.id}`]: raw }).errors[`q.${question.id}`];
-    assert.deepEqual(bounded({ id: "n", type: "number", title: "N", required: true, min: 5 }, "4"), { key: "participation.survey.error.too_small", params: { min: 5 } });
-    assert.deepEqual(bounded({ id: "n", type: "number", title: "N", required: true, max: 5 }, "6"), { key: "participation.survey.error.too_large", params: { max: 5 } });
+    assert.deepEqual(bounded({ id: "n", type: "number", title: "N", required: true, min: 5 }, "4"), { key: "form.number.too_small", params: { min: 5 } });
+    assert.deepEqual(bounded({ id: "n", type: "number", title: "N", required: true, max: 5 }, "6"), { key: "form.number.too_large", params: { max: 5 } });
     assert.deepEqual(bounded({ id: "n", type: "number", title: "N", required: true }, ""), { key: "participation.survey.error.required" });
     assert.equal(parseLocalNumber("1e5"), undefined);
     assert.equal(parseLocalNumber("-3,25"), -3.25);
@@ -214,7 +214,7 @@ describe("reading a response", () => {
     assert.equal(scale("1").answers.satisfaction, 1);
     assert.equal(scale("5").answers.satisfaction, 5);
     for (const raw of ["0", "6", "2.5", "4abc", "1e0"]) {
-      assert.deepEqual(scale(raw).errors["q.satisfaction"], { key: "participation.survey.error.invalid_scale", params: { min: 1, max: 5 } }, raw);
+      assert.deepEqual(scale(raw).errors["q.satisfaction"], { key: "form.scale.invalid", params: { min: 1, max: 5 } }, raw);
       assert.equal(scale(raw).values["q.satisfaction"], "", `${raw} is not echoed as a choice`);
     }
     assert.deepEqual(scale(" ").errors["q.satisfaction"], { key: "participation.survey.error.required" });

@@ -2,13 +2,27 @@ import { toCsv } from "../../../core/export/csv.js";
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { horizontalBarsSvg } from "../../../core/export/chart.js";
+import {
+  answersScope,
+  comparable,
+  answersToValues,
+  definitionProblems,
+  FIELD_ID_PATTERN,
+  isShown,
+  MAX_SCALE_POINTS,
+  readForm,
+  type DefinitionProblemCode,
+  type FormDefinition,
+  type SimpleField,
+} from "../../../core/forms/index.js";
 import type { FieldError } from "../../../core/http/errors.js";
-import { cleanText, parseLocalDate, parseLocalNumber } from "../../../core/http/forms.js";
+import { parseLocalDate } from "../../../core/http/forms.js";
 
 /*
  * Surveys of a participatory process (questionnaires as in Decidim): the definition an
- * administrator writes and stores (JSONB), a resident's answers read from a plain form post,
- * and the results counted, exported and drawn. Pure: no I/O, so that a definition and its answers
+ * administrator writes and stores (JSONB), a resident's answers read from a plain form post (by
+ * the core form engine, core/forms, which this file feeds with the survey as a form), and the
+ * results counted, exported and drawn. Pure: no I/O, so that a definition and its answers
  * survive a round trip through the database unchanged and every step can be tested alone.
  *
  * Form names are `q.<question id>`; ids start with a letter, so they cannot clash with the
@@ -18,11 +32,10 @@ import { cleanText, parseLocalDate, parseLocalNumber } from "../../../core/http/
  * they are shown, never rewritten here.
  */
 
-export const QUESTION_ID_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
+export const QUESTION_ID_PATTERN = FIELD_ID_PATTERN;
 const NAME_PREFIX = "q.";
 
-/** Widest scale offered: eleven radio buttons (0 to 10) is the most people compare at a glance. */
-export const MAX_SCALE_POINTS = 11;
+export { MAX_SCALE_POINTS };
 
 // ---------------------------------------------------------------------------------------------
 // Definition schema
@@ -92,6 +105,39 @@ export const questionName = (questionId: string) => `${NAME_PREFIX}${questionId}
 export const isChoiceQuestion = (question: Question): question is ChoiceQuestion => question.type === "single_choice" || question.type === "multiple_choice";
 
 // ---------------------------------------------------------------------------------------------
+// The survey as a core form
+
+/** The survey in the form engine's terms: one section without heading, one field per question. */
+export function surveyForm(def: SurveyDefinition): FormDefinition {
+  return { sections: [{ id: "questions", title: "", fields: def.questions.map(questionField) }] };
+}
+
+function questionField(question: Question): SimpleField {
+  const base = {
+    id: question.id,
+    label: question.title,
+    hint: question.description,
+    required: question.required,
+    showIf: question.showIf ? { field: question.showIf.question, equals: question.showIf.equals } : undefined,
+  };
+  switch (question.type) {
+    case "short_text":
+    case "long_text":
+      return { ...base, type: "text", maxLength: question.maxLength, multiline: question.type === "long_text" };
+    case "single_choice":
+      return { ...base, type: "choice", options: question.options };
+    case "multiple_choice":
+      return { ...base, type: "choice", options: question.options, multiple: true, maxChoices: question.maxChoices };
+    case "scale":
+      return { ...base, type: "scale", min: question.min, max: question.max, minLabel: question.minLabel, maxLabel: question.maxLabel };
+    case "date":
+      return { ...base, type: "date" };
+    case "number":
+      return { ...base, type: "number", min: question.min, max: question.max, integer: question.integer };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Structural checks
 
 export interface SurveyProblem {
@@ -100,47 +146,34 @@ export interface SurveyProblem {
   id: string;
 }
 
+/** Core's problem codes in a survey's words; codes a survey cannot meet read as malformed. */
+const PROBLEM_KEYS: Record<DefinitionProblemCode, string> = {
+  empty: "participation.survey.def.empty",
+  invalid_id: "participation.survey.def.invalid_id",
+  duplicate_id: "participation.survey.def.duplicate_id",
+  choice_no_options: "participation.survey.def.choice_no_options",
+  choice_duplicate_option: "participation.survey.def.choice_duplicate_option",
+  min_above_max: "participation.survey.def.min_above_max",
+  scale_min_max: "participation.survey.def.scale_min_max",
+  scale_too_wide: "participation.survey.def.scale_too_wide",
+  show_if_unknown: "participation.survey.def.show_if_unknown",
+  show_if_later: "participation.survey.def.show_if_later",
+  show_if_target: "participation.survey.def.show_if_target",
+  show_if_value: "participation.survey.def.show_if_value",
+  file_no_type: "participation.survey.def.malformed",
+  repeat_empty: "participation.survey.def.malformed",
+  nested_repeat: "participation.survey.def.malformed",
+  too_many_files: "participation.survey.def.malformed",
+  too_many_inputs: "participation.survey.def.malformed",
+};
+
 /**
  * Every structural problem with the question it concerns, in order, for an editor that points at
  * each. The TypeBox schema checks shapes; this checks what a schema cannot.
  */
 export function surveyProblems(def: SurveyDefinition): SurveyProblem[] {
-  const problems: SurveyProblem[] = [];
-  if (def.questions.length === 0) problems.push({ key: "participation.survey.def.empty", id: "" });
-  const allIds = new Set(def.questions.map((question) => question.id));
-  const earlier = new Map<string, Question>();
-  for (const question of def.questions) {
-    const add = (key: string) => problems.push({ key, id: question.id });
-    if (!QUESTION_ID_PATTERN.test(question.id)) add("participation.survey.def.invalid_id");
-    if (earlier.has(question.id)) add("participation.survey.def.duplicate_id");
-    switch (question.type) {
-      case "single_choice":
-      case "multiple_choice":
-        if (question.options.length === 0) add("participation.survey.def.choice_no_options");
-        if (new Set(question.options.map((option) => option.value)).size !== question.options.length) add("participation.survey.def.choice_duplicate_option");
-        break;
-      case "scale":
-        if (question.min >= question.max) add("participation.survey.def.scale_min_max");
-        else if (question.max - question.min + 1 > MAX_SCALE_POINTS) add("participation.survey.def.scale_too_wide");
-        break;
-      case "number":
-        if (question.min !== undefined && question.max !== undefined && question.min > question.max) add("participation.survey.def.min_above_max");
-        break;
-    }
-    if (question.showIf) {
-      const target = earlier.get(question.showIf.question);
-      if (!target) {
-        // The question itself is not "earlier" yet, so a condition on itself is reported as later.
-        add(allIds.has(question.showIf.question) ? "participation.survey.def.show_if_later" : "participation.survey.def.show_if_unknown");
-      } else if (!isChoiceQuestion(target)) {
-        add("participation.survey.def.show_if_target");
-      } else if (!target.options.some((option) => option.value === question.showIf!.equals)) {
-        add("participation.survey.def.show_if_value");
-      }
-    }
-    if (!earlier.has(question.id)) earlier.set(question.id, question);
-  }
-  return problems;
+  // A condition may only test a choice question: a survey's hints name the option chosen.
+  return definitionProblems(surveyForm(def), { conditionsOn: "choices" }).map((problem) => ({ key: PROBLEM_KEYS[problem.code], id: problem.id }));
 }
 
 /** The message keys of every structural problem, each once; empty when the survey is usable. */
@@ -161,128 +194,21 @@ export function parseSurvey(value: unknown): { def?: SurveyDefinition; problems:
 // ---------------------------------------------------------------------------------------------
 // Reading a response
 
-// Longest raw input worth looking at for a number or a date: beyond, it cannot be one.
-const MAX_RAW_LENGTH = { number: 40, date: 20, scale: 8 };
-
 export interface ReadResponseResult {
   answers: SurveyAnswers;
   errors: Record<string, FieldError>;
   values: SurveyValues;
 }
 
-class ResponseReader {
-  readonly errors: Record<string, FieldError> = {};
-  readonly values: SurveyValues = {};
-
-  constructor(private readonly body: Record<string, unknown>) {}
-
-  private fail(name: string, error: FieldError): undefined {
-    if (!this.errors[name]) this.errors[name] = error;
-    return undefined;
-  }
-
-  private required(name: string, question: Question): undefined {
-    if (question.required) this.fail(name, { key: "participation.survey.error.required" });
-    return undefined;
-  }
-
-  /** The first string sent under a name; anything else (a parsed object, a file) counts as nothing. */
-  private raw(name: string): string {
-    const value = this.body[name];
-    const first = Array.isArray(value) ? value[0] : value;
-    return typeof first === "string" ? first : "";
-  }
-
-  private list(name: string): string[] {
-    const value = this.body[name];
-    const all = Array.isArray(value) ? value : value === undefined ? [] : [value];
-    return [...new Set(all.filter((item): item is string => typeof item === "string").map((item) => item.trim()))].filter(Boolean);
-  }
-
-  /** One question; undefined when it is empty or wrong (its error is recorded). */
-  read(question: Question): SurveyAnswer | undefined {
-    const name = questionName(question.id);
-    switch (question.type) {
-      case "short_text":
-      case "long_text": {
-        const value = cleanText(this.raw(name), question.type === "long_text");
-        // Only what fits is echoed back: a megabyte pasted into a box is not worth re-sending.
-        this.values[name] = value.slice(0, question.maxLength + 1);
-        if (!value) return this.required(name, question);
-        if (value.length > question.maxLength) return this.fail(name, { key: "participation.survey.error.too_long", params: { max: question.maxLength } });
-        return value;
-      }
-      case "single_choice": {
-        const allowed = new Set(question.options.map((option) => option.value));
-        const value = this.raw(name).trim();
-        this.values[name] = allowed.has(value) ? value : "";
-        if (!value) return this.required(name, question);
-        if (!allowed.has(value)) return this.fail(name, { key: "participation.survey.error.invalid_choice" });
-        return value;
-      }
-      case "multiple_choice": {
-        const allowed = new Set(question.options.map((option) => option.value));
-        const chosen = this.list(name);
-        // Kept in the options' order, so that answers compare and export the same way.
-        const kept = question.options.map((option) => option.value).filter((value) => chosen.includes(value));
-        this.values[name] = kept;
-        if (chosen.some((value) => !allowed.has(value))) return this.fail(name, { key: "participation.survey.error.invalid_choice" });
-        if (kept.length === 0) return this.required(name, question);
-        if (question.maxChoices !== undefined && kept.length > question.maxChoices) {
-          return this.fail(name, { key: "participation.survey.error.too_many_choices", params: { count: question.maxChoices } });
-        }
-        return kept;
-      }
-      case "scale": {
-        const raw = this.raw(name).trim().slice(0, MAX_RAW_LENGTH.scale);
-        const value = /^[+-]?\d{1,4}$/.test(raw) ? Number(raw) : undefined;
-        const valid = value !== undefined && value >= question.min && value <= question.max;
-        this.values[name] = valid ? String(value) : "";
-        if (!raw) return this.required(name, question);
-        if (!valid) return this.fail(name, { key: "participation.survey.error.invalid_scale", params: { min: question.min, max: question.max } });
-        return value;
-      }
-      case "date": {
-        const raw = cleanText(this.raw(name), false).slice(0, MAX_RAW_LENGTH.date);
-        const value = raw ? parseLocalDate(raw) : undefined;
-        // A date input drops a value that is not YYYY-MM-DD: "25/12/2025" typed where the browser
-        // has no picker must come back as 2025-12-25 where it has one.
-        this.values[name] = value ?? raw;
-        if (!raw) return this.required(name, question);
-        return value ?? this.fail(name, { key: "participation.survey.error.invalid_date" });
-      }
-      case "number": {
-        const raw = cleanText(this.raw(name), false).slice(0, MAX_RAW_LENGTH.number);
-        this.values[name] = raw;
-        if (!raw) return this.required(name, question);
-        const value = parseLocalNumber(raw);
-        if (value === undefined) return this.fail(name, { key: "participation.survey.error.not_a_number" });
-        if (question.integer && !Number.isInteger(value)) return this.fail(name, { key: "participation.survey.error.not_integer" });
-        const { min, max } = question;
-        if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
-          if (min !== undefined && max !== undefined) return this.fail(name, { key: "participation.survey.error.out_of_range", params: { min, max } });
-          if (min !== undefined) return this.fail(name, { key: "participation.survey.error.too_small", params: { min } });
-          return this.fail(name, { key: "participation.survey.error.too_large", params: { max: max! } });
-        }
-        return value;
-      }
-    }
-  }
-}
-
-/** The option values an answer holds, to test a showIf against. */
-function chosenValues(answer: SurveyAnswer | undefined): string[] {
-  if (Array.isArray(answer)) return answer;
-  return typeof answer === "string" ? [answer] : [];
-}
+/** A question is answered, not filled in: the survey says so when one is left empty. */
+const SURVEY_ERROR_KEYS: Record<string, string> = { "form.required": "participation.survey.error.required" };
 
 /**
  * Whether a question is asked given the answers so far. A condition on a question that is itself
  * hidden fails, since a hidden question has no answer.
  */
 export function isQuestionShown(question: Question, answers: SurveyAnswers): boolean {
-  if (!question.showIf) return true;
-  return chosenValues(answers[question.showIf.question]).includes(question.showIf.equals);
+  return isShown(questionField(question), answersScope(answers));
 }
 
 /**
@@ -291,29 +217,15 @@ export function isQuestionShown(question: Question, answers: SurveyAnswers): boo
  * still there if the resident changes the answer they depend on. Errors are keyed by form name.
  */
 export function readResponse(def: SurveyDefinition, body: Record<string, unknown>): ReadResponseResult {
-  const reader = new ResponseReader(body && typeof body === "object" ? body : {});
-  const answers: SurveyAnswers = {};
-  for (const question of def.questions) {
-    const before = new Set(Object.keys(reader.errors));
-    const value = reader.read(question);
-    if (!isQuestionShown(question, answers)) {
-      for (const key of Object.keys(reader.errors)) if (!before.has(key)) delete reader.errors[key];
-      continue;
-    }
-    if (value !== undefined) answers[question.id] = value;
-  }
-  return { answers, errors: reader.errors, values: reader.values };
+  const read = readForm(surveyForm(def), body, {}, { prefix: NAME_PREFIX });
+  const errors = Object.fromEntries(Object.entries(read.errors).map(([name, error]) => [name, { ...error, key: SURVEY_ERROR_KEYS[error.key] ?? error.key }]));
+  // A survey has no yes/no, address or file question: its answers are strings, numbers or lists.
+  return { answers: read.answers as SurveyAnswers, errors, values: read.values };
 }
 
 /** Values to fill the form with from saved answers (a response reopened to be changed). */
 export function answersToSurveyValues(def: SurveyDefinition, answers: Record<string, unknown>): SurveyValues {
-  const values: SurveyValues = {};
-  for (const question of def.questions) {
-    const value = answers?.[question.id];
-    if (Array.isArray(value)) values[questionName(question.id)] = value.filter((item): item is string => typeof item === "string");
-    else if (typeof value === "string" || typeof value === "number") values[questionName(question.id)] = String(value);
-  }
-  return values;
+  return answersToValues(surveyForm(def), answers, NAME_PREFIX);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,7 +353,7 @@ export function aggregate(def: SurveyDefinition, responses: Record<string, unkno
       case "single_choice":
       case "multiple_choice": {
         const counts = new Map(question.options.map((option) => [option.value, 0]));
-        for (const answer of answers) for (const value of chosenValues(answer)) counts.set(value, (counts.get(value) ?? 0) + 1);
+        for (const answer of answers) for (const value of comparable(answer)) counts.set(value, (counts.get(value) ?? 0) + 1);
         return {
           type: question.type,
           id: question.id,
@@ -495,7 +407,7 @@ function csvValue(question: Question, value: unknown): string | number {
   if (answer === undefined) return "";
   if (isChoiceQuestion(question)) {
     const labels = new Map(question.options.map((option) => [option.value, option.label]));
-    return chosenValues(answer)
+    return comparable(answer)
       .map((chosen) => labels.get(chosen) ?? chosen)
       .join("; ");
   }

@@ -1,14 +1,12 @@
 import { svgSize } from "../../../core/export/chart.js";
-import type { PropsWithChildren } from "@kitajs/html";
+import { FormFields, scaleOptions } from "../../../core/forms/render.js";
 import type { FieldError } from "../../../core/http/errors.js";
-import { ChoiceInputs, describedBy, Field, FieldHead, HintAndError } from "../../../core/views/components.js";
 import type { ViewContext } from "../../../core/views/context.js";
 import {
-  questionName,
   resultsChartSvg,
+  surveyForm,
   type ChoiceResult,
   type DateResult,
-  type NumberQuestion,
   type NumberResult,
   type Question,
   type QuestionResult,
@@ -21,152 +19,11 @@ import {
 } from "./definition.js";
 
 /*
- * A survey as a form, and its results as tables and charts. Works without script: a conditional
- * question is always shown, with a hint saying when to answer it, and the server ignores it when
- * its condition is not met. Put <SurveyFields> inside a core <Form> with an <ErrorSummary>: each
- * question's first input has the id `f-q.<id>` that the summary links to.
+ * A survey as a form (drawn by the core form engine), and its results as tables and charts. Works
+ * without script: a conditional question is always shown, with a hint saying when to answer it,
+ * and the server ignores it when its condition is not met. Put <SurveyFields> inside a core <Form>
+ * with an <ErrorSummary>: each question's first input has the id `f-q.<id>` that the summary links to.
  */
-
-interface RenderState {
-  ctx: ViewContext;
-  values: SurveyValues;
-  errors: Record<string, FieldError>;
-  /** Questions above the one being drawn: a condition may only name one of them. */
-  earlier: Map<string, Question>;
-}
-
-const inputId = (name: string) => `f-${name}`;
-
-function errorText(state: RenderState, name: string): string | undefined {
-  const error = state.errors[name];
-  return error ? state.ctx.t(error.key, error.params) : undefined;
-}
-
-function stringValue(state: RenderState, name: string): string {
-  const value = state.values[name];
-  return typeof value === "string" ? value : "";
-}
-
-function questionLabel(state: RenderState, question: Question): string {
-  return question.required ? question.title : state.ctx.t("participation.survey.optional", { label: question.title });
-}
-
-/** The condition in words, then the description, then what the answer should look like. */
-function hintFor(state: RenderState, question: Question, extra?: string): string | undefined {
-  const parts: (string | undefined)[] = [];
-  if (question.showIf) {
-    const target = state.earlier.get(question.showIf.question);
-    const equals = question.showIf.equals;
-    // An option's label rather than its code: people never see the codes.
-    const value = target && "options" in target ? (target.options.find((option) => option.value === equals)?.label ?? equals) : equals;
-    parts.push(state.ctx.t("participation.survey.answer_only_if", { label: target?.title ?? question.showIf.question, value }));
-  }
-  parts.push(question.description, extra);
-  const text = parts.filter(Boolean).join(" ");
-  return text || undefined;
-}
-
-function numberHint(state: RenderState, question: NumberQuestion): string | undefined {
-  const { t, fmt } = state.ctx;
-  const { min, max } = question;
-  if (min !== undefined && max !== undefined) return t("participation.survey.range_hint", { min: fmt.number(min), max: fmt.number(max) });
-  if (min !== undefined) return t("participation.survey.min_hint", { min: fmt.number(min) });
-  if (max !== undefined) return t("participation.survey.max_hint", { max: fmt.number(max) });
-  return question.integer ? t("participation.survey.integer_hint") : undefined;
-}
-
-/** A text box rather than type=number: browsers empty a number input holding "1,5". */
-function NumberInput(props: { state: RenderState; question: NumberQuestion }): JSX.Element {
-  const { state, question } = props;
-  const name = questionName(question.id);
-  const id = inputId(name);
-  const hint = hintFor(state, question, numberHint(state, question));
-  const error = errorText(state, name);
-  return (
-    <div>
-      <FieldHead id={id} label={questionLabel(state, question)} hint={hint} error={error} />
-      <input
-        type="text"
-        id={id}
-        name={name}
-        value={stringValue(state, name)}
-        inputmode={question.integer && (question.min ?? 0) >= 0 ? "numeric" : "decimal"}
-        autocomplete="off"
-        maxlength={40}
-        required={question.required}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-      />
-    </div>
-  );
-}
-
-/** Radios or checkboxes in a fieldset; the first input carries the id the error summary links to. */
-function ChoiceGroup(props: { state: RenderState; question: Question; options: { value: string; label: string }[]; multiple: boolean; extraHint?: string }): JSX.Element {
-  const { state, question } = props;
-  const name = questionName(question.id);
-  const id = inputId(name);
-  const hint = hintFor(state, question, props.extraHint);
-  const error = errorText(state, name);
-  const current = state.values[name];
-  const selected = Array.isArray(current) ? current : current ? [current] : [];
-  return (
-    <fieldset aria-describedby={describedBy(id, hint, error)}>
-      <legend safe>{questionLabel(state, question)}</legend>
-      <HintAndError id={id} hint={hint} error={error} />
-      <ChoiceInputs id={id} name={name} options={props.options} selected={selected} multiple={props.multiple} invalid={Boolean(error)} />
-    </fieldset>
-  );
-}
-
-/** Each point of a scale as an option; the two ends carry their words when the survey gives them. */
-function scaleOptions(ctx: ViewContext, question: ScaleQuestion): { value: string; label: string }[] {
-  return Array.from({ length: Math.max(0, question.max - question.min + 1) }, (_, index) => {
-    const value = question.min + index;
-    const words = value === question.min ? question.minLabel : value === question.max ? question.maxLabel : undefined;
-    const number = ctx.fmt.number(value);
-    return { value: String(value), label: words ? ctx.t("participation.survey.scale_end", { value: number, label: words }) : number };
-  });
-}
-
-function QuestionInput(props: { state: RenderState; question: Question }): JSX.Element {
-  const { state, question } = props;
-  const { t } = state.ctx;
-  const name = questionName(question.id);
-  // The shared field reads strings only; choices (arrays) are drawn here.
-  const form = { values: { [name]: stringValue(state, name) }, errors: state.errors };
-  const common = { ctx: state.ctx, form, name, label: questionLabel(state, question), required: question.required };
-  switch (question.type) {
-    case "short_text":
-      return <Field {...common} hint={hintFor(state, question)} maxlength={question.maxLength} />;
-    case "long_text":
-      return <Field {...common} hint={hintFor(state, question)} multiline rows={5} maxlength={question.maxLength} />;
-    case "date":
-      // Where a browser has no date picker, people type the date as they write it.
-      return <Field {...common} type="date" hint={hintFor(state, question, t("participation.survey.date_hint"))} />;
-    case "number":
-      return <NumberInput state={state} question={question} />;
-    case "single_choice":
-      return <ChoiceGroup state={state} question={question} options={question.options} multiple={false} />;
-    case "multiple_choice": {
-      const limit = question.maxChoices !== undefined && question.maxChoices < question.options.length ? question.maxChoices : undefined;
-      const extra = limit === undefined ? undefined : t("participation.survey.max_choices_hint", { count: limit });
-      return <ChoiceGroup state={state} question={question} options={question.options} multiple extraHint={extra} />;
-    }
-    case "scale":
-      return <ChoiceGroup state={state} question={question} options={scaleOptions(state.ctx, question)} multiple={false} />;
-  }
-}
-
-/** For a future script: which input decides whether this question applies. */
-function QuestionBlock(props: PropsWithChildren<{ question: Question }>): JSX.Element {
-  const { showIf } = props.question;
-  return (
-    <div class="question" data-show-if={showIf ? questionName(showIf.question) : undefined} data-show-if-value={showIf?.equals}>
-      {props.children}
-    </div>
-  );
-}
 
 export interface SurveyFieldsProps {
   ctx: ViewContext;
@@ -176,22 +33,19 @@ export interface SurveyFieldsProps {
   errors?: Record<string, FieldError>;
 }
 
-/** Every question of a survey, in order. Put it inside a <Form>. */
+/** Every question of a survey, in order, each in its own block. Put it inside a <Form>. */
 export function SurveyFields(props: SurveyFieldsProps): JSX.Element {
-  const state: RenderState = { ctx: props.ctx, values: props.values ?? {}, errors: props.errors ?? {}, earlier: new Map() };
   return (
-    <>
-      {props.def.questions.map((question) => {
-        const html = (
-          <QuestionBlock question={question}>
-            <QuestionInput state={state} question={question} />
-          </QuestionBlock>
-        );
-        // Registered after drawing: a condition may only name a question above it.
-        if (!state.earlier.has(question.id)) state.earlier.set(question.id, question);
-        return html;
-      })}
-    </>
+    <FormFields
+      ctx={props.ctx}
+      def={surveyForm(props.def)}
+      values={props.values ?? {}}
+      errors={props.errors ?? {}}
+      prefix="q."
+      sectionFieldsets={false}
+      blockClass="question"
+      numberHints
+    />
   );
 }
 
