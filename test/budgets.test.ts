@@ -5,7 +5,8 @@ import type { LightMyRequestResponse } from "fastify";
 import { hashPassword } from "../src/core/auth/accounts.js";
 import { formatters } from "../src/core/i18n/index.js";
 import { wallClock } from "../src/core/tenancy/clock.js";
-import { castBallot, zonedToUtc } from "../src/modules/participation/budgets/service.js";
+import { castBallot } from "../src/modules/participation/budgets/service.js";
+import { zonedToUtc } from "../src/modules/participation/service.js";
 import { seedBudgets } from "../src/seed/budgets-demo.js";
 import { Browser, createTestApp, DEMO, DEMO_PASSWORD, idOf, visibleText, type TestContext } from "./helpers.js";
 

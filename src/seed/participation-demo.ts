@@ -1,4 +1,5 @@
 import type { Tx } from "../core/db/index.js";
+import * as proposals from "../modules/participation/proposals/store.js";
 import * as store from "../modules/participation/store.js";
 
 /*
@@ -27,7 +28,7 @@ const RESIDENTS: Record<string, DemoResident[]> = {
   ],
 };
 
-const PROPOSALS: { title: string; body: string; category: string; location: string; supporters: number; answer?: { status: store.ProposalStatus; text: string } }[] = [
+const PROPOSALS: { title: string; body: string; category: string; location: string; supporters: number; answer?: { status: proposals.ProposalStatus; text: string } }[] = [
   {
     title: "Publier chaque trimestre l'exécution du budget communal",
     body: "Afficher à la mairie et publier en ligne, chaque trimestre, ce qui a été dépensé et encaissé, ligne par ligne, avec une explication simple lue à la radio communautaire.",
@@ -80,12 +81,12 @@ export async function seedParticipation(tx: Tx, municipalityId: string, slug: st
     [municipalityId, processId],
   );
   for (const [index, proposal] of PROPOSALS.entries()) {
-    const id = await store.insertProposal(tx, municipalityId, { processId, authorId: ids[index % ids.length]!, title: proposal.title, body: proposal.body, category: proposal.category, location: proposal.location, photoId: null });
-    for (const supporter of ids.slice(0, proposal.supporters)) await store.addSupport(tx, municipalityId, id, supporter);
-    if (proposal.answer) await store.answerProposal(tx, municipalityId, id, proposal.answer.status, proposal.answer.text, staff.editorId);
+    const id = await proposals.insertProposal(tx, municipalityId, { processId, authorId: ids[index % ids.length]!, title: proposal.title, body: proposal.body, category: proposal.category, location: proposal.location, photoId: null });
+    for (const supporter of ids.slice(0, proposal.supporters)) await proposals.addSupport(tx, municipalityId, id, supporter);
+    if (proposal.answer) await proposals.answerProposal(tx, municipalityId, id, proposal.answer.status, proposal.answer.text, staff.editorId);
     if (index === 0) {
-      const first = await store.insertComment(tx, municipalityId, { proposalId: id, parentId: null, authorId: ids[1]!, body: "Très bonne idée : et en langue locale aussi, pour que les anciens suivent." });
-      await store.insertComment(tx, municipalityId, { proposalId: id, parentId: first, authorId: ids[2]!, body: "D'accord, la radio peut le faire en wolof et en pulaar." });
+      const first = await proposals.insertComment(tx, municipalityId, { proposalId: id, parentId: null, authorId: ids[1]!, body: "Très bonne idée : et en langue locale aussi, pour que les anciens suivent." });
+      await proposals.insertComment(tx, municipalityId, { proposalId: id, parentId: first, authorId: ids[2]!, body: "D'accord, la radio peut le faire en wolof et en pulaar." });
     }
   }
   for (const follower of ids) await store.follow(tx, municipalityId, processId, follower, true);

@@ -1,6 +1,6 @@
 import type { Tx } from "../core/db/index.js";
 import { wallClock } from "../core/tenancy/clock.js";
-import { zonedToUtc } from "../modules/participation/budgets/service.js";
+import { zonedToUtc } from "../modules/participation/service.js";
 import type { Question } from "../modules/participation/surveys/definition.js";
 import { changeQuestions, createSurvey, openSurvey, submitResponse, withQuestionAdded } from "../modules/participation/surveys/service.js";
 

@@ -2,7 +2,8 @@ import type { AppModule } from "../../core/http/server.js";
 import { participationPolicy } from "./policy.js";
 import { participationRoutes } from "./routes.js";
 
-export { announceOpenedPhases, addPhase, createProcess, createProposal, setProcessStatus, verifyInPerson } from "./service.js";
+export { announceOpenedPhases, addPhase, createProcess, setProcessStatus, verifyInPerson } from "./service.js";
+export { createProposal } from "./proposals/service.js";
 
 /** Citizen participation: processes and their phases, proposals, supports, comments, moderation. */
 export const participationModule: AppModule = {

@@ -3,25 +3,34 @@ import type { Queryable, Tx } from "../../core/db/index.js";
 import { recordAudit } from "../../core/audit/index.js";
 import { confirmAccount } from "../../core/auth/accounts.js";
 import type { Actor } from "../../core/auth/roles.js";
-import { storeFile } from "../../core/files/index.js";
 import { AppError, ruleRefused } from "../../core/http/errors.js";
 import { isLocale, translator } from "../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
-import { localToday } from "../../core/tenancy/clock.js";
-import type { Municipality } from "../../core/tenancy/index.js";
+import { localToday, zonedInstant } from "../../core/tenancy/clock.js";
+import { findMunicipalitiesByIds, type Municipality } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
-import type { PhaseRow, ProcessRow, ProposalRow, ProposalStatus } from "./store.js";
+import type { PhaseRow, ProcessRow } from "./store.js";
 
 /*
- * The rules of participation: a process runs through dated phases, each saying whether residents
- * may submit proposals or support them; only verified residents submit and support, once each;
- * the municipality answers every proposal publicly; moderators hide what breaks the rules, and
- * the author is told why.
+ * The rules shared by the parts of participation: a process runs through dated phases, each
+ * saying whether residents may submit proposals or support them; only verified residents take
+ * part, and people are told what concerns them in their own language. What residents do within a
+ * process (proposals, surveys, budgets) and public meetings are the parts' own, in their folders.
  */
 
 export type ProcessTiming = "upcoming" | "open" | "closed";
 
 export { localToday };
+
+/**
+ * The instant a person means by a date (YYYY-MM-DD) and a time (HH:MM) on the municipality's
+ * clock, for the windows of surveys and votes; undefined when either names no real moment
+ * (30 February, 25:00) or the year is not one a vote can take place in.
+ */
+export function zonedToUtc(date: string, time: string, timeZone: string): Date | undefined {
+  const year = Number(date.slice(0, 4));
+  return year < 2000 || year > 2200 ? undefined : zonedInstant(date, time, timeZone);
+}
 
 export function processTiming(phases: Pick<PhaseRow, "starts_on" | "ends_on">[], today: string): ProcessTiming {
   if (phases.length === 0 || phases.every((phase) => phase.starts_on > today)) return "upcoming";
@@ -84,14 +93,15 @@ export async function removePhase(db: Tx, municipalityId: string, actorId: strin
 // ---------------------------------------------------------------------------------------------
 // Messages to people, in their language
 
-interface Reach {
+/** What a use case needs to tell people something: the outbox, and the municipality it speaks for. */
+export interface Reach {
   db: Queryable;
   notifier: ChannelAdapter;
   publicUrl: string;
   municipality: Municipality;
 }
 
-async function tell(reach: Reach, person: { phone: string | null; email: string | null; locale: string | null }, key: string, params: Record<string, string>): Promise<void> {
+export async function tell(reach: Reach, person: { phone: string | null; email: string | null; locale: string | null }, key: string, params: Record<string, string>): Promise<void> {
   const recipient = person.phone ?? person.email;
   if (!recipient) return;
   const t = translator(isLocale(person.locale) ? person.locale : "fr");
@@ -150,175 +160,9 @@ export async function verifyInPerson(db: Tx, municipalityId: string, agentId: st
   });
 }
 
-async function requireVerified(db: Queryable, municipalityId: string, actor: Actor): Promise<void> {
+/** Refuses, with the reason, anyone not verified as a resident of this municipality. */
+export async function requireVerified(db: Queryable, municipalityId: string, actor: Actor): Promise<void> {
   if (!(await store.verification(db, municipalityId, actor.id))) throw ruleRefused("participation.verify.error.required");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Proposals
-
-async function phaseNow(db: Queryable, municipality: Municipality, processId: string): Promise<PhaseRow | undefined> {
-  return currentPhase(await store.listPhases(db, municipality.id, [processId]), localToday(municipality.time_zone));
-}
-
-export async function createProposal(
-  db: Tx,
-  filesDir: string,
-  municipality: Municipality,
-  actor: Actor,
-  process: ProcessRow,
-  input: { title: string; body: string; category: string; location: string; photo: { data: Buffer; mediaType: string; filename: string } | null },
-): Promise<string> {
-  return db.transaction(async (tx) => {
-    if (process.status !== "published") throw new AppError("NOT_FOUND");
-    await requireVerified(tx, municipality.id, actor);
-    if (!(await phaseNow(tx, municipality, process.id))?.proposals_open) throw ruleRefused("participation.proposal.error.closed");
-    // The photo is kept only with a proposal the rules accepted.
-    const photoId = input.photo
-      ? (await storeFile(tx, filesDir, { municipalityId: municipality.id, data: input.photo.data, mediaType: input.photo.mediaType, originalName: input.photo.filename, createdBy: actor.id })).id
-      : null;
-    const { photo: _photo, ...fields } = input;
-    const id = await store.insertProposal(tx, municipality.id, { processId: process.id, authorId: actor.id, ...fields, photoId });
-    await recordAudit(tx, { actorId: actor.id, municipalityId: municipality.id, action: "participation.proposal.create", subjectType: "proposal", subjectId: id, data: { title: input.title } });
-    return id;
-  });
-}
-
-export async function setSupport(db: Tx, municipality: Municipality, actor: Actor, proposalId: string, on: boolean): Promise<void> {
-  await db.transaction(async (tx) => {
-    const proposal = await store.getProposal(tx, municipality.id, proposalId, { forUpdate: true });
-    if (!proposal || proposal.hidden_at) throw new AppError("NOT_FOUND");
-    await requireVerified(tx, municipality.id, actor);
-    if (!(await phaseNow(tx, municipality, proposal.process_id))?.supports_open) throw ruleRefused("participation.support.error.closed");
-    if (on && (proposal.status === "withdrawn" || proposal.status === "rejected")) throw ruleRefused("participation.support.error.not_supportable");
-    const changed = on ? await store.addSupport(tx, municipality.id, proposalId, actor.id) : await store.removeSupport(tx, municipality.id, proposalId, actor.id);
-    if (on && !changed) throw ruleRefused("participation.support.error.already");
-    if (changed) await recordAudit(tx, { actorId: actor.id, municipalityId: municipality.id, action: on ? "participation.support.add" : "participation.support.remove", subjectType: "proposal", subjectId: proposalId });
-  });
-}
-
-/**
- * A proposal's life, in one table: which answers the municipality may give from each status, and
- * whether the author may still withdraw it. Once withdrawn by its author, a proposal is theirs no
- * longer to change and the municipality's no longer to answer; a decision may be reconsidered
- * (back to evaluation) or its text amended, never turned into the opposite decision at once.
- */
-export const PROPOSAL_TRANSITIONS: Record<ProposalStatus, { answers: readonly ProposalStatus[]; authorMayWithdraw: boolean }> = {
-  published: { answers: ["evaluating", "accepted", "rejected", "withdrawn"], authorMayWithdraw: true },
-  evaluating: { answers: ["evaluating", "accepted", "rejected", "withdrawn"], authorMayWithdraw: true },
-  accepted: { answers: ["accepted", "evaluating"], authorMayWithdraw: false },
-  rejected: { answers: ["rejected", "evaluating"], authorMayWithdraw: false },
-  withdrawn: { answers: [], authorMayWithdraw: false },
-};
-
-/** Every status an answer can give; which of them fits a given proposal is the table's to say. */
-export const ANSWER_STATUSES: readonly ProposalStatus[] = ["evaluating", "accepted", "rejected", "withdrawn"];
-
-/** Why an answer with `to` is refused for a proposal in `from`, or null when it is allowed. */
-export function answerRefusal(from: ProposalStatus, to: ProposalStatus): string | null {
-  if (PROPOSAL_TRANSITIONS[from].answers.includes(to)) return null;
-  return from === "withdrawn" ? "participation.proposal.error.withdrawn_by_author" : "participation.proposal.error.answer_not_allowed";
-}
-
-export async function withdrawProposal(db: Tx, municipalityId: string, actor: Actor, proposalId: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    const proposal = await store.getProposal(tx, municipalityId, proposalId, { forUpdate: true });
-    if (!proposal || proposal.author_id !== actor.id) throw new AppError("NOT_FOUND");
-    if (!PROPOSAL_TRANSITIONS[proposal.status].authorMayWithdraw) throw ruleRefused("participation.proposal.error.answered");
-    await store.withdrawProposal(tx, municipalityId, proposalId);
-    await recordAudit(tx, { actorId: actor.id, municipalityId, action: "participation.proposal.withdraw", subjectType: "proposal", subjectId: proposalId });
-  });
-}
-
-/** The municipality's official answer: a status with its reason, told to the author. */
-export async function answerProposal(reach: Reach & { db: Tx }, actorId: string, proposal: ProposalRow, process: ProcessRow, status: ProposalStatus, answer: string): Promise<void> {
-  await reach.db.transaction(async (tx) => {
-    // Read again under lock: the author may have withdrawn it since the page was drawn.
-    const current = await store.getProposal(tx, reach.municipality.id, proposal.id, { forUpdate: true });
-    if (!current) throw new AppError("NOT_FOUND");
-    const refusal = answerRefusal(current.status, status);
-    if (refusal) throw ruleRefused(refusal);
-    await store.answerProposal(tx, reach.municipality.id, proposal.id, status, answer, actorId);
-    await recordAudit(tx, { actorId, municipalityId: reach.municipality.id, action: "participation.proposal.answer", subjectType: "proposal", subjectId: proposal.id, data: { status, answer } });
-  });
-  const author = await store.userContact(reach.db, proposal.author_id);
-  if (author) {
-    const t = translator(isLocale(author.locale) ? author.locale : "fr");
-    await tell(reach, author, "participation.notify.answered", {
-      title: proposal.title,
-      status: t(proposalStatusKey(status)),
-      url: `${reach.publicUrl}/${reach.municipality.slug}/participation/${process.slug}/proposals/${proposal.id}`,
-    });
-  }
-}
-
-const STATUS_KEYS: Record<ProposalStatus, string> = {
-  published: "participation.proposal.status.published",
-  evaluating: "participation.proposal.status.evaluating",
-  accepted: "participation.proposal.status.accepted",
-  rejected: "participation.proposal.status.rejected",
-  withdrawn: "participation.proposal.status.withdrawn",
-};
-export const proposalStatusKey = (status: ProposalStatus) => STATUS_KEYS[status];
-
-// ---------------------------------------------------------------------------------------------
-// Comments and moderation
-
-export async function addComment(reach: Reach & { db: Tx }, actor: Actor, proposal: ProposalRow, process: ProcessRow, parentId: string | null, body: string): Promise<string> {
-  const parent = parentId ? await store.getComment(reach.db, reach.municipality.id, parentId) : undefined;
-  if (parentId && (!parent || parent.proposal_id !== proposal.id)) throw new AppError("NOT_FOUND");
-  const id = await reach.db.transaction(async (tx) => {
-    const created = await store.insertComment(tx, reach.municipality.id, { proposalId: proposal.id, parentId, authorId: actor.id, body });
-    await recordAudit(tx, { actorId: actor.id, municipalityId: reach.municipality.id, action: "participation.comment.create", subjectType: "comment", subjectId: created, data: { proposal: proposal.id } });
-    return created;
-  });
-  if (parent && parent.author_id !== actor.id) {
-    await tell(reach, { phone: parent.author_phone, email: parent.author_email, locale: parent.author_locale }, "participation.notify.reply", {
-      title: proposal.title,
-      url: `${reach.publicUrl}/${reach.municipality.slug}/participation/${process.slug}/proposals/${proposal.id}#c-${id}`,
-    });
-  }
-  return id;
-}
-
-export const FLAG_REASONS = ["spam", "offensive", "personal_data", "off_topic", "other"] as const;
-
-export async function flagContent(db: Tx, municipalityId: string, actorId: string, subjectType: "proposal" | "comment", subjectId: string, reason: (typeof FLAG_REASONS)[number], details: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    const exists = subjectType === "proposal" ? await store.getProposal(tx, municipalityId, subjectId) : await store.getComment(tx, municipalityId, subjectId);
-    if (!exists) throw new AppError("NOT_FOUND");
-    if (!(await store.flag(tx, municipalityId, { subjectType, subjectId, reporterId: actorId, reason, details }))) throw ruleRefused("participation.flag.error.already");
-    await recordAudit(tx, { actorId, municipalityId, action: "participation.flag", subjectType, subjectId, data: { reason } });
-  });
-}
-
-/**
- * Hides a proposal or a comment with a reason. The content leaves public pages but stays in the
- * audit trail, copied there as it was; its author is told why.
- */
-export async function hideContent(reach: Reach & { db: Tx }, actorId: string, subjectType: "proposal" | "comment", subjectId: string, reason: string): Promise<void> {
-  const content = subjectType === "proposal" ? await store.getProposal(reach.db, reach.municipality.id, subjectId) : await store.getComment(reach.db, reach.municipality.id, subjectId);
-  if (!content) throw new AppError("NOT_FOUND");
-  await reach.db.transaction(async (tx) => {
-    if (!(await store.hide(tx, reach.municipality.id, subjectType, subjectId, reason, actorId))) throw ruleRefused("participation.moderation.error.already_hidden");
-    await recordAudit(tx, {
-      actorId,
-      municipalityId: reach.municipality.id,
-      action: `participation.${subjectType}.hide`,
-      subjectType,
-      subjectId,
-      data: { reason, content: { ...("title" in content ? { title: content.title } : {}), body: content.body, author: content.author_id } },
-    });
-  });
-  const author = await store.userContact(reach.db, content.author_id);
-  if (author) await tell(reach, author, "participation.notify.hidden", { reason, excerpt: ("title" in content ? content.title : content.body).slice(0, 80) });
-}
-
-export async function dismissFlags(db: Tx, municipalityId: string, actorId: string, subjectType: "proposal" | "comment", subjectId: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    if (!(await store.dismissFlags(tx, municipalityId, subjectType, subjectId))) throw new AppError("NOT_FOUND");
-    await recordAudit(tx, { actorId, municipalityId, action: "participation.flag.dismiss", subjectType, subjectId });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,7 +173,7 @@ export async function announceOpenedPhases(db: Tx, notifier: ChannelAdapter, pub
   let told = 0;
   for (const phase of await store.phasesToAnnounce(db)) {
     if (!(await store.markPhaseAnnounced(db, phase.municipality_id, phase.id))) continue;
-    const [municipality] = await db.query<Municipality>("SELECT * FROM municipalities WHERE id = $1", [phase.municipality_id]);
+    const [municipality] = await findMunicipalitiesByIds(db, [phase.municipality_id]);
     if (!municipality) continue;
     for (const person of await store.followers(db, phase.municipality_id, phase.process_id)) {
       await tell({ db, notifier, publicUrl, municipality }, person, "participation.notify.phase_opened", {

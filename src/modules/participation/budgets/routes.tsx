@@ -9,8 +9,10 @@ import { emptyForm, type FormState } from "../../../core/views/context.js";
 import * as budgets from "./service.js";
 import { BallotRefused, BUDGET_KINDS, type BallotRefusal, type BudgetInput, type BudgetRow, type ProjectInput } from "./service.js";
 import { authorizeManager, processOf } from "../back-office.js";
-import { participationPolicy } from "../policy.js";
+import { zonedToUtc } from "../service.js";
 import { getProcess, getProcessBySlug, verification, type ProcessRow } from "../store.js";
+import { budgetPolicy } from "./policy.js";
+import * as store from "./store.js";
 import { BudgetEditPage, BudgetPage, BudgetsAdminPage, type Voter } from "./views.js";
 
 /**
@@ -41,7 +43,7 @@ function readMoment(form: FormReader, prefix: "opens" | "closes", timeZone: stri
   const french = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(date);
   const isoDate = french ? `${french[3]}-${french[2]!.padStart(2, "0")}-${french[1]!.padStart(2, "0")}` : date;
   const clock = /^(\d{1,2})[:hH](\d{2})(?::\d{2})?$/.exec(time);
-  const moment = clock ? budgets.zonedToUtc(isoDate, `${clock[1]!.padStart(2, "0")}:${clock[2]}`, timeZone) : undefined;
+  const moment = clock ? zonedToUtc(isoDate, `${clock[1]!.padStart(2, "0")}:${clock[2]}`, timeZone) : undefined;
   if (!moment) form.fail(dateName, "participation.budgets.error.moment");
   return moment;
 }
@@ -129,10 +131,10 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   async function visibleBudget(request: FastifyRequest): Promise<{ municipality: Municipality; process: ProcessRow; budget: BudgetRow }> {
     const municipality = request.requireMunicipality();
     const params = request.params as { process: string; budget: string };
-    const manager = participationPolicy.manageProcesses(request.actor, municipality);
+    const manager = budgetPolicy.seeDrafts(request.actor, municipality);
     const process = await getProcessBySlug(db, municipality.id, params.process);
     if (!process || (process.status !== "published" && !manager)) throw new AppError("NOT_FOUND");
-    const budget = await budgets.getBudget(db, municipality.id, uuidOr404(params.budget));
+    const budget = await store.getBudget(db, municipality.id, uuidOr404(params.budget));
     if (!budget || budget.process_id !== process.id || (budget.status !== "published" && !manager)) throw new AppError("NOT_FOUND");
     return { municipality, process, budget };
   }
@@ -141,9 +143,9 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
     const { municipality, process, budget } = found;
     const actor = request.actor;
     const [projects, verified, ballot] = await Promise.all([
-      budgets.listProjects(db, municipality.id, budget.id),
+      store.listProjects(db, municipality.id, budget.id),
       actor ? verification(db, municipality.id, actor.id) : undefined,
-      actor ? budgets.getBallot(db, municipality.id, budget.id, actor.id) : undefined,
+      actor ? store.getBallot(db, municipality.id, budget.id, actor.id) : undefined,
     ]);
     const voter: Voter = !actor ? "anonymous" : verified ? "verified" : "unverified";
     const sent = form.values.projects;
@@ -170,7 +172,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   app.get("/:slug/participation/:process/budgets/:budget/results.csv", async (request, reply) => {
     const { municipality, process, budget } = await visibleBudget(request);
     if (!budget.results) throw new AppError("NOT_FOUND");
-    const projects = await budgets.listProjects(db, municipality.id, budget.id);
+    const projects = await store.listProjects(db, municipality.id, budget.id);
     return reply
       .type("text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="${municipality.slug}-${process.slug}-budget-resultats.csv"`)
@@ -181,7 +183,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
     const found = await visibleBudget(request);
     const { municipality, process, budget } = found;
     const actor = requireSignedIn(request.actor);
-    const projects = await budgets.listProjects(db, municipality.id, budget.id);
+    const projects = await store.listProjects(db, municipality.id, budget.id);
     const form = new FormReader(request.body);
     const chosen = form.list("projects", projects.map((project) => project.id));
     form.text("_idem");
@@ -203,7 +205,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   // ---- Back office -------------------------------------------------------------------------
 
   async function budgetOf(request: FastifyRequest, municipality: Municipality): Promise<{ budget: BudgetRow; process: ProcessRow }> {
-    const budget = await budgets.getBudget(db, municipality.id, uuidOr404((request.params as { budget: string }).budget));
+    const budget = await store.getBudget(db, municipality.id, uuidOr404((request.params as { budget: string }).budget));
     const process = budget ? await getProcess(db, municipality.id, budget.process_id) : undefined;
     if (!budget || !process) throw new AppError("NOT_FOUND");
     return { budget, process };
@@ -211,7 +213,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
 
   async function listPage(request: FastifyRequest, reply: FastifyReply, municipality: Municipality, process: ProcessRow, form: FormState, status = 200) {
     const now = new Date();
-    const rows = await budgets.listBudgets(db, municipality.id, process.id, { publishedOnly: false });
+    const rows = await store.listBudgets(db, municipality.id, process.id, { publishedOnly: false });
     return reply.page(
       <BudgetsAdminPage ctx={await request.view()} municipality={municipality} process={process} budgets={rows} form={form} phaseOf={(budget) => budgets.votingPhase(budget, now)} />,
       status,
@@ -219,13 +221,13 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/admin/participation/:id/budgets", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, budgetPolicy.manage);
     const process = await processOf(db, request, municipality);
     return listPage(request, reply, municipality, process, newSettingsForm(municipality.time_zone, new Date()));
   });
 
   app.post("/:slug/admin/participation/:id/budgets", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, budgetPolicy.manage);
     const process = await processOf(db, request, municipality);
     const form = new FormReader(request.body);
     const input = readSettings(form, municipality.time_zone);
@@ -239,7 +241,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
     const now = new Date();
     const phase = budgets.votingPhase(budget, now);
     const [projects, preview] = await Promise.all([
-      budgets.listProjects(db, municipality.id, budget.id),
+      store.listProjects(db, municipality.id, budget.id),
       phase === "closed" && !budget.results_published_at ? budgets.countResults(db, municipality.id, budget) : undefined,
     ]);
     return reply.page(
@@ -260,12 +262,12 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/admin/budgets/:budget", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, budgetPolicy.manage);
     return editPage(request, reply, municipality, await budgetOf(request, municipality));
   });
 
   app.post("/:slug/admin/budgets/:budget", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, budgetPolicy.manage);
     const found = await budgetOf(request, municipality);
     const form = new FormReader(request.body);
     const input = readSettings(form, municipality.time_zone);
@@ -275,7 +277,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/:slug/admin/budgets/:budget/projects", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, budgetPolicy.manage);
     const found = await budgetOf(request, municipality);
     const form = new FormReader(request.body);
     const input = readProject(form);
@@ -285,21 +287,21 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/:slug/admin/budgets/:budget/projects/:project/delete", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, budgetPolicy.manage);
     const { budget } = await budgetOf(request, municipality);
     await budgets.removeProject(db, municipality.id, request.actor!.id, budget.id, uuidOr404((request.params as { project: string }).project));
     return reply.redirectWithFlash(`/${municipality.slug}/admin/budgets/${budget.id}#projects`, { kind: "success", key: "participation.budgets.flash.project_removed" });
   });
 
   app.post("/:slug/admin/budgets/:budget/publish", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, budgetPolicy.manage);
     const { budget } = await budgetOf(request, municipality);
     await budgets.publishBudget(db, municipality.id, request.actor!.id, budget.id);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/budgets/${budget.id}`, { kind: "success", key: "participation.budgets.flash.published" });
   });
 
   app.post("/:slug/admin/budgets/:budget/results", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, budgetPolicy.manage);
     const { budget } = await budgetOf(request, municipality);
     await budgets.publishResults(db, municipality.id, request.actor!.id, budget.id);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/budgets/${budget.id}#results`, { kind: "success", key: "participation.budgets.flash.results_published" });

@@ -2,9 +2,10 @@ import { toCsv } from "../../../core/export/csv.js";
 import { recordAudit } from "../../../core/audit/index.js";
 import type { Queryable, Tx } from "../../../core/db/index.js";
 import { AppError, ruleRefused, type FieldError } from "../../../core/http/errors.js";
-import { zonedInstant } from "../../../core/tenancy/clock.js";
 import { checkBallot, computeResults, type BudgetResults, type BudgetRules, type Project } from "./ballot.js";
 import { getProcess, verification } from "../store.js";
+import * as store from "./store.js";
+import type { BudgetInput, BudgetKind, BudgetProjectRow, BudgetRow, ProjectInput } from "./store.js";
 
 /*
  * Participatory budgets (budget participatif): the municipality sets aside an envelope, lists
@@ -14,126 +15,18 @@ import { getProcess, verification } from "../store.js";
  * too). The count (budget.ts) is published once, after closing, and kept as published.
  */
 
-export type BudgetKind = "knapsack" | "approval";
-export type BudgetStatus = "draft" | "published";
 /** Where a budget's vote stands at a given moment. */
 export type VotingPhase = "draft" | "upcoming" | "open" | "closed";
 
 export const BUDGET_KINDS: readonly BudgetKind[] = ["knapsack", "approval"];
 
-export interface BudgetRow {
-  municipality_id: string;
-  id: string;
-  process_id: string;
-  title: string;
-  description: string;
-  kind: BudgetKind;
-  /** Integer minor units of the municipality's currency (francs for XOF and GNF). */
-  total_amount: number;
-  max_projects: number | null;
-  min_projects: number;
-  voting_opens_at: Date;
-  voting_closes_at: Date;
-  status: BudgetStatus;
-  results_published_at: Date | null;
-  /** The count as published; null until then. */
-  results: BudgetResults | null;
-  /** Residents verified when voting closed: the denominator of the published turnout. */
-  eligible_voters: number | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type { BallotRow, BudgetInput, BudgetKind, BudgetProjectRow, BudgetRow, BudgetStatus, ProjectInput } from "./store.js";
 
-export interface BudgetProjectRow {
-  id: string;
-  budget_id: string;
-  title: string;
-  description: string;
-  cost: number;
-  location: string;
-  position: number;
-}
-
-export interface BallotRow {
-  project_ids: string[];
-  total: number;
-  cast_at: Date;
-  updated_at: Date;
-}
-
-export interface BudgetInput {
-  title: string;
-  description: string;
-  kind: BudgetKind;
-  totalAmount: number;
-  /** Approval rules only; null under knapsack rules. */
-  maxProjects: number | null;
-  minProjects: number;
-  opensAt: Date;
-  closesAt: Date;
-}
-
-export interface ProjectInput {
-  title: string;
-  description: string;
-  cost: number;
-  location: string;
-}
-
-// ---------------------------------------------------------------------------------------------
-// SQL
-
-const BUDGET_COLUMNS = `municipality_id, id, process_id, title, description, kind, total_amount, max_projects, min_projects, voting_opens_at, voting_closes_at,
-  status, results_published_at, results, eligible_voters, created_at, updated_at`;
-
-export async function getBudget(db: Queryable, municipalityId: string, id: string): Promise<BudgetRow | undefined> {
-  const [row] = await db.query<BudgetRow>(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE municipality_id = $1 AND id = $2`, [municipalityId, id]);
-  return row;
-}
-
-/**
- * The budget row locked for the rest of the transaction, with the database's clock: the same
- * clock the ballot trigger reads, so the service and the guard never disagree about "closed".
- */
+/** The budget locked for the rest of the transaction, with the database's clock (see the store). */
 async function lockBudget(tx: Queryable, municipalityId: string, id: string): Promise<{ budget: BudgetRow; now: Date }> {
-  const [row] = await tx.query<BudgetRow & { db_now: Date }>(`SELECT ${BUDGET_COLUMNS}, now() AS db_now FROM budgets WHERE municipality_id = $1 AND id = $2 FOR UPDATE`, [municipalityId, id]);
-  if (!row) throw new AppError("NOT_FOUND");
-  const { db_now: now, ...budget } = row;
-  return { budget, now: new Date(now) };
-}
-
-export async function listBudgets(db: Queryable, municipalityId: string, processId: string, options: { publishedOnly: boolean }): Promise<BudgetRow[]> {
-  return db.query<BudgetRow>(
-    `SELECT ${BUDGET_COLUMNS} FROM budgets WHERE municipality_id = $1 AND process_id = $2 ${options.publishedOnly ? "AND status = 'published'" : ""} ORDER BY voting_opens_at DESC, created_at DESC`,
-    [municipalityId, processId],
-  );
-}
-
-export async function listProjects(db: Queryable, municipalityId: string, budgetId: string): Promise<BudgetProjectRow[]> {
-  return db.query<BudgetProjectRow>(
-    "SELECT id, budget_id, title, description, cost, location, position FROM budget_projects WHERE municipality_id = $1 AND budget_id = $2 ORDER BY position, created_at, id",
-    [municipalityId, budgetId],
-  );
-}
-
-export async function getBallot(db: Queryable, municipalityId: string, budgetId: string, userId: string): Promise<BallotRow | undefined> {
-  const [row] = await db.query<BallotRow>(
-    "SELECT project_ids, total, cast_at, updated_at FROM budget_ballots WHERE municipality_id = $1 AND budget_id = $2 AND user_id = $3",
-    [municipalityId, budgetId, userId],
-  );
-  return row;
-}
-
-/** Every ballot's choices, and nothing that says whose it is. */
-async function ballotChoices(db: Queryable, municipalityId: string, budgetId: string): Promise<string[][]> {
-  const rows = await db.query<{ project_ids: string[] }>("SELECT project_ids FROM budget_ballots WHERE municipality_id = $1 AND budget_id = $2", [municipalityId, budgetId]);
-  return rows.map((row) => row.project_ids);
-}
-
-/** The electoral roll when voting closed: residents verified by then (later ones could not vote). */
-async function countEligibleVoters(db: Queryable, municipalityId: string, at: Date): Promise<number> {
-  const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM resident_verifications WHERE municipality_id = $1 AND verified_at <= $2", [municipalityId, at]);
-  return row?.n ?? 0;
+  const locked = await store.lockBudget(tx, municipalityId, id);
+  if (!locked) throw new AppError("NOT_FOUND");
+  return locked;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,16 +64,6 @@ export function settingsErrors(input: BudgetInput): Record<string, FieldError> {
 /** The rules as stored: a knapsack vote carries no project counts. */
 function normalise(input: BudgetInput): BudgetInput {
   return input.kind === "knapsack" ? { ...input, maxProjects: null, minProjects: 1 } : input;
-}
-
-/**
- * The instant a person means by a date (YYYY-MM-DD) and a time (HH:MM) on the municipality's
- * clock; undefined when either names no real moment (30 February, 25:00) or the year is not one
- * a vote can take place in.
- */
-export function zonedToUtc(date: string, time: string, timeZone: string): Date | undefined {
-  const year = Number(date.slice(0, 4));
-  return year < 2000 || year > 2200 ? undefined : zonedInstant(date, time, timeZone);
 }
 
 /** Why a ballot was refused, with what the message needs; amounts in minor units. */
@@ -225,12 +108,7 @@ export async function createBudget(db: Tx, municipalityId: string, actorId: stri
   const values = normalise(input);
   return db.transaction(async (tx) => {
     if (!(await getProcess(tx, municipalityId, processId))) throw new AppError("NOT_FOUND");
-    const [row] = await tx.query<{ id: string }>(
-      `INSERT INTO budgets (municipality_id, process_id, title, description, kind, total_amount, max_projects, min_projects, voting_opens_at, voting_closes_at, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-      [municipalityId, processId, values.title, values.description, values.kind, values.totalAmount, values.maxProjects, values.minProjects, values.opensAt, values.closesAt, actorId],
-    );
-    const id = row!.id;
+    const id = await store.insertBudget(tx, municipalityId, actorId, processId, values);
     await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.create", subjectType: "budget", subjectId: id, data: { process: processId, title: values.title, kind: values.kind, total: values.totalAmount } });
     return id;
   });
@@ -258,15 +136,11 @@ export async function updateBudgetSettings(db: Tx, municipalityId: string, actor
       if (!sameMinute(values.opensAt, budget.voting_opens_at)) locked.opens_date = { key };
       if (!sameMinute(values.closesAt, budget.voting_closes_at)) locked.closes_date = { key };
       if (Object.keys(locked).length > 0) throw new AppError("CONFLICT", locked);
-      await tx.query("UPDATE budgets SET title = $3, description = $4, updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id, values.title, values.description]);
+      await store.updateBudgetText(tx, municipalityId, id, values);
       await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.update", subjectType: "budget", subjectId: id, data: { title: values.title } });
       return;
     }
-    await tx.query(
-      `UPDATE budgets SET title = $3, description = $4, kind = $5, total_amount = $6, max_projects = $7, min_projects = $8, voting_opens_at = $9, voting_closes_at = $10, updated_at = now()
-       WHERE municipality_id = $1 AND id = $2`,
-      [municipalityId, id, values.title, values.description, values.kind, values.totalAmount, values.maxProjects, values.minProjects, values.opensAt, values.closesAt],
-    );
+    await store.updateBudget(tx, municipalityId, id, values);
     await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.update", subjectType: "budget", subjectId: id, data: { title: values.title, kind: values.kind, total: values.totalAmount } });
   });
 }
@@ -275,12 +149,7 @@ export async function addProject(db: Tx, municipalityId: string, actorId: string
   return db.transaction(async (tx) => {
     const { budget, now } = await lockBudget(tx, municipalityId, budgetId);
     if (!projectsEditable(budget, now)) throw ruleRefused("participation.budgets.error.projects_locked");
-    const [row] = await tx.query<{ id: string }>(
-      `INSERT INTO budget_projects (municipality_id, budget_id, title, description, cost, location, position)
-       VALUES ($1, $2, $3, $4, $5, $6, (SELECT COALESCE(max(position), 0) + 1 FROM budget_projects WHERE municipality_id = $1 AND budget_id = $2)) RETURNING id`,
-      [municipalityId, budgetId, input.title, input.description, input.cost, input.location],
-    );
-    const id = row!.id;
+    const id = await store.insertProject(tx, municipalityId, budgetId, input);
     await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.project.add", subjectType: "budget", subjectId: budgetId, data: { project: id, title: input.title, cost: input.cost } });
     return id;
   });
@@ -290,9 +159,9 @@ export async function removeProject(db: Tx, municipalityId: string, actorId: str
   await db.transaction(async (tx) => {
     const { budget, now } = await lockBudget(tx, municipalityId, budgetId);
     if (!projectsEditable(budget, now)) throw ruleRefused("participation.budgets.error.projects_locked");
-    const [row] = await tx.query<{ title: string }>("DELETE FROM budget_projects WHERE municipality_id = $1 AND budget_id = $2 AND id = $3 RETURNING title", [municipalityId, budgetId, projectId]);
-    if (!row) throw new AppError("NOT_FOUND");
-    await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.project.remove", subjectType: "budget", subjectId: budgetId, data: { project: projectId, title: row.title } });
+    const title = await store.deleteProject(tx, municipalityId, budgetId, projectId);
+    if (title === undefined) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.project.remove", subjectType: "budget", subjectId: budgetId, data: { project: projectId, title } });
   });
 }
 
@@ -301,11 +170,11 @@ export async function publishBudget(db: Tx, municipalityId: string, actorId: str
   await db.transaction(async (tx) => {
     const { budget } = await lockBudget(tx, municipalityId, id);
     if (budget.status === "published") return;
-    const projects = await listProjects(tx, municipalityId, id);
+    const projects = await store.listProjects(tx, municipalityId, id);
     if (projects.length === 0) throw ruleRefused("participation.budgets.error.no_projects");
     if (budget.kind === "knapsack" && projects.every((project) => project.cost > budget.total_amount)) throw ruleRefused("participation.budgets.error.nothing_fits");
     if (budget.kind === "approval" && projects.length < budget.min_projects) throw ruleRefused("participation.budgets.error.too_few_projects");
-    await tx.query("UPDATE budgets SET status = 'published', updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id]);
+    await store.markBudgetPublished(tx, municipalityId, id);
     await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.publish", subjectType: "budget", subjectId: id, data: { projects: projects.length } });
   });
 }
@@ -326,7 +195,7 @@ export async function castBallot(db: Tx, municipalityId: string, userId: string,
       if (phase === "upcoming") throw new BallotRefused({ reason: "not_open" });
       if (phase === "closed") throw new BallotRefused({ reason: "closed" });
       if (!(await verification(tx, municipalityId, userId))) throw new BallotRefused({ reason: "not_verified" });
-      const checked = checkBallot(rulesOf(budget), asProjects(await listProjects(tx, municipalityId, budgetId)), projectIds);
+      const checked = checkBallot(rulesOf(budget), asProjects(await store.listProjects(tx, municipalityId, budgetId)), projectIds);
       if (!checked.ok) {
         const params = checked.params ?? {};
         if (checked.reason === "over_budget") throw new BallotRefused({ reason: "over_budget", over: params.total! - params.budget!, total: params.total!, budget: params.budget! });
@@ -334,12 +203,8 @@ export async function castBallot(db: Tx, municipalityId: string, userId: string,
         if (checked.reason === "too_few") throw new BallotRefused({ reason: "too_few", count: params.count!, min: params.min! });
         throw new BallotRefused({ reason: checked.reason });
       }
-      const replaced = !!(await getBallot(tx, municipalityId, budgetId, userId));
-      await tx.query(
-        `INSERT INTO budget_ballots (municipality_id, budget_id, user_id, project_ids, total) VALUES ($1, $2, $3, $4::uuid[], $5)
-         ON CONFLICT (municipality_id, budget_id, user_id) DO UPDATE SET project_ids = EXCLUDED.project_ids, total = EXCLUDED.total, updated_at = now()`,
-        [municipalityId, budgetId, userId, [...projectIds], checked.total],
-      );
+      const replaced = !!(await store.getBallot(tx, municipalityId, budgetId, userId));
+      await store.upsertBallot(tx, municipalityId, budgetId, userId, projectIds, checked.total);
       // That this person voted is recorded; what they chose is not copied into the audit log.
       await recordAudit(tx, { actorId: userId, municipalityId, action: replaced ? "participation.budget.ballot.replace" : "participation.budget.ballot.cast", subjectType: "budget", subjectId: budgetId });
       return { replaced, total: checked.total };
@@ -353,9 +218,9 @@ export async function castBallot(db: Tx, municipalityId: string, userId: string,
 /** Counts a budget's ballots now (for the back office before publication). */
 export async function countResults(db: Queryable, municipalityId: string, budget: BudgetRow): Promise<{ results: BudgetResults; eligible: number }> {
   const [projects, ballots, eligible] = await Promise.all([
-    listProjects(db, municipalityId, budget.id),
-    ballotChoices(db, municipalityId, budget.id),
-    countEligibleVoters(db, municipalityId, budget.voting_closes_at),
+    store.listProjects(db, municipalityId, budget.id),
+    store.ballotChoices(db, municipalityId, budget.id),
+    store.countEligibleVoters(db, municipalityId, budget.voting_closes_at),
   ]);
   // Under approval rules the envelope still bounds what is funded, greedily by votes.
   const options = budget.kind === "approval" ? { budget: budget.total_amount } : {};
@@ -369,12 +234,7 @@ export async function publishResults(db: Tx, municipalityId: string, actorId: st
     if (budget.results_published_at) throw ruleRefused("participation.budgets.error.results_already_published");
     if (votingPhase(budget, now) !== "closed") throw ruleRefused("participation.budgets.error.not_closed_yet");
     const { results, eligible } = await countResults(tx, municipalityId, budget);
-    await tx.query("UPDATE budgets SET results = $3::jsonb, eligible_voters = $4, results_published_at = now(), updated_at = now() WHERE municipality_id = $1 AND id = $2", [
-      municipalityId,
-      id,
-      JSON.stringify(results),
-      eligible,
-    ]);
+    await store.saveResults(tx, municipalityId, id, results, eligible);
     await recordAudit(tx, {
       actorId,
       municipalityId,
@@ -420,7 +280,7 @@ export function resultsCsv(budget: BudgetRow, projects: BudgetProjectRow[], curr
 /** Links to a process's published budgets, for its public page. */
 export function budgetLinks(db: Queryable) {
   return async (municipality: { id: string; slug: string }, process: { id: string; slug: string }): Promise<{ href: string; label: string }[]> =>
-    (await listBudgets(db, municipality.id, process.id, { publishedOnly: true })).map((budget) => ({
+    (await store.listBudgets(db, municipality.id, process.id, { publishedOnly: true })).map((budget) => ({
       href: `/${municipality.slug}/participation/${process.slug}/budgets/${budget.id}`,
       label: budget.title,
     }));

@@ -9,7 +9,8 @@ import { emptyForm, type FormState } from "../../../core/views/context.js";
 import { calendar, type CalendarEvent } from "./ical.js";
 import * as meetings from "./service.js";
 import { AGE_BANDS, GENDERS, type MeetingInput, type MeetingRow } from "./service.js";
-import { participationPolicy } from "../policy.js";
+import { meetingPolicy } from "./policy.js";
+import * as store from "./store.js";
 import { AttendancePage, AdminMeetingsPage, countField, MeetingEditPage, MeetingPage, MeetingsPage } from "./views.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -90,26 +91,26 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
   /** The meeting of the URL in the URL's municipality; a draft exists only for those who manage meetings. */
   async function visibleMeeting(request: FastifyRequest): Promise<{ municipality: Municipality; meeting: MeetingRow }> {
     const municipality = request.requireMunicipality();
-    const meeting = await meetings.getMeeting(db, municipality.id, uuidOr404((request.params as { id: string }).id));
-    if (!meeting || (meeting.status === "draft" && !participationPolicy.manageProcesses(request.actor, municipality))) throw new AppError("NOT_FOUND");
+    const meeting = await store.getMeeting(db, municipality.id, uuidOr404((request.params as { id: string }).id));
+    if (!meeting || (meeting.status === "draft" && !meetingPolicy.seeDrafts(request.actor, municipality))) throw new AppError("NOT_FOUND");
     return { municipality, meeting };
   }
 
   // Who may act is checked before the meeting is looked up: a refusal says nothing of what exists.
   function managing(request: FastifyRequest): Municipality {
     const municipality = request.requireMunicipality();
-    requireAllowed(request.actor, participationPolicy.manageProcesses(request.actor, municipality));
+    requireAllowed(request.actor, meetingPolicy.manage(request.actor, municipality));
     return municipality;
   }
 
   function counting(request: FastifyRequest): Municipality {
     const municipality = request.requireMunicipality();
-    requireAllowed(request.actor, participationPolicy.actAtTheCounter(request.actor, municipality));
+    requireAllowed(request.actor, meetingPolicy.recordAttendance(request.actor, municipality));
     return municipality;
   }
 
   async function meetingOf(request: FastifyRequest, municipality: Municipality): Promise<MeetingRow> {
-    const meeting = await meetings.getMeeting(db, municipality.id, uuidOr404((request.params as { id: string }).id));
+    const meeting = await store.getMeeting(db, municipality.id, uuidOr404((request.params as { id: string }).id));
     if (!meeting) throw new AppError("NOT_FOUND");
     return meeting;
   }
@@ -118,14 +119,14 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/:slug/meetings", async (request, reply) => {
     const municipality = request.requireMunicipality();
-    const list = await meetings.listMeetings(db, municipality.id, { publicOnly: true });
+    const list = await store.listMeetings(db, municipality.id, { publicOnly: true });
     return reply.page(<MeetingsPage ctx={await request.view()} municipality={municipality} meetings={list} now={new Date()} />);
   });
 
   app.get("/:slug/meetings.ics", async (request, reply) => {
     const municipality = request.requireMunicipality();
     const now = Date.now();
-    const list = await meetings.calendarMeetings(db, municipality.id, new Date(now - CALENDAR_HISTORY_MS));
+    const list = await store.calendarMeetings(db, municipality.id, new Date(now - CALENDAR_HISTORY_MS));
     const host = new URL(config.publicUrl).host;
     const t = request.t;
     const events: CalendarEvent[] = list.map((meeting) => ({
@@ -156,7 +157,7 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/:slug/meetings/attendance.csv", async (request, reply) => {
     const municipality = request.requireMunicipality();
-    const rows = await meetings.openAttendance(db, municipality.id);
+    const rows = await store.openAttendance(db, municipality.id);
     return reply
       .type("text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="${municipality.slug}-reunions-participation.csv"`)
@@ -167,11 +168,11 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
     const { municipality, meeting } = await visibleMeeting(request);
     const actor = request.actor;
     const [registered, cells, summary, photos, process] = await Promise.all([
-      actor ? meetings.isRegistered(db, municipality.id, meeting.id, actor.id) : Promise.resolve(false),
-      meetings.attendanceCells(db, municipality.id, meeting.id),
-      meetings.attendanceSummary(db, municipality.id, meeting.id),
-      meeting.minutes_published_at ? meetings.listPhotos(db, municipality.id, meeting.id) : Promise.resolve([]),
-      meeting.process_id ? meetings.processChoices(db, municipality.id).then((all) => all.find((row) => row.id === meeting.process_id && row.status === "published")) : Promise.resolve(undefined),
+      actor ? store.isRegistered(db, municipality.id, meeting.id, actor.id) : Promise.resolve(false),
+      store.attendanceCells(db, municipality.id, meeting.id),
+      store.attendanceSummary(db, municipality.id, meeting.id),
+      meeting.minutes_published_at ? store.listPhotos(db, municipality.id, meeting.id) : Promise.resolve([]),
+      meeting.process_id ? store.processChoices(db, municipality.id).then((all) => all.find((row) => row.id === meeting.process_id && row.status === "published")) : Promise.resolve(undefined),
     ]);
     return reply.page(
       <MeetingPage
@@ -184,8 +185,8 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
         totals={cells.length > 0 ? meetings.attendanceTotals(cells) : undefined}
         registeredPresent={summary.registered_present}
         photos={photos}
-        canManage={participationPolicy.manageProcesses(actor, municipality)}
-        canCount={participationPolicy.actAtTheCounter(actor, municipality)}
+        canManage={meetingPolicy.manage(actor, municipality)}
+        canCount={meetingPolicy.recordAttendance(actor, municipality)}
       />,
     );
   });
@@ -193,7 +194,7 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
   app.get("/:slug/meetings/:id/photos/:photo", async (request, reply) => {
     const { municipality, meeting } = await visibleMeeting(request);
     const photoId = (request.params as { photo: string }).photo;
-    const photo = meeting.minutes_published_at && UUID.test(photoId) ? await meetings.getPhoto(db, municipality.id, meeting.id, photoId) : undefined;
+    const photo = meeting.minutes_published_at && UUID.test(photoId) ? await store.getPhoto(db, municipality.id, meeting.id, photoId) : undefined;
     const file = photo ? await findStoredFile(db, municipality.id, photo.file_id) : undefined;
     if (!file) throw new AppError("NOT_FOUND");
     return sendStoredFile(reply, config.filesDir, file, { cacheControl: "public, max-age=86400" });
@@ -218,7 +219,7 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
   // ---- Back office: meetings -------------------------------------------------------------------
 
   async function editPage(request: FastifyRequest, reply: FastifyReply, municipality: Municipality, meeting: MeetingRow | undefined, forms: { form?: FormState; minutesForm?: FormState } = {}, status = 200) {
-    const processes = await meetings.processChoices(db, municipality.id);
+    const processes = await store.processChoices(db, municipality.id);
     return reply.page(
       <MeetingEditPage
         ctx={await request.view()}
@@ -235,7 +236,7 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/:slug/admin/meetings", async (request, reply) => {
     const municipality = managing(request);
-    const list = await meetings.listMeetings(db, municipality.id, { publicOnly: false });
+    const list = await store.listMeetings(db, municipality.id, { publicOnly: false });
     return reply.page(<AdminMeetingsPage ctx={await request.view()} municipality={municipality} meetings={list} now={new Date()} />);
   });
 
@@ -244,7 +245,7 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
   async function create(request: FastifyRequest, reply: FastifyReply) {
     const municipality = managing(request);
     const form = new FormReader(request.body);
-    const processes = await meetings.processChoices(db, municipality.id);
+    const processes = await store.processChoices(db, municipality.id);
     const input = readMeetingInput(form, municipality, processes.map((process) => process.id));
     form.text("_idem");
     const id = input ? await onForm(form, () => meetings.createMeeting(db, municipality.id, request.actor!.id, input)) : undefined;
@@ -263,7 +264,7 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
     const municipality = managing(request);
     const meeting = await meetingOf(request, municipality);
     const form = new FormReader(request.body);
-    const processes = await meetings.processChoices(db, municipality.id);
+    const processes = await store.processChoices(db, municipality.id);
     const input = readMeetingInput(form, municipality, processes.map((process) => process.id));
     form.text("_idem");
     const saved = input ? await onForm(form, () => meetings.updateMeeting(db, municipality.id, request.actor!.id, meeting.id, input).then(() => true)) : undefined;
@@ -308,9 +309,9 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
 
   async function attendancePage(request: FastifyRequest, reply: FastifyReply, municipality: Municipality, meeting: MeetingRow, form: FormState | undefined, status = 200) {
     const [registrations, cells, summary] = await Promise.all([
-      meetings.listRegistrations(db, municipality.id, meeting.id),
-      meetings.attendanceCells(db, municipality.id, meeting.id),
-      meetings.attendanceSummary(db, municipality.id, meeting.id),
+      store.listRegistrations(db, municipality.id, meeting.id),
+      store.attendanceCells(db, municipality.id, meeting.id),
+      store.attendanceSummary(db, municipality.id, meeting.id),
     ]);
     const current =
       form ??
@@ -354,7 +355,7 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
     const meeting = await countedMeeting(request, municipality);
     const form = new FormReader(request.body);
     const cells = GENDERS.flatMap((gender) => AGE_BANDS.map((band) => ({ gender, age_band: band, count: form.integer(countField(gender, band), { min: 0, max: 100_000 }) ?? 0 })));
-    const registrations = await meetings.listRegistrations(db, municipality.id, meeting.id);
+    const registrations = await store.listRegistrations(db, municipality.id, meeting.id);
     const present = form.list(
       "present",
       registrations.map((registration) => registration.user_id),

@@ -6,6 +6,9 @@ import { AppError, ruleRefused } from "../../../core/http/errors.js";
 import { formatters, isLocale, translator } from "../../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../../core/notify/index.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
+import { getProcess } from "../store.js";
+import * as store from "./store.js";
+import { AGE_BANDS, GENDERS, type AgeBand, type AttendanceCell, type Gender, type MeetingInput, type MeetingRow, type OpenAttendanceRow } from "./store.js";
 
 /*
  * Public meetings (réunions publiques) of participation: the municipality announces a meeting
@@ -15,73 +18,15 @@ import type { Municipality } from "../../../core/tenancy/index.js";
  * photos are published once it is over. Every change is audited.
  */
 
-export const GENDERS = ["woman", "man", "other_or_undisclosed"] as const;
-export type Gender = (typeof GENDERS)[number];
-export const AGE_BANDS = ["under_18", "18_24", "25_34", "35_59", "60_plus", "undisclosed"] as const;
-export type AgeBand = (typeof AGE_BANDS)[number];
+export { AGE_BANDS, GENDERS } from "./store.js";
+export type { AgeBand, AttendanceCell, Gender, MeetingInput, MeetingRow, MeetingStatus, OpenAttendanceRow, PhotoRow, RegistrationRow } from "./store.js";
 
-export type MeetingStatus = "draft" | "published" | "cancelled";
 export type MeetingTiming = "upcoming" | "ongoing" | "past";
-
-export interface MeetingRow {
-  municipality_id: string;
-  id: string;
-  process_id: string | null;
-  title: string;
-  description: string;
-  agenda: string;
-  starts_at: Date;
-  ends_at: Date;
-  place: string;
-  online_url: string | null;
-  capacity: number | null;
-  status: MeetingStatus;
-  minutes: string;
-  minutes_published_at: Date | null;
-  created_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-  /** People registered, for the seats left. */
-  registrations: number;
-}
-
-export interface MeetingInput {
-  processId: string | null;
-  title: string;
-  description: string;
-  agenda: string;
-  startsAt: Date;
-  endsAt: Date;
-  place: string;
-  onlineUrl: string | null;
-  /** null: as many as come. */
-  capacity: number | null;
-}
-
-export interface AttendanceCell {
-  gender: Gender;
-  age_band: AgeBand;
-  count: number;
-}
 
 export interface AttendanceTotals {
   total: number;
   byGender: Record<Gender, number>;
   byAgeBand: Record<AgeBand, number>;
-}
-
-export interface RegistrationRow {
-  user_id: string;
-  name: string;
-  created_at: Date;
-  present: boolean;
-}
-
-export interface PhotoRow {
-  id: string;
-  file_id: string;
-  caption: string;
-  created_at: Date;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,128 +83,23 @@ export function attendanceTotals(cells: Pick<AttendanceCell, "gender" | "age_ban
 }
 
 // ---------------------------------------------------------------------------------------------
-// Store
-
-const MEETING_COLUMNS = `m.municipality_id, m.id, m.process_id, m.title, m.description, m.agenda, m.starts_at, m.ends_at, m.place, m.online_url,
-  m.capacity, m.status, m.minutes, m.minutes_published_at, m.created_by, m.created_at, m.updated_at,
-  (SELECT count(*)::int FROM meeting_registrations r WHERE r.municipality_id = m.municipality_id AND r.meeting_id = m.id) AS registrations`;
-
-export async function listMeetings(db: Queryable, municipalityId: string, options: { publicOnly: boolean }): Promise<MeetingRow[]> {
-  return db.query<MeetingRow>(
-    `SELECT ${MEETING_COLUMNS} FROM meetings m WHERE m.municipality_id = $1 ${options.publicOnly ? "AND m.status <> 'draft'" : ""} ORDER BY m.starts_at, m.id`,
-    [municipalityId],
-  );
-}
-
-/** Published and cancelled meetings from a year back, for the calendar feed: a cancellation must reach subscribers. */
-export async function calendarMeetings(db: Queryable, municipalityId: string, since: Date): Promise<MeetingRow[]> {
-  return db.query<MeetingRow>(`SELECT ${MEETING_COLUMNS} FROM meetings m WHERE m.municipality_id = $1 AND m.status <> 'draft' AND m.ends_at >= $2 ORDER BY m.starts_at, m.id`, [
-    municipalityId,
-    since,
-  ]);
-}
-
-export async function getMeeting(db: Queryable, municipalityId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<MeetingRow | undefined> {
-  // The lock is taken on the meeting's row alone; the count is read after it, under it.
-  if (options.forUpdate) await db.query("SELECT 1 FROM meetings WHERE municipality_id = $1 AND id = $2 FOR UPDATE", [municipalityId, id]);
-  const [row] = await db.query<MeetingRow>(`SELECT ${MEETING_COLUMNS} FROM meetings m WHERE m.municipality_id = $1 AND m.id = $2`, [municipalityId, id]);
-  return row;
-}
-
-async function insertMeeting(db: Queryable, municipalityId: string, actorId: string | null, input: MeetingInput, status: MeetingStatus = "draft"): Promise<string> {
-  const [row] = await db.query<{ id: string }>(
-    `INSERT INTO meetings (municipality_id, process_id, title, description, agenda, starts_at, ends_at, place, online_url, capacity, status, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-    [municipalityId, input.processId, input.title, input.description, input.agenda, input.startsAt, input.endsAt, input.place, input.onlineUrl, input.capacity, status, actorId],
-  );
-  return row!.id;
-}
-
-export async function isRegistered(db: Queryable, municipalityId: string, meetingId: string, userId: string): Promise<boolean> {
-  return (await db.query("SELECT 1 FROM meeting_registrations WHERE municipality_id = $1 AND meeting_id = $2 AND user_id = $3", [municipalityId, meetingId, userId])).length > 0;
-}
-
-/** Who registered, for the agent at the door: names only, never contacts. */
-export async function listRegistrations(db: Queryable, municipalityId: string, meetingId: string): Promise<RegistrationRow[]> {
-  return db.query<RegistrationRow>(
-    `SELECT r.user_id, u.name, r.created_at,
-       EXISTS (SELECT 1 FROM meeting_attendees a WHERE a.municipality_id = r.municipality_id AND a.meeting_id = r.meeting_id AND a.user_id = r.user_id) AS present
-     FROM meeting_registrations r JOIN users u ON u.id = r.user_id
-     WHERE r.municipality_id = $1 AND r.meeting_id = $2 ORDER BY u.name, r.user_id`,
-    [municipalityId, meetingId],
-  );
-}
-
-export async function attendanceCells(db: Queryable, municipalityId: string, meetingId: string): Promise<AttendanceCell[]> {
-  return db.query<AttendanceCell>("SELECT gender, age_band, count FROM meeting_attendance WHERE municipality_id = $1 AND meeting_id = $2", [municipalityId, meetingId]);
-}
-
-/** When the headcount was last recorded and how many registered accounts were ticked present. */
-export async function attendanceSummary(db: Queryable, municipalityId: string, meetingId: string): Promise<{ recorded_at: Date | null; registered_present: number }> {
-  const [row] = await db.query<{ recorded_at: Date | null; registered_present: number }>(
-    `SELECT (SELECT max(recorded_at) FROM meeting_attendance WHERE municipality_id = $1 AND meeting_id = $2) AS recorded_at,
-       (SELECT count(*)::int FROM meeting_attendees WHERE municipality_id = $1 AND meeting_id = $2) AS registered_present`,
-    [municipalityId, meetingId],
-  );
-  return row ?? { recorded_at: null, registered_present: 0 };
-}
-
-export async function listPhotos(db: Queryable, municipalityId: string, meetingId: string): Promise<PhotoRow[]> {
-  return db.query<PhotoRow>("SELECT id, file_id, caption, created_at FROM meeting_photos WHERE municipality_id = $1 AND meeting_id = $2 ORDER BY created_at, id", [municipalityId, meetingId]);
-}
-
-export async function getPhoto(db: Queryable, municipalityId: string, meetingId: string, photoId: string): Promise<PhotoRow | undefined> {
-  const [row] = await db.query<PhotoRow>("SELECT id, file_id, caption, created_at FROM meeting_photos WHERE municipality_id = $1 AND meeting_id = $2 AND id = $3", [municipalityId, meetingId, photoId]);
-  return row;
-}
-
-export interface OpenAttendanceRow {
-  meeting_id: string;
-  title: string;
-  starts_at: Date;
-  ends_at: Date;
-  gender: Gender;
-  age_band: AgeBand;
-  count: number;
-}
-
-/** Headcounts of every public meeting that has one: aggregates only, no person in them. */
-export async function openAttendance(db: Queryable, municipalityId: string): Promise<OpenAttendanceRow[]> {
-  return db.query<OpenAttendanceRow>(
-    `SELECT m.id AS meeting_id, m.title, m.starts_at, m.ends_at, a.gender, a.age_band, a.count
-     FROM meeting_attendance a JOIN meetings m ON m.municipality_id = a.municipality_id AND m.id = a.meeting_id
-     WHERE a.municipality_id = $1 AND m.status = 'published'
-     ORDER BY m.starts_at, m.id,
-       array_position(ARRAY['woman', 'man', 'other_or_undisclosed'], a.gender),
-       array_position(ARRAY['under_18', '18_24', '25_34', '35_59', '60_plus', 'undisclosed'], a.age_band)`,
-    [municipalityId],
-  );
-}
-
-/** The municipality's processes, to attach a meeting to one. */
-export async function processChoices(db: Queryable, municipalityId: string): Promise<{ id: string; title: string; slug: string; status: string }[]> {
-  return db.query("SELECT id, title, slug, status FROM processes WHERE municipality_id = $1 ORDER BY created_at DESC", [municipalityId]);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Changes, each in one transaction with its audit entry
 
 async function lockedMeeting(tx: Queryable, municipalityId: string, id: string): Promise<MeetingRow> {
-  const meeting = await getMeeting(tx, municipalityId, id, { forUpdate: true });
+  const meeting = await store.getMeeting(tx, municipalityId, id, { forUpdate: true });
   if (!meeting) throw new AppError("NOT_FOUND");
   return meeting;
 }
 
 async function checkProcess(tx: Queryable, municipalityId: string, processId: string | null): Promise<void> {
   if (processId === null) return;
-  const [found] = await tx.query("SELECT 1 FROM processes WHERE municipality_id = $1 AND id = $2", [municipalityId, processId]);
-  if (!found) throw new AppError("CONFLICT", { process_id: { key: "form.invalid_choice" } });
+  if (!(await getProcess(tx, municipalityId, processId))) throw new AppError("CONFLICT", { process_id: { key: "form.invalid_choice" } });
 }
 
 export async function createMeeting(db: Tx, municipalityId: string, actorId: string, input: MeetingInput): Promise<string> {
   return db.transaction(async (tx) => {
     await checkProcess(tx, municipalityId, input.processId);
-    const id = await insertMeeting(tx, municipalityId, actorId, input);
+    const id = await store.insertMeeting(tx, municipalityId, actorId, input);
     await recordAudit(tx, { actorId, municipalityId, action: "participation.meeting.create", subjectType: "meeting", subjectId: id, data: { title: input.title, starts_at: input.startsAt.toISOString() } });
     return id;
   });
@@ -278,13 +118,9 @@ export async function updateMeeting(db: Tx, municipalityId: string, actorId: str
       throw new AppError("CONFLICT", { date: { key: "participation.meetings.error.minutes_before_end" } });
     }
     // A headcount is of people who came: the meeting cannot be moved to a time still to come.
-    const [counted] = await tx.query("SELECT 1 FROM meeting_attendance WHERE municipality_id = $1 AND meeting_id = $2 LIMIT 1", [municipalityId, id]);
+    const counted = await store.hasHeadcount(tx, municipalityId, id);
     if (counted && input.startsAt.getTime() > now.getTime()) throw new AppError("CONFLICT", { date: { key: "participation.meetings.error.counted_before_start" } });
-    await tx.query(
-      `UPDATE meetings SET process_id = $3, title = $4, description = $5, agenda = $6, starts_at = $7, ends_at = $8, place = $9, online_url = $10, capacity = $11, updated_at = now()
-       WHERE municipality_id = $1 AND id = $2`,
-      [municipalityId, id, input.processId, input.title, input.description, input.agenda, input.startsAt, input.endsAt, input.place, input.onlineUrl, input.capacity],
-    );
+    await store.updateMeeting(tx, municipalityId, id, input);
     const changed: Record<string, unknown> = { title: input.title };
     if (input.startsAt.getTime() !== meeting.starts_at.getTime() || input.endsAt.getTime() !== meeting.ends_at.getTime()) {
       changed.starts_at = input.startsAt.toISOString();
@@ -300,7 +136,7 @@ export async function publishMeeting(db: Tx, municipalityId: string, actorId: st
     const meeting = await lockedMeeting(tx, municipalityId, id);
     if (meeting.status === "cancelled") throw ruleRefused("participation.meetings.error.cancelled");
     if (meeting.status === "published") return;
-    await tx.query("UPDATE meetings SET status = 'published', updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id]);
+    await store.setMeetingStatus(tx, municipalityId, id, "published");
     await recordAudit(tx, { actorId, municipalityId, action: "participation.meeting.publish", subjectType: "meeting", subjectId: id });
   });
 }
@@ -322,12 +158,9 @@ export async function cancelMeeting(reach: Reach, actorId: string, id: string, n
     const meeting = await lockedMeeting(tx, municipality.id, id);
     if (meeting.status === "cancelled") throw ruleRefused("participation.meetings.error.cancelled");
     if (now.getTime() >= meeting.ends_at.getTime()) throw ruleRefused("participation.meetings.error.already_ended");
-    await tx.query("UPDATE meetings SET status = 'cancelled', updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipality.id, id]);
+    await store.setMeetingStatus(tx, municipality.id, id, "cancelled");
     await recordAudit(tx, { actorId, municipalityId: municipality.id, action: "participation.meeting.cancel", subjectType: "meeting", subjectId: id, data: { registrations: meeting.registrations } });
-    const people = await tx.query<{ phone: string | null; email: string | null; locale: string | null }>(
-      "SELECT u.phone, u.email, u.locale FROM meeting_registrations r JOIN users u ON u.id = r.user_id WHERE r.municipality_id = $1 AND r.meeting_id = $2",
-      [municipality.id, id],
-    );
+    const people = await store.registrantContacts(tx, municipality.id, id);
     return { meeting, people };
   });
   for (const person of people) {
@@ -354,11 +187,11 @@ export async function cancelMeeting(reach: Reach, actorId: string, id: string, n
 export async function register(db: Tx, municipalityId: string, meetingId: string, userId: string, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     const meeting = await lockedMeeting(tx, municipalityId, meetingId);
-    if (await isRegistered(tx, municipalityId, meetingId, userId)) throw ruleRefused("participation.meetings.error.already_registered");
+    if (await store.isRegistered(tx, municipalityId, meetingId, userId)) throw ruleRefused("participation.meetings.error.already_registered");
     const refusal = registrationRefusal(meeting, now);
     if (refusal === "participation.meetings.error.full") throw new AppError("CONFLICT", {}, { capacity: meeting.capacity ?? 0 }, refusal);
     if (refusal) throw ruleRefused(refusal);
-    await tx.query("INSERT INTO meeting_registrations (municipality_id, meeting_id, user_id) VALUES ($1, $2, $3)", [municipalityId, meetingId, userId]);
+    await store.insertRegistration(tx, municipalityId, meetingId, userId);
     await recordAudit(tx, { actorId: userId, municipalityId, action: "participation.meeting.register", subjectType: "meeting", subjectId: meetingId });
   });
 }
@@ -368,8 +201,7 @@ export async function unregister(db: Tx, municipalityId: string, meetingId: stri
   await db.transaction(async (tx) => {
     const meeting = await lockedMeeting(tx, municipalityId, meetingId);
     if (now.getTime() >= meeting.starts_at.getTime()) throw ruleRefused("participation.meetings.error.registration_closed");
-    const removed = await tx.query("DELETE FROM meeting_registrations WHERE municipality_id = $1 AND meeting_id = $2 AND user_id = $3 RETURNING user_id", [municipalityId, meetingId, userId]);
-    if (removed.length === 0) throw ruleRefused("participation.meetings.error.not_registered");
+    if (!(await store.deleteRegistration(tx, municipalityId, meetingId, userId))) throw ruleRefused("participation.meetings.error.not_registered");
     await recordAudit(tx, { actorId: userId, municipalityId, action: "participation.meeting.unregister", subjectType: "meeting", subjectId: meetingId });
   });
 }
@@ -388,28 +220,11 @@ export async function recordAttendance(db: Tx, municipalityId: string, actorId: 
     const totals = attendanceTotals(cells);
     const present = [...new Set(presentUserIds)];
     if (totals.total < present.length) throw new AppError("CONFLICT", { counts: { key: "participation.meetings.error.count_below_present", params: { total: totals.total, present: present.length } } });
-    await tx.query("DELETE FROM meeting_attendance WHERE municipality_id = $1 AND meeting_id = $2", [municipalityId, meetingId]);
-    for (const gender of GENDERS) {
-      for (const band of AGE_BANDS) {
-        const count = cells.filter((cell) => cell.gender === gender && cell.age_band === band).reduce((sum, cell) => sum + cell.count, 0);
-        await tx.query("INSERT INTO meeting_attendance (municipality_id, meeting_id, gender, age_band, count, recorded_by) VALUES ($1, $2, $3, $4, $5, $6)", [
-          municipalityId,
-          meetingId,
-          gender,
-          band,
-          count,
-          actorId,
-        ]);
-      }
-    }
-    await tx.query("DELETE FROM meeting_attendees WHERE municipality_id = $1 AND meeting_id = $2", [municipalityId, meetingId]);
-    if (present.length > 0) {
-      // Only registered people can be ticked: the foreign key to registrations refuses anyone else.
-      await tx.query(
-        "INSERT INTO meeting_attendees (municipality_id, meeting_id, user_id, recorded_by) SELECT $1, $2, r.user_id, $4 FROM meeting_registrations r WHERE r.municipality_id = $1 AND r.meeting_id = $2 AND r.user_id = ANY($3::uuid[])",
-        [municipalityId, meetingId, present, actorId],
-      );
-    }
+    const grid = GENDERS.flatMap((gender) =>
+      AGE_BANDS.map((band) => ({ gender, age_band: band, count: cells.filter((cell) => cell.gender === gender && cell.age_band === band).reduce((sum, cell) => sum + cell.count, 0) })),
+    );
+    await store.replaceHeadcount(tx, municipalityId, meetingId, grid, actorId);
+    await store.replaceAttendees(tx, municipalityId, meetingId, present, actorId);
     await recordAudit(tx, {
       actorId,
       municipalityId,
@@ -438,23 +253,11 @@ export async function publishMinutes(
     const meeting = await lockedMeeting(tx, municipalityId, meetingId);
     const refusal = minutesRefusal(meeting, now);
     if (refusal) throw ruleRefused(refusal);
-    await tx.query("UPDATE meetings SET minutes = $3, minutes_published_at = COALESCE(minutes_published_at, $4), updated_at = now() WHERE municipality_id = $1 AND id = $2", [
-      municipalityId,
-      meetingId,
-      input.minutes,
-      now,
-    ]);
+    await store.saveMinutes(tx, municipalityId, meetingId, input.minutes, now);
     let photoId: string | undefined;
     if (input.photo) {
       const stored = await storeFile(tx, filesDir, { municipalityId, data: input.photo.data, mediaType: input.photo.mediaType, originalName: input.photo.filename, createdBy: actorId });
-      const [row] = await tx.query<{ id: string }>("INSERT INTO meeting_photos (municipality_id, meeting_id, file_id, caption, added_by) VALUES ($1, $2, $3, $4, $5) RETURNING id", [
-        municipalityId,
-        meetingId,
-        stored.id,
-        input.photo.caption,
-        actorId,
-      ]);
-      photoId = row!.id;
+      photoId = await store.insertPhoto(tx, municipalityId, meetingId, stored.id, input.photo.caption, actorId);
     }
     await recordAudit(tx, { actorId, municipalityId, action: "participation.meeting.minutes", subjectType: "meeting", subjectId: meetingId, data: { minutes_length: input.minutes.length, ...(photoId ? { photo: photoId } : {}) } });
   });
@@ -471,24 +274,10 @@ export async function insertMeetingAsIs(
   input: MeetingInput,
   extra: { registrants?: string[]; counts?: AttendanceCell[]; countedBy?: string; minutes?: string },
 ): Promise<string> {
-  const id = await insertMeeting(tx, municipalityId, actorId, input, "published");
-  for (const userId of extra.registrants ?? []) {
-    await tx.query("INSERT INTO meeting_registrations (municipality_id, meeting_id, user_id) VALUES ($1, $2, $3)", [municipalityId, id, userId]);
-  }
-  for (const cell of extra.counts ?? []) {
-    await tx.query("INSERT INTO meeting_attendance (municipality_id, meeting_id, gender, age_band, count, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)", [
-      municipalityId,
-      id,
-      cell.gender,
-      cell.age_band,
-      cell.count,
-      extra.countedBy ?? actorId,
-      input.endsAt,
-    ]);
-  }
-  if (extra.minutes) {
-    await tx.query("UPDATE meetings SET minutes = $3, minutes_published_at = $4 WHERE municipality_id = $1 AND id = $2", [municipalityId, id, extra.minutes, new Date(input.endsAt.getTime() + 2 * 86_400_000)]);
-  }
+  const id = await store.insertMeeting(tx, municipalityId, actorId, input, "published");
+  for (const userId of extra.registrants ?? []) await store.insertRegistration(tx, municipalityId, id, userId);
+  for (const cell of extra.counts ?? []) await store.insertHeadcountAsIs(tx, municipalityId, id, cell, extra.countedBy ?? actorId, input.endsAt);
+  if (extra.minutes) await store.setMinutesAsIs(tx, municipalityId, id, extra.minutes, new Date(input.endsAt.getTime() + 2 * 86_400_000));
   await recordAudit(tx, { actorId, municipalityId, action: "participation.meeting.create", subjectType: "meeting", subjectId: id, data: { title: input.title, starts_at: input.startsAt.toISOString() } });
   return id;
 }

@@ -6,10 +6,11 @@ import type { Translate } from "../../../core/i18n/index.js";
 import { wallClock } from "../../../core/tenancy/clock.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../../core/views/context.js";
-import { zonedToUtc } from "../budgets/service.js";
 import { authorizeManager, processOf } from "../back-office.js";
-import { participationPolicy } from "../policy.js";
+import { zonedToUtc } from "../service.js";
 import { getProcess, getProcessBySlug, verification, type ProcessRow } from "../store.js";
+import { surveyPolicy } from "./policy.js";
+import * as store from "./store.js";
 import { QUESTION_ID_PATTERN, type Question, type SurveyDefinition, type SurveyProblem, type SurveyResultsData } from "./definition.js";
 import * as surveys from "./service.js";
 import { ResponseRefused, type ResponseRefusal, type SurveyRow, type SurveySettings } from "./service.js";
@@ -178,10 +179,10 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   async function visibleSurvey(request: FastifyRequest): Promise<{ municipality: Municipality; process: ProcessRow; survey: SurveyRow }> {
     const municipality = request.requireMunicipality();
     const params = request.params as { process: string; survey: string };
-    const manager = participationPolicy.manageProcesses(request.actor, municipality);
+    const manager = surveyPolicy.seeDrafts(request.actor, municipality);
     const process = await getProcessBySlug(db, municipality.id, params.process);
     if (!process || (process.status !== "published" && !manager)) throw new AppError("NOT_FOUND");
-    const survey = await surveys.getSurvey(db, municipality.id, uuidOr404(params.survey));
+    const survey = await store.getSurvey(db, municipality.id, uuidOr404(params.survey));
     if (!survey || survey.process_id !== process.id || (survey.status === "draft" && !manager)) throw new AppError("NOT_FOUND");
     return { municipality, process, survey };
   }
@@ -197,7 +198,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
     const actor = request.actor;
     const [verified, response, results] = await Promise.all([
       actor ? verification(db, municipality.id, actor.id) : undefined,
-      actor ? surveys.getResponse(db, municipality.id, survey.id, actor.id) : undefined,
+      actor ? store.getResponse(db, municipality.id, survey.id, actor.id) : undefined,
       survey.results_public && survey.status !== "draft" ? surveys.surveyResults(db, municipality.id, survey) : undefined,
     ]);
     const respondent: Respondent = !actor ? "anonymous" : verified ? "verified" : "unverified";
@@ -258,7 +259,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/api/v1/:slug/surveys/:survey/results", async (request) => {
     const municipality = request.requireMunicipality();
-    const survey = await surveys.getSurvey(db, municipality.id, uuidOr404((request.params as { survey: string }).survey));
+    const survey = await store.getSurvey(db, municipality.id, uuidOr404((request.params as { survey: string }).survey));
     const process = survey ? await getProcess(db, municipality.id, survey.process_id) : undefined;
     if (!survey || !process || process.status !== "published" || survey.status === "draft" || !survey.results_public) throw new AppError("NOT_FOUND");
     const def = surveys.definitionOf(survey);
@@ -285,7 +286,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
 
   // Who may act is checked before anything is looked up: a refusal says nothing of what exists.
   async function surveyOf(request: FastifyRequest, municipality: Municipality): Promise<{ survey: SurveyRow; process: ProcessRow }> {
-    const survey = await surveys.getSurvey(db, municipality.id, uuidOr404((request.params as { survey: string }).survey));
+    const survey = await store.getSurvey(db, municipality.id, uuidOr404((request.params as { survey: string }).survey));
     const process = survey ? await getProcess(db, municipality.id, survey.process_id) : undefined;
     if (!survey || !process) throw new AppError("NOT_FOUND");
     return { survey, process };
@@ -299,7 +300,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
 
   async function listPage(request: FastifyRequest, reply: FastifyReply, municipality: Municipality, process: ProcessRow, form: FormState, status = 200) {
     const now = new Date();
-    const rows = await surveys.listSurveys(db, municipality.id, process.id, { visibleOnly: false });
+    const rows = await store.listSurveys(db, municipality.id, process.id, { visibleOnly: false });
     return reply.page(
       <SurveysAdminPage ctx={await request.view()} municipality={municipality} process={process} surveys={rows} form={form} phaseOf={(survey) => surveys.surveyPhase(survey, now)} />,
       status,
@@ -307,14 +308,14 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/admin/participation/:id/surveys", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, surveyPolicy.manage);
     const process = await processOf(db, request, municipality);
     // Results are open data unless the municipality decides otherwise; free text is read first.
     return listPage(request, reply, municipality, process, emptyForm({ results_public: "on" }));
   });
 
   app.post("/:slug/admin/participation/:id/surveys", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, surveyPolicy.manage);
     const process = await processOf(db, request, municipality);
     const form = new FormReader(request.body);
     const input = readSettings(form, municipality.time_zone);
@@ -353,16 +354,16 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
 
   /** The page again after a refused change, with the survey as it now stands. */
   async function refreshed(municipality: Municipality, found: { survey: SurveyRow; process: ProcessRow }) {
-    return { ...found, survey: (await surveys.getSurvey(db, municipality.id, found.survey.id)) ?? found.survey };
+    return { ...found, survey: (await store.getSurvey(db, municipality.id, found.survey.id)) ?? found.survey };
   }
 
   app.get("/:slug/admin/surveys/:survey", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, surveyPolicy.manage);
     return editPage(request, reply, municipality, await surveyOf(request, municipality));
   });
 
   app.post("/:slug/admin/surveys/:survey", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, surveyPolicy.manage);
     const found = await surveyOf(request, municipality);
     const form = new FormReader(request.body);
     const input = readSettings(form, municipality.time_zone);
@@ -401,7 +402,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.post("/:slug/admin/surveys/:survey/questions", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, surveyPolicy.manage);
     const found = await surveyOf(request, municipality);
     if (found.survey.status !== "draft") return editPage(request, reply, municipality, found, { problem: request.t("participation.surveys.error.questions_locked") }, 409);
     const form = new FormReader(request.body);
@@ -422,7 +423,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/:slug/admin/surveys/:survey/questions/:question/move", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, surveyPolicy.manage);
     const found = await surveyOf(request, municipality);
     const questionId = questionOf(request);
     const form = new FormReader(request.body);
@@ -440,7 +441,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post("/:slug/admin/surveys/:survey/questions/:question/delete", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, surveyPolicy.manage);
     const found = await surveyOf(request, municipality);
     const questionId = questionOf(request);
     return changeQuestions(
@@ -456,7 +457,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
 
   for (const action of ["open", "close"] as const) {
     app.post(`/:slug/admin/surveys/:survey/${action}`, async (request, reply) => {
-      const municipality = authorizeManager(request);
+      const municipality = authorizeManager(request, surveyPolicy.manage);
       const found = await surveyOf(request, municipality);
       const run = action === "open" ? surveys.openSurvey : surveys.closeSurvey;
       const refusal = await ruleMessage(request, () => run(db, municipality.id, request.actor!.id, found.survey.id));
@@ -466,7 +467,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get("/:slug/admin/surveys/:survey/responses.csv", async (request, reply) => {
-    const municipality = authorizeManager(request);
+    const municipality = authorizeManager(request, surveyPolicy.manage);
     const { survey, process } = await surveyOf(request, municipality);
     return reply
       .type("text/csv; charset=utf-8")

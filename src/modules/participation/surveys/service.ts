@@ -3,7 +3,9 @@ import { Value } from "@sinclair/typebox/value";
 import { recordAudit } from "../../../core/audit/index.js";
 import type { Queryable, Tx } from "../../../core/db/index.js";
 import { AppError, ruleRefused, type FieldError } from "../../../core/http/errors.js";
-import { verification } from "../store.js";
+import { getProcess, verification } from "../store.js";
+import * as store from "./store.js";
+import type { SurveyRow, SurveySettings } from "./store.js";
 import {
   aggregate,
   parseSurvey,
@@ -27,90 +29,17 @@ import {
  * answered never goes into the audit log, only that they answered.
  */
 
-export type SurveyStatus = "draft" | "open" | "closed";
 /** What residents can do now: a survey open with a start date in the future is "upcoming". */
 export type SurveyPhase = "draft" | "upcoming" | "open" | "closed";
 
-export interface SurveyRow {
-  municipality_id: string;
-  id: string;
-  process_id: string;
-  title: string;
-  description: string;
-  /** As stored; read it through definitionOf(). */
-  definition: unknown;
-  status: SurveyStatus;
-  opens_at: Date | null;
-  closes_at: Date | null;
-  publish_texts: boolean;
-  results_public: boolean;
-  created_at: Date;
-  updated_at: Date;
-  /** Responses received so far. */
-  responses: number;
-}
+export type { ResponseRow, SurveyRow, SurveySettings, SurveyStatus } from "./store.js";
 
-export interface SurveySettings {
-  title: string;
-  description: string;
-  /** null: from when it is opened. */
-  opensAt: Date | null;
-  /** null: until it is closed by hand. */
-  closesAt: Date | null;
-  publishTexts: boolean;
-  resultsPublic: boolean;
-}
-
-export interface ResponseRow {
-  answers: Record<string, unknown>;
-  submitted_at: Date;
-}
-
-// ---------------------------------------------------------------------------------------------
-// SQL
-
-const COLUMNS = `s.municipality_id, s.id, s.process_id, s.title, s.description, s.definition, s.status, s.opens_at, s.closes_at, s.publish_texts,
-  s.results_public, s.created_at, s.updated_at,
-  (SELECT count(*)::int FROM survey_responses r WHERE r.municipality_id = s.municipality_id AND r.survey_id = s.id) AS responses`;
-
-export async function getSurvey(db: Queryable, municipalityId: string, id: string): Promise<SurveyRow | undefined> {
-  const [row] = await db.query<SurveyRow>(`SELECT ${COLUMNS} FROM surveys s WHERE s.municipality_id = $1 AND s.id = $2`, [municipalityId, id]);
-  return row;
-}
-
-export async function listSurveys(db: Queryable, municipalityId: string, processId: string, options: { visibleOnly: boolean }): Promise<SurveyRow[]> {
-  return db.query<SurveyRow>(
-    `SELECT ${COLUMNS} FROM surveys s WHERE s.municipality_id = $1 AND s.process_id = $2 ${options.visibleOnly ? "AND s.status <> 'draft'" : ""} ORDER BY s.created_at DESC, s.id`,
-    [municipalityId, processId],
-  );
-}
-
-/**
- * The survey row locked for the rest of the transaction, with the database's clock: the clock the
- * response trigger reads, so that this file and the guard never disagree about "closed".
- */
+/** The survey locked for the rest of the transaction, with the database's clock (see the store). */
 async function lockSurvey(tx: Queryable, municipalityId: string, id: string, mode: "UPDATE" | "SHARE"): Promise<{ survey: SurveyRow; now: Date }> {
-  const [lock] = await tx.query<{ db_now: Date }>(`SELECT now() AS db_now FROM surveys WHERE municipality_id = $1 AND id = $2 FOR ${mode}`, [municipalityId, id]);
-  const survey = lock ? await getSurvey(tx, municipalityId, id) : undefined;
-  if (!lock || !survey) throw new AppError("NOT_FOUND");
-  return { survey, now: new Date(lock.db_now) };
-}
-
-export async function getResponse(db: Queryable, municipalityId: string, surveyId: string, userId: string): Promise<ResponseRow | undefined> {
-  const [row] = await db.query<ResponseRow>("SELECT answers, submitted_at FROM survey_responses WHERE municipality_id = $1 AND survey_id = $2 AND user_id = $3", [
-    municipalityId,
-    surveyId,
-    userId,
-  ]);
-  return row;
-}
-
-/** Every response, oldest first, and nothing that says whose it is. */
-export async function listResponses(db: Queryable, municipalityId: string, surveyId: string): Promise<ResponseRow[]> {
-  return db.query<ResponseRow>("SELECT answers, submitted_at FROM survey_responses WHERE municipality_id = $1 AND survey_id = $2 ORDER BY submitted_at, user_id", [
-    municipalityId,
-    surveyId,
-  ]);
+  const now = await store.lockSurvey(tx, municipalityId, id, mode);
+  const survey = now ? await store.getSurvey(tx, municipalityId, id) : undefined;
+  if (!now || !survey) throw new AppError("NOT_FOUND");
+  return { survey, now };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,14 +130,8 @@ export async function createSurvey(db: Tx, municipalityId: string, actorId: stri
   const errors = settingsErrors(input);
   if (Object.keys(errors).length > 0) throw new AppError("CONFLICT", errors);
   return db.transaction(async (tx) => {
-    const [process] = await tx.query("SELECT 1 FROM processes WHERE municipality_id = $1 AND id = $2", [municipalityId, processId]);
-    if (!process) throw new AppError("NOT_FOUND");
-    const [row] = await tx.query<{ id: string }>(
-      `INSERT INTO surveys (municipality_id, process_id, title, description, opens_at, closes_at, publish_texts, results_public, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [municipalityId, processId, input.title, input.description, input.opensAt, input.closesAt, input.publishTexts, input.resultsPublic, actorId],
-    );
-    const id = row!.id;
+    if (!(await getProcess(tx, municipalityId, processId))) throw new AppError("NOT_FOUND");
+    const id = await store.insertSurvey(tx, municipalityId, actorId, processId, input);
     await recordAudit(tx, { actorId, municipalityId, action: "participation.survey.create", subjectType: "survey", subjectId: id, data: { process: processId, title: input.title } });
     return id;
   });
@@ -220,11 +143,7 @@ export async function updateSurveySettings(db: Tx, municipalityId: string, actor
   if (Object.keys(errors).length > 0) throw new AppError("CONFLICT", errors);
   await db.transaction(async (tx) => {
     await lockSurvey(tx, municipalityId, id, "UPDATE");
-    await tx.query(
-      `UPDATE surveys SET title = $3, description = $4, opens_at = $5, closes_at = $6, publish_texts = $7, results_public = $8, updated_at = now()
-       WHERE municipality_id = $1 AND id = $2`,
-      [municipalityId, id, input.title, input.description, input.opensAt, input.closesAt, input.publishTexts, input.resultsPublic],
-    );
+    await store.updateSurveySettings(tx, municipalityId, id, input);
     await recordAudit(tx, {
       actorId,
       municipalityId,
@@ -256,7 +175,7 @@ export async function changeQuestions(
     if (Array.isArray(next)) return next;
     const problems = builderProblems(next);
     if (problems.length > 0) return problems;
-    await tx.query("UPDATE surveys SET definition = $3::jsonb, updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id, JSON.stringify(next)]);
+    await store.saveDefinition(tx, municipalityId, id, next);
     await recordAudit(tx, { actorId, municipalityId, action: `participation.survey.question.${change.action}`, subjectType: "survey", subjectId: id, data: { question: change.question } });
     return [];
   });
@@ -273,7 +192,7 @@ export async function openSurvey(db: Tx, municipalityId: string, actorId: string
     const { problems } = parseSurvey(survey.definition);
     if (problems.length > 0) throw ruleRefused(problems[0]!);
     if (survey.closes_at && survey.closes_at <= now) throw ruleRefused("participation.surveys.error.closes_in_past");
-    await tx.query("UPDATE surveys SET status = 'open', updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id]);
+    await store.setSurveyStatus(tx, municipalityId, id, "open");
     await recordAudit(tx, { actorId, municipalityId, action: "participation.survey.open", subjectType: "survey", subjectId: id, data: { questions: definitionOf(survey).questions.length } });
   });
 }
@@ -283,7 +202,7 @@ export async function closeSurvey(db: Tx, municipalityId: string, actorId: strin
     const { survey } = await lockSurvey(tx, municipalityId, id, "UPDATE");
     if (survey.status === "closed") return;
     if (survey.status !== "open") throw ruleRefused("participation.surveys.error.not_opened");
-    await tx.query("UPDATE surveys SET status = 'closed', updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id]);
+    await store.setSurveyStatus(tx, municipalityId, id, "closed");
     await recordAudit(tx, { actorId, municipalityId, action: "participation.survey.close", subjectType: "survey", subjectId: id, data: { responses: survey.responses } });
   });
 }
@@ -326,20 +245,17 @@ export async function submitResponse(db: Tx, municipalityId: string, userId: str
       if (phase === "upcoming") throw new ResponseRefused({ reason: "not_open" });
       if (phase === "closed") throw new ResponseRefused({ reason: "closed" });
       if (!(await verification(tx, municipalityId, userId))) throw new ResponseRefused({ reason: "not_verified" });
-      const earlier = await getResponse(tx, municipalityId, surveyId, userId);
+      const earlier = await store.getResponse(tx, municipalityId, surveyId, userId);
       if (earlier) throw new ResponseRefused({ reason: "already_answered", submittedAt: earlier.submitted_at });
       const read = readResponse(definitionOf(survey), body);
       if (Object.keys(read.errors).length > 0) return { ok: false, errors: read.errors, values: read.values };
-      const [row] = await tx.query<{ submitted_at: Date }>(
-        "INSERT INTO survey_responses (municipality_id, survey_id, user_id, answers) VALUES ($1, $2, $3, $4::jsonb) RETURNING submitted_at",
-        [municipalityId, surveyId, userId, JSON.stringify(read.answers)],
-      );
+      const submittedAt = await store.insertResponse(tx, municipalityId, surveyId, userId, read.answers);
       await recordAudit(tx, { actorId: userId, municipalityId, action: "participation.survey.response.submit", subjectType: "survey", subjectId: surveyId });
-      return { ok: true, submittedAt: row!.submitted_at };
+      return { ok: true, submittedAt };
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
-      const earlier = await getResponse(db, municipalityId, surveyId, userId);
+      const earlier = await store.getResponse(db, municipalityId, surveyId, userId);
       throw new ResponseRefused({ reason: "already_answered", submittedAt: earlier?.submitted_at ?? new Date() });
     }
     if (isGuardRefusal(error)) throw new ResponseRefused({ reason: "closed" });
@@ -351,13 +267,13 @@ export async function submitResponse(db: Tx, municipalityId: string, userId: str
 // Results and open data
 
 export async function surveyResults(db: Queryable, municipalityId: string, survey: SurveyRow): Promise<SurveyResultsData> {
-  const responses = await listResponses(db, municipalityId, survey.id);
+  const responses = await store.listResponses(db, municipalityId, survey.id);
   return aggregate(definitionOf(survey), responses.map((response) => response.answers));
 }
 
 /** Every response with its free text, for the back office only: one row each, no names. */
 export async function responsesCsvOf(db: Queryable, municipalityId: string, survey: SurveyRow): Promise<string> {
-  const responses = await listResponses(db, municipalityId, survey.id);
+  const responses = await store.listResponses(db, municipalityId, survey.id);
   return responsesCsv(
     definitionOf(survey),
     responses.map((response) => ({ submittedAt: response.submitted_at, answers: response.answers })),
@@ -447,7 +363,7 @@ export function resultsJson(def: SurveyDefinition, results: SurveyResultsData, p
 /** Links to a process's surveys (not drafts), for its public page. */
 export function surveyLinks(db: Queryable) {
   return async (municipality: { id: string; slug: string }, process: { id: string; slug: string }): Promise<{ href: string; label: string }[]> =>
-    (await listSurveys(db, municipality.id, process.id, { visibleOnly: true })).map((survey) => ({
+    (await store.listSurveys(db, municipality.id, process.id, { visibleOnly: true })).map((survey) => ({
       href: `/${municipality.slug}/participation/${process.slug}/surveys/${survey.id}`,
       label: survey.title,
     }));

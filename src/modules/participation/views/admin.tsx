@@ -1,9 +1,8 @@
-import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, SelectField, Table } from "../../../core/views/components.js";
+import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, Table } from "../../../core/views/components.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
-import { PROPOSAL_TRANSITIONS, proposalStatusKey } from "../service.js";
-import type { FlagSummary, PhaseRow, ProcessRow, ProposalRow } from "../store.js";
+import type { PhaseRow, ProcessRow } from "../store.js";
 
 export function adminCrumbs(ctx: ViewContext, municipality: Municipality, trail: { href?: string; label: string }[] = []) {
   return (
@@ -91,14 +90,13 @@ export function EditProcessPage(props: {
   municipality: Municipality;
   process: ProcessRow;
   phases: PhaseRow[];
-  proposals: ProposalRow[];
   form: FormState;
   phaseForm: FormState;
-  answerForm: FormState;
-  answering?: string | undefined;
   extras: { href: string; label: string }[];
+  /** The answers to the process's proposals, drawn by their part (proposals/views.tsx). */
+  answers: JSX.Element;
 }): JSX.Element {
-  const { ctx, municipality, process } = props;
+  const { ctx, municipality, process, answers } = props;
   const { t } = ctx;
   const base = `/${municipality.slug}/admin/participation/${process.id}`;
   const day = (iso: string) => ctx.fmt.date(new Date(`${iso}T12:00:00Z`), "UTC");
@@ -167,62 +165,7 @@ export function EditProcessPage(props: {
           </button>
         </Form>
       </section>
-      <section id="answers">
-        <h2 safe>{t("participation.admin.answers")}</h2>
-        {props.proposals.length === 0 ? <p safe>{t("participation.proposal.count", { count: 0 })}</p> : ""}
-        {props.proposals.map((proposal) => {
-          const form = props.answering === proposal.id ? props.answerForm : { values: { status: proposal.status === "published" ? "evaluating" : proposal.status, answer: proposal.answer }, errors: {} };
-          return (
-            <details open={props.answering === proposal.id}>
-              <summary safe>{`${proposal.title} — ${t(proposalStatusKey(proposal.status))} — ${t("participation.proposal.supports", { count: proposal.supports_count })}`}</summary>
-              <ErrorSummary ctx={ctx} form={props.answering === proposal.id ? props.answerForm : undefined} />
-              {PROPOSAL_TRANSITIONS[proposal.status].answers.length === 0 ? (
-                <p safe>{t("participation.proposal.error.withdrawn_by_author")}</p>
-              ) : (
-              <Form ctx={ctx} action={`/${municipality.slug}/admin/proposals/${proposal.id}/answer`} form={form} label={t("participation.admin.answer")}>
-                <SelectField ctx={ctx} form={form} name="status" label={t("participation.proposal.status")} options={PROPOSAL_TRANSITIONS[proposal.status].answers.map((status) => ({ value: status, label: t(proposalStatusKey(status)) }))} />
-                <Field ctx={ctx} form={form} name="answer" label={t("participation.admin.answer_text")} hint={t("participation.admin.answer_hint")} multiline rows={4} maxlength={10000} required />
-                <button type="submit" safe>
-                  {t("participation.admin.answer")}
-                </button>
-              </Form>
-              )}
-            </details>
-          );
-        })}
-      </section>
-    </Layout>
-  );
-}
-
-export function ModerationPage(props: { ctx: ViewContext; municipality: Municipality; flags: FlagSummary[] }): JSX.Element {
-  const { ctx, municipality } = props;
-  const { t } = ctx;
-  return (
-    <Layout ctx={ctx} title={t("participation.moderation.title")}>
-      {adminCrumbs(ctx, municipality, [{ label: t("participation.moderation.title") }])}
-      <h1 safe>{t("participation.moderation.title")}</h1>
-      {props.flags.length === 0 ? <p safe>{t("participation.moderation.none")}</p> : ""}
-      {props.flags.map((flag) => (
-        <section>
-          <h2>
-            <a href={`/${municipality.slug}/participation/${flag.process_slug}/proposals/${flag.proposal_id}${flag.subject_type === "comment" ? `#c-${flag.subject_id}` : ""}`} safe>
-              {flag.subject_type === "comment" ? t("participation.moderation.comment_on", { title: flag.title }) : flag.title}
-            </a>
-          </h2>
-          <p class="meta" safe>
-            {t("participation.moderation.flags", { count: flag.count, reasons: flag.reasons.join(", ") })}
-          </p>
-          <blockquote safe>{flag.excerpt}</blockquote>
-          <Form ctx={ctx} action={`/${municipality.slug}/admin/moderation/${flag.subject_type}/${flag.subject_id}/hide`} label={t("participation.moderation.hide")}>
-            <Field ctx={ctx} form={undefined} name="reason" label={t("participation.moderation.reason")} required maxlength={1000} />
-            <button type="submit" safe>
-              {t("participation.moderation.hide")}
-            </button>
-          </Form>
-          <ActionButton ctx={ctx} action={`/${municipality.slug}/admin/moderation/${flag.subject_type}/${flag.subject_id}/dismiss`} label={t("participation.moderation.dismiss")} secondary />
-        </section>
-      ))}
+      {answers}
     </Layout>
   );
 }
