@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
+import type { Queryable } from "../src/core/db/index.js";
+import { migrate, migrationStatus, readMigrationFiles } from "../src/core/db/migrations.js";
+import { findStoredFile } from "../src/core/files/index.js";
+import { seedDemo } from "../src/seed/demo.js";
+import { Browser, createTestApp, createTestDb, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const PDF = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.from("1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")]);
 const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
@@ -112,5 +118,122 @@ describe("uploads: a document attached to a news item", () => {
     assert.equal((await new Browser(ctx.app).get(`/rufisque/files/${fileId}`)).statusCode, 404);
     const [entry] = await ctx.db.query<{ data: { changed: string[] } }>("SELECT data FROM audit_log WHERE subject_id = $1 AND action = 'portal.news.edit'", [id]);
     assert.deepEqual(entry?.data.changed, ["attachment"]);
+  });
+
+  it("a file of Labé is never found with Rufisque's id, over HTTP or in the database", async () => {
+    const labe = new Browser(ctx.app);
+    await labe.signIn(DEMO.labe.editor);
+    await labe.postMultipart("/labe/admin/news", { ...NEWS, title: "Avis de Labé" }, { field: "attachment", filename: "avis.pdf", data: PDF, type: "application/pdf" });
+    const [labeId, rufisqueId] = [await idOf(ctx.db, "SELECT id FROM municipalities WHERE slug = 'labe'", []), await idOf(ctx.db, "SELECT id FROM municipalities WHERE slug = 'rufisque'", [])];
+    const newsId = await idOf(ctx.db, "SELECT id FROM news WHERE municipality_id = $1 AND title = 'Avis de Labé'", [labeId]);
+    assert.equal((await labe.post(`/labe/admin/news/${newsId}/publish`)).statusCode, 303);
+    const fileId = await idOf(ctx.db, "SELECT attachment_id AS id FROM news WHERE municipality_id = $1 AND id = $2", [labeId, newsId]);
+
+    assert.equal((await new Browser(ctx.app).get(`/labe/files/${fileId}`)).statusCode, 200, "the id is real and public under Labé");
+    assert.equal((await new Browser(ctx.app).get(`/rufisque/files/${fileId}`)).statusCode, 404);
+    assert.equal((await editor.get(`/rufisque/files/${fileId}`)).statusCode, 404, "not for Rufisque's staff either");
+
+    assert.equal((await findStoredFile(ctx.db, labeId, fileId))?.original_name, "avis.pdf");
+    assert.equal(await findStoredFile(ctx.db, rufisqueId, fileId), undefined);
+    const rufisqueNews = await idOf(ctx.db, "SELECT id FROM news WHERE municipality_id = $1 LIMIT 1", [rufisqueId]);
+    await assert.rejects(
+      ctx.db.query("UPDATE news SET attachment_id = $3 WHERE municipality_id = $1 AND id = $2", [rufisqueId, rufisqueNews, fileId]),
+      /news_municipality_id_attachment_id_fkey/,
+      "a Rufisque row cannot point at Labé's file",
+    );
+  });
+});
+
+describe("migration: stored files keyed by municipality", () => {
+  const MIGRATION = "20261206T080000-core-stored-files-by-municipality.sql";
+  const REFERENCES = [
+    ["news", "attachment_id"],
+    ["proposals", "photo_id"],
+    ["meeting_photos", "file_id"],
+    ["dataset_resources", "file_id"],
+    ["certificates", "file_id"],
+  ] as const;
+  /** How many rows of each table point at a file, and how many of them find it by (municipality_id, id). */
+  const references = async (db: Queryable) => {
+    const counts: Record<string, [number, number]> = {};
+    for (const [table, column] of REFERENCES) {
+      const [row] = await db.query<{ total: number; matched: number }>(
+        `SELECT count(r.${column})::int AS total, count(f.id)::int AS matched FROM ${table} r
+         LEFT JOIN stored_files f ON f.municipality_id = r.municipality_id AND f.id = r.${column}`,
+      );
+      counts[table] = [row!.total, row!.matched];
+    }
+    return counts;
+  };
+
+  it("migrates a database holding the demo's files: unowned ones take their user's municipality, orphans go, every reference still resolves", async () => {
+    const { db, close } = await createTestDb();
+    const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), "cite-files-migration-"));
+    try {
+      const files = readMigrationFiles();
+      assert.ok(files.some((file) => file.name === MIGRATION), "the migration exists");
+      await migrate(db, undefined, files.filter((file) => file.name < MIGRATION));
+      await seedDemo(db, filesDir);
+      const rufisque = await idOf(db, "SELECT id FROM municipalities WHERE slug = 'rufisque'", []);
+      const labe = await idOf(db, "SELECT id FROM municipalities WHERE slug = 'labe'", []);
+      const unowned = () =>
+        idOf(db, "INSERT INTO stored_files (municipality_id, sha256, media_type, size_bytes, original_name) VALUES (NULL, $1, 'application/pdf', 1, 'ancien.pdf') RETURNING id", [randomBytes(32).toString("hex")]);
+      const forNews = await unowned();
+      const labeNews = await idOf(db, "SELECT id FROM news WHERE municipality_id = $1 LIMIT 1", [labe]);
+      await db.query("UPDATE news SET attachment_id = $3 WHERE municipality_id = $1 AND id = $2", [labe, labeNews, forNews]);
+      const forDossier = await unowned();
+      const dossier = await idOf(db, "SELECT id FROM dossiers WHERE municipality_id = $1 LIMIT 1", [rufisque]);
+      await db.query("UPDATE dossiers SET answers = answers || $3::jsonb WHERE municipality_id = $1 AND id = $2", [
+        rufisque,
+        dossier,
+        JSON.stringify({ ancien: [{ piece: { fileId: forDossier, name: "ancien.pdf", mediaType: "application/pdf", sizeBytes: 1 } }] }),
+      ]);
+      const orphan = await unowned();
+      // The demo has no proposal or meeting photos: one of each, as the platform stores them.
+      const owned = () =>
+        idOf(db, "INSERT INTO stored_files (municipality_id, sha256, media_type, size_bytes, original_name) VALUES ($1, $2, 'image/png', 1, 'photo.png') RETURNING id", [rufisque, randomBytes(32).toString("hex")]);
+      const proposal = await idOf(db, "SELECT id FROM proposals WHERE municipality_id = $1 LIMIT 1", [rufisque]);
+      await db.query("UPDATE proposals SET photo_id = $3 WHERE municipality_id = $1 AND id = $2", [rufisque, proposal, await owned()]);
+      const meeting = await idOf(db, "SELECT id FROM meetings WHERE municipality_id = $1 LIMIT 1", [rufisque]);
+      await db.query("INSERT INTO meeting_photos (municipality_id, meeting_id, file_id) VALUES ($1, $2, $3)", [rufisque, meeting, await owned()]);
+      // A Rufisque news item pointing at Labé's file: no code path makes one, the migration refuses it.
+      const labeFile = await idOf(db, "SELECT id FROM stored_files WHERE municipality_id = $1 LIMIT 1", [labe]);
+      const rufisqueNews = await idOf(db, "SELECT id FROM news WHERE municipality_id = $1 LIMIT 1", [rufisque]);
+      await db.query("UPDATE news SET attachment_id = $3 WHERE municipality_id = $1 AND id = $2", [rufisque, rufisqueNews, labeFile]);
+      const before = await db.query<{ id: string; municipality_id: string | null }>("SELECT id, municipality_id FROM stored_files ORDER BY id");
+      const demoReferences = await references(db);
+      for (const [table, [total]] of Object.entries(demoReferences)) assert.ok(total > 0, `${table} points at files before the migration`);
+
+      await assert.rejects(migrate(db), /1 row\(s\) of news point at a stored file of another municipality/);
+      assert.deepEqual((await migrationStatus(db)).pending, [MIGRATION]);
+      assert.deepEqual(await db.query("SELECT id, municipality_id FROM stored_files ORDER BY id"), before, "nothing changed");
+
+      await db.query("UPDATE news SET attachment_id = NULL WHERE municipality_id = $1 AND id = $2", [rufisque, rufisqueNews]);
+      await migrate(db);
+      const after = await db.query<{ id: string; municipality_id: string }>("SELECT id, municipality_id FROM stored_files ORDER BY id");
+      const owner = new Map(after.map((row) => [row.id, row.municipality_id]));
+      assert.deepEqual([owner.get(forNews), owner.get(forDossier), owner.has(orphan)], [labe, rufisque, false]);
+      assert.deepEqual(
+        after.filter((row) => row.id !== forNews && row.id !== forDossier),
+        before.filter((row) => row.municipality_id !== null),
+        "owned files keep their municipality",
+      );
+      const migrated = await references(db);
+      for (const [table, [total, matched]] of Object.entries(migrated)) assert.equal(matched, total, `${table}: every reference finds its file by municipality`);
+      assert.equal(migrated.news![0], demoReferences.news![0] - 1);
+
+      const [key] = await db.query<{ columns: string[] }>(
+        `SELECT array_agg(a.attname::text ORDER BY k.ord) AS columns FROM pg_constraint c
+         CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+         WHERE c.conrelid = 'stored_files'::regclass AND c.contype = 'p'`,
+      );
+      assert.deepEqual(key?.columns, ["municipality_id", "id"]);
+      await assert.rejects(db.query("UPDATE news SET attachment_id = $3 WHERE municipality_id = $1 AND id = $2", [rufisque, rufisqueNews, labeFile]), /news_municipality_id_attachment_id_fkey/);
+      await assert.rejects(db.query("INSERT INTO stored_files (sha256, media_type, size_bytes, original_name) VALUES ($1, 'text/plain', 1, 'x')", ["0".repeat(64)]), /municipality_id/);
+    } finally {
+      await close();
+      fs.rmSync(filesDir, { recursive: true, force: true });
+    }
   });
 });

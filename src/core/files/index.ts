@@ -36,8 +36,9 @@ export function isUploadedFile(value: unknown): value is UploadedFile {
 }
 
 export interface StoredFile {
+  /** The municipality that owns the file: with the id, the file's key. */
+  municipality_id: string;
   id: string;
-  municipality_id: string | null;
   sha256: string;
   /** A sniffed MediaType for pictures and PDFs; for data files, the type of their declared format. */
   media_type: string;
@@ -63,7 +64,7 @@ export function cleanFileName(name: string): string {
 export async function storeFile(
   db: Queryable,
   filesDir: string,
-  input: { municipalityId: string | null; data: Buffer; mediaType: string; originalName: string; createdBy: string | null },
+  input: { municipalityId: string; data: Buffer; mediaType: string; originalName: string; createdBy: string | null },
 ): Promise<StoredFile> {
   const sha256 = createHash("sha256").update(input.data).digest("hex");
   const target = blobPath(filesDir, sha256);
@@ -75,7 +76,7 @@ export async function storeFile(
   }
   const [row] = await db.query<StoredFile>(
     `INSERT INTO stored_files (municipality_id, sha256, media_type, size_bytes, original_name, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, municipality_id, sha256, media_type, size_bytes, original_name`,
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING municipality_id, id, sha256, media_type, size_bytes, original_name`,
     [input.municipalityId, sha256, input.mediaType, input.data.length, cleanFileName(input.originalName), input.createdBy],
   );
   return row!;
@@ -84,7 +85,7 @@ export async function storeFile(
 export async function findStoredFile(db: Queryable, municipalityId: string, id: string): Promise<StoredFile | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   const [row] = await db.query<StoredFile>(
-    "SELECT id, municipality_id, sha256, media_type, size_bytes, original_name FROM stored_files WHERE municipality_id = $1 AND id = $2",
+    "SELECT municipality_id, id, sha256, media_type, size_bytes, original_name FROM stored_files WHERE municipality_id = $1 AND id = $2",
     [municipalityId, id],
   );
   return row;
@@ -97,6 +98,9 @@ export function readStoredFile(filesDir: string, file: StoredFile): Buffer {
 /**
  * Removes the bytes of files whose rows were deleted (call it after the deleting transaction has
  * committed), unless another row, of any municipality, still stores the same content.
+ * The one query of stored_files that names no municipality: the bytes on disk are shared by every
+ * municipality that stored the same content, so whether they are still needed is a network-wide
+ * question.
  */
 export async function removeUnreferencedBlobs(db: Queryable, filesDir: string, sha256s: string[]): Promise<number> {
   if (sha256s.length === 0) return 0;

@@ -145,7 +145,7 @@ const RESOURCE_COLUMNS = `r.municipality_id, r.id, r.dataset_id, r.name, r.descr
 export async function listResources(db: Queryable, municipalityId: string, datasetIds: string[]): Promise<ResourceRow[]> {
   if (datasetIds.length === 0) return [];
   return db.query<ResourceRow>(
-    `SELECT ${RESOURCE_COLUMNS} FROM dataset_resources r LEFT JOIN stored_files f ON f.id = r.file_id
+    `SELECT ${RESOURCE_COLUMNS} FROM dataset_resources r LEFT JOIN stored_files f ON f.municipality_id = r.municipality_id AND f.id = r.file_id
      WHERE r.municipality_id = $1 AND r.dataset_id = ANY($2::uuid[]) ORDER BY r.dataset_id, r.position, r.created_at`,
     [municipalityId, datasetIds],
   );
@@ -155,7 +155,7 @@ export async function listResources(db: Queryable, municipalityId: string, datas
 export async function listResourcesOfDatasets(db: Queryable, datasetIds: string[]): Promise<ResourceRow[]> {
   if (datasetIds.length === 0) return [];
   return db.query<ResourceRow>(
-    `SELECT ${RESOURCE_COLUMNS} FROM dataset_resources r LEFT JOIN stored_files f ON f.id = r.file_id
+    `SELECT ${RESOURCE_COLUMNS} FROM dataset_resources r LEFT JOIN stored_files f ON f.municipality_id = r.municipality_id AND f.id = r.file_id
      WHERE r.dataset_id = ANY($1::uuid[]) ORDER BY r.dataset_id, r.position, r.created_at`,
     [datasetIds],
   );
@@ -164,7 +164,7 @@ export async function listResourcesOfDatasets(db: Queryable, datasetIds: string[
 export async function getResource(db: Queryable, municipalityId: string, id: string): Promise<ResourceRow | undefined> {
   if (!isUuid(id)) return undefined;
   const [row] = await db.query<ResourceRow>(
-    `SELECT ${RESOURCE_COLUMNS} FROM dataset_resources r LEFT JOIN stored_files f ON f.id = r.file_id WHERE r.municipality_id = $1 AND r.id = $2`,
+    `SELECT ${RESOURCE_COLUMNS} FROM dataset_resources r LEFT JOIN stored_files f ON f.municipality_id = r.municipality_id AND f.id = r.file_id WHERE r.municipality_id = $1 AND r.id = $2`,
     [municipalityId, id],
   );
   return row;
@@ -305,7 +305,7 @@ export async function listPublishedDatasetsByIds(db: Queryable, ids: string[]): 
 export async function findPublishedResource(db: Queryable, id: string): Promise<ResourceRow | undefined> {
   if (!isUuid(id)) return undefined;
   const [row] = await db.query<ResourceRow>(
-    `SELECT ${RESOURCE_COLUMNS} FROM dataset_resources r LEFT JOIN stored_files f ON f.id = r.file_id
+    `SELECT ${RESOURCE_COLUMNS} FROM dataset_resources r LEFT JOIN stored_files f ON f.municipality_id = r.municipality_id AND f.id = r.file_id
      JOIN datasets d ON d.municipality_id = r.municipality_id AND d.id = r.dataset_id
      WHERE r.id = $1 AND d.status = 'published'`,
     [id],
