@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { readMigrationFiles, migrate } from "../src/core/db/migrations.js";
+import { codeOf, fieldErrors, fieldReasons, fr, shown } from "./answers.js";
 import { Browser, createTestApp, createTestDb, DEMO, idOf, lastCodeSentTo, visibleText, type TestContext } from "./helpers.js";
 
 describe("accounts: sign-up, sign-in, sign-out, password reset", () => {
@@ -31,7 +32,7 @@ describe("accounts: sign-up, sign-in, sign-out, password reset", () => {
     const sms = ctx.notifier.sent.find((message) => message.recipient === "+221775551234");
     assert.equal(sms?.channel, "sms");
     const confirmPage = await browser.get(String(response.headers.location));
-    assert.match(visibleText(confirmPage.body), /Nous avons envoyé un code à six chiffres/);
+    assert.match(visibleText(confirmPage.body), shown(fr("auth.flash.confirm_sent")));
 
     const next = new URL(String(response.headers.location), "http://localhost").searchParams.get("next")!;
     assert.match(confirmPage.body, new RegExp(`name="next" value="${next}"`), "the page carries where to go next");
@@ -42,8 +43,8 @@ describe("accounts: sign-up, sign-in, sign-out, password reset", () => {
     assert.ok(cookie?.httpOnly, "session cookie must be HttpOnly");
     assert.equal(cookie?.sameSite, "Lax");
     const home = await browser.get("/rufisque/");
-    assert.match(visibleText(home.body), /Votre compte est confirmé/);
-    assert.match(visibleText(home.body), /Se déconnecter/);
+    assert.match(visibleText(home.body), shown(fr("auth.flash.confirmed")));
+    assert.match(visibleText(home.body), shown(fr("nav.signout")));
     assert.equal((await browser.post("/rufisque/services/certificat-residence/start")).statusCode, 303, "a confirmed account files a dossier");
   });
 
@@ -64,13 +65,14 @@ describe("accounts: sign-up, sign-in, sign-out, password reset", () => {
     ];
     for (const response of refused) {
       assert.equal(response.statusCode, 403);
-      assert.match(visibleText(response.body), /Confirmez d'abord votre numéro de téléphone/);
+      assert.equal(codeOf(response), "UNCONFIRMED");
+      assert.match(visibleText(response.body), shown(fr("error.unconfirmed")));
       assert.match(response.body, /href="\/account\/confirm/);
     }
     const json = await browser.postJson("/rufisque/services/certificat-residence/start", {});
     assert.equal(json.json().code, "UNCONFIRMED");
     assert.equal((await ctx.db.query("SELECT id FROM dossiers WHERE applicant_id = (SELECT id FROM users WHERE phone = '+221775550001')")).length, 0);
-    assert.match(visibleText((await browser.get("/account")).body), /Numéro pas encore confirmé/);
+    assert.match(visibleText((await browser.get("/account")).body), shown(fr("auth.account.unconfirmed")));
 
     // Signed in, the person asks for a new code and enters it: the account can act.
     const ask = await browser.post("/account/confirm/code");
@@ -119,7 +121,7 @@ describe("accounts: sign-up, sign-in, sign-out, password reset", () => {
     const code = lastCodeSentTo(ctx.notifier, "+221775550003");
     const wrongPassword = await browser.post("/account/confirm", { identifier: "+221775550003", country: "SN", password: "not-mine-123", code });
     assert.equal(wrongPassword.statusCode, 400);
-    assert.match(visibleText(wrongPassword.body), /Ce code ou ce mot de passe est incorrect/);
+    assert.deepEqual(fieldReasons(wrongPassword.body), { code: "BAD_CONFIRMATION" });
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
     for (let attempt = 0; attempt < 5; attempt++) {
       assert.equal((await browser.post("/account/confirm", { identifier: "+221775550003", country: "SN", password: "password-123", code: wrong })).statusCode, 400);
@@ -157,11 +159,8 @@ describe("accounts: sign-up, sign-in, sign-out, password reset", () => {
     const browser = new Browser(ctx.app);
     const response = await browser.post("/account/signup", { name: "", identifier: "12", country: "GN", password: "court" });
     assert.equal(response.statusCode, 400);
-    const text = visibleText(response.body);
-    assert.match(text, /3 erreurs sont à corriger/);
-    assert.match(text, /Ce champ est obligatoire\./);
-    assert.match(text, /Ce numéro de téléphone n'est pas valide pour ce pays\./);
-    assert.match(text, /Au moins 8 caractères\./);
+    assert.match(visibleText(response.body), shown(fr("form.error_summary", { count: 3 })));
+    assert.deepEqual(fieldErrors(response.body), { name: "form.required", identifier: "auth.error.invalid_phone", password: "form.too_short" });
     assert.match(response.body, /aria-invalid="true"/);
   });
 
@@ -184,8 +183,13 @@ describe("accounts: sign-up, sign-in, sign-out, password reset", () => {
     const unknown = await browser.post("/account/signin", { identifier: "+221779999999", password: "not-the-password" });
     assert.equal(wrong.statusCode, 400);
     assert.equal(unknown.statusCode, 400);
+    assert.deepEqual(fieldReasons(wrong.body), { password: "BAD_CREDENTIALS" });
+    assert.deepEqual(fieldReasons(unknown.body), { password: "BAD_CREDENTIALS" });
+    // The words themselves, once in French and once in Portuguese, so that the catalogues are known to reach the form.
     assert.match(visibleText(wrong.body), /Identifiant ou mot de passe incorrect\./);
-    assert.match(visibleText(unknown.body), /Identifiant ou mot de passe incorrect\./);
+    const inPortuguese = await new Browser(ctx.app, { "accept-language": "pt" }).post("/account/signin", { identifier: "+221779999999", password: "not-the-password" });
+    assert.deepEqual(fieldReasons(inPortuguese.body), { password: "BAD_CREDENTIALS" });
+    assert.match(visibleText(inPortuguese.body), /Identificador ou palavra-passe incorretos\./);
   });
 
   it("sign-in never redirects to another site", async () => {
@@ -210,7 +214,7 @@ describe("accounts: sign-up, sign-in, sign-out, password reset", () => {
     const wrongCode = code === "000000" ? "111111" : "000000";
     const bad = await browser.post("/account/reset/confirm", { identifier: DEMO.labe.agent, country: "GN", code: wrongCode, password: "nouveau-mot-2026" });
     assert.equal(bad.statusCode, 400);
-    assert.match(visibleText(bad.body), /Ce code est incorrect ou a expiré/);
+    assert.deepEqual(fieldReasons(bad.body), { code: "BAD_CODE" });
 
     const good = await browser.post("/account/reset/confirm", { identifier: DEMO.labe.agent, country: "GN", code: code!, password: "nouveau-mot-2026" });
     assert.equal(good.statusCode, 303);
@@ -267,7 +271,8 @@ describe("rate limits on sign-in and sign-up, behind a proxy the operator named"
     }
     const blocked = await browser.post("/account/signin", { identifier: DEMO.rufisque.editor, password: "demo-cite-2026" });
     assert.equal(blocked.statusCode, 429);
-    assert.match(visibleText(blocked.body), /Trop de tentatives/);
+    assert.equal(codeOf(blocked), "RATE_LIMITED");
+    assert.match(visibleText(blocked.body), shown(fr("error.rate_limited")));
   });
 
   it("the sign-in limit counts one person however the number is written and wherever the attempts come from", async () => {

@@ -15,7 +15,11 @@ function load(data: Buffer) {
   const csv = materialise(table);
   return { ...table, csv };
 }
+import { fieldErrors, fr, shown } from "./answers.js";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
+
+/** "N lines" as the table's page says it, and not a number that merely ends with N. */
+const lineCount = (count: number) => new RegExp(`(?<!\\d)${shown(fr("opendata.datastore.count", { count, shown: count })).source}(?!\\p{L})`, "u");
 
 /** A file as Excel in French writes it: semicolons, decimal commas, Windows-1252, dd/mm/yyyy. */
 const EXCEL_FR = Buffer.from(
@@ -135,8 +139,10 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     const preview = await editor.get(`${page}/resources/${resourceId}`);
     assert.equal(preview.statusCode, 200);
     const text = visibleText(preview.body);
-    assert.match(text, /Rapport de qualité : 12 lignes chargées, 1 problème\(s\), encodage windows-1252/);
-    assert.match(text, /Ligne 5, colonne « Droit \(XOF\) » : « inconnu » n'est pas du type number ; laissée vide\./);
+    assert.match(text, shown(fr("opendata.datastore.report_summary", { rows: 12, count: 1, encoding: "windows-1252" })));
+    assert.match(text, shown(fr("opendata.datastore.issue.type_mismatch", { line: 5, column: "Droit (XOF)", value: "inconnu", expected: "number" })));
+    // The words themselves, once, so that the catalogue is known to reach the page.
+    assert.match(text, /Rapport de qualité : 12 lignes chargées/);
     assert.equal((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).statusCode, 404);
     const api = await ctx.app.inject({ method: "GET", url: `/api/3/action/datastore_search?resource_id=${resourceId}` });
     assert.equal(api.statusCode, 404);
@@ -146,14 +152,14 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
   it("a visitor previews, sorts, filters and searches the table without JavaScript", async () => {
     const visitor = new Browser(ctx.app);
     const all = visibleText((await visitor.get(`${page}/resources/${resourceId}`)).body);
-    assert.match(all, /12 lignes/);
+    assert.match(all, lineCount(12));
     assert.match(all, /Marché central 120 150,5 2021-02-01 oui/);
     const sorted = visibleText((await visitor.get(`${page}/resources/${resourceId}?sort=etals&dir=desc`)).body);
     assert.ok(sorted.indexOf("Marché central") < sorted.indexOf("Marché aux poissons"), "120 stalls before 80");
-    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=couvert&value=non`)).body), /10 lignes/);
-    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=droit_xof&value=150,5`)).body), /1 ligne/);
-    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?q=poisson`)).body), /1 ligne/);
-    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=etals&value=beaucoup`)).body), /0 ligne/);
+    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=couvert&value=non`)).body), lineCount(10));
+    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=droit_xof&value=150,5`)).body), lineCount(1));
+    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?q=poisson`)).body), lineCount(1));
+    assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=etals&value=beaucoup`)).body), lineCount(0));
     assert.equal((await visitor.get(`${page}/resources/${resourceId}?sort=${encodeURIComponent('etals"; DROP TABLE users;--')}`)).statusCode, 400);
     assert.equal((await ctx.db.query("SELECT 1 FROM users LIMIT 1")).length, 1);
   });
@@ -226,14 +232,15 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     const tooWide = Buffer.from(`${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(",")}\n${"1,".repeat(9_999)}1\n`);
     const refused = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/replace`, {}, { field: "file", filename: "large.csv", data: tooWide });
     assert.equal(refused.statusCode, 400);
-    assert.match(visibleText(refused.body), /Le fichier a 10000 colonnes ; le maximum est 500\./);
-    assert.match(visibleText((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).body), /12 lignes/);
+    assert.deepEqual(fieldErrors(refused.body), { file: "opendata.datastore.error.too_many_columns" });
+    assert.match(visibleText(refused.body), shown(fr("opendata.datastore.error.too_many_columns", { count: 10000, max: 500 })));
+    assert.match(visibleText((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).body), lineCount(12));
 
     const versionsBefore = (await ctx.db.query("SELECT version FROM dataset_versions WHERE dataset_id = $1", [datasetId])).length;
     const replaced = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/replace`, {}, { field: "file", filename: "marches-v2.csv", data: Buffer.from("marche,etals\nNouveau marché,10\n") });
     assert.equal(replaced.statusCode, 303);
     const text = visibleText((await new Browser(ctx.app).get(`${page}/resources/${resourceId}`)).body);
-    assert.match(text, /1 ligne/);
+    assert.match(text, lineCount(1));
     assert.match(text, /Nouveau marché 10/);
     const versions = await ctx.db.query<{ version: number }>("SELECT version FROM dataset_versions WHERE dataset_id = $1", [datasetId]);
     assert.equal(versions.length, versionsBefore + 1, "the replaced file is a new published version");
@@ -254,7 +261,7 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     assert.deepEqual(table?.table_schema.fields.map((field) => [field.name, field.type]), [["ecole", "string"], ["eleves", "integer"], ["ouverte_le", "date"], ["part_de_filles", "number"]]);
     const text = visibleText((await new Browser(ctx.app).get(`${page}/resources/${xlsxResource}`)).body);
     assert.match(text, /École A 320 2015-09-01 0,52/);
-    assert.match(visibleText((await editor.get(`${page}/resources/${xlsxResource}`)).body), /Seule la première feuille est chargée ; autres feuilles : Notes\./);
+    assert.match(visibleText((await editor.get(`${page}/resources/${xlsxResource}`)).body), shown(fr("opendata.datastore.other_sheets", { sheets: "Notes" })));
 
     const exported = await new Browser(ctx.app).get(`${page}/resources/${xlsxResource}/rows.xlsx?sort=eleves&dir=asc`);
     assert.equal(exported.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");

@@ -4,8 +4,11 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PDFDocument } from "pdf-lib";
 import { readToken, verifyToken } from "../src/modules/eservices/certificates.js";
+import { formatters } from "../src/core/i18n/index.js";
+import { ESERVICES_REASONS } from "../src/modules/eservices/reasons.js";
 import { availableActions, DOSSIER_ACTIONS, eraseExpiredDossiers, transitionRefusal, TRANSITIONS, type ActorKind } from "../src/modules/eservices/service.js";
 import type { DossierState } from "../src/modules/eservices/store.js";
+import { fieldErrors, fieldReasons, fr, reasonOf, shown } from "./answers.js";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const STATES: DossierState[] = ["draft", "submitted", "under_instruction", "accepted", "refused", "closed_without_follow_up"];
@@ -35,9 +38,10 @@ describe("e-services: the dossier's state machine", () => {
         for (const kind of KINDS) {
           const expected = EXPECTED[`${action} ${state} ${kind}`];
           const refusal = transitionRefusal(action, state, [kind], "un motif");
-          assert.equal(refusal === null, expected !== undefined, `${action} from ${state} by ${kind}: ${refusal}`);
+          const named = refusal === null || refusal === "FORBIDDEN" ? refusal : refusal.code;
+          assert.equal(refusal === null, expected !== undefined, `${action} from ${state} by ${kind}: ${named}`);
           if (expected) assert.equal(TRANSITIONS[action].to, expected);
-          else assert.ok(refusal === "error.forbidden" || refusal === "eservices.dossier.error.wrong_state");
+          else assert.ok(named === "FORBIDDEN" || named === "DOSSIER_WRONG_STATE", `${action} from ${state} by ${kind}: ${named}`);
         }
       }
     }
@@ -45,7 +49,7 @@ describe("e-services: the dossier's state machine", () => {
 
   it("asks for a message where the citizen must be told why", () => {
     for (const action of ["request_correction", "refuse", "close"] as const) {
-      assert.equal(transitionRefusal(action, "under_instruction", ["instructor"], "  "), "eservices.dossier.error.message_required");
+      assert.equal(transitionRefusal(action, "under_instruction", ["instructor"], "  "), ESERVICES_REASONS.DOSSIER_MESSAGE_REQUIRED);
     }
     assert.equal(transitionRefusal("accept", "under_instruction", ["instructor"], ""), null);
   });
@@ -103,8 +107,8 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     assert.match(list, /Certificat de résidence/);
     assert.match(list, /Délai légal : 2 jours/);
     const page = await anonymous.get(RESIDENCE);
-    assert.match(visibleText(page.body), /Pièces à fournir/);
-    assert.match(visibleText(page.body), /Se connecter pour commencer/);
+    assert.match(visibleText(page.body), shown(fr("eservices.procedure.documents")));
+    assert.match(visibleText(page.body), shown(fr("eservices.procedure.signin_to_start")));
     assert.equal((await anonymous.post(`${RESIDENCE}/start`)).statusCode, 401);
   });
 
@@ -137,21 +141,29 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     const [sms] = await ctx.db.query<{ channel: string; recipient: string; body: string }>("SELECT channel, recipient, body FROM notifications WHERE body LIKE $1 ORDER BY created_at DESC", [`%${reference}%`]);
     assert.equal(sms!.channel, "sms");
     assert.equal(sms!.recipient, DEMO.rufisque.citizen);
-    assert.match(sms!.body, /est bien déposé/);
+    assert.equal(sms!.body, fr("eservices.notify.submitted", { municipality: "Rufisque", reference, procedure: "Certificat de résidence", url: "http://localhost:3000/rufisque/suivi" }));
     const again = await citizen.postMultipart(`/rufisque/dossiers/${dossierId}`, { "f.nom": "Autre" });
     assert.equal(again.statusCode, 409);
-    assert.match(visibleText(again.body), /ne peut plus être modifié/);
+    assert.equal(reasonOf(again), "DOSSIER_NOT_EDITABLE");
+    // The words themselves, once, so that the catalogue is known to reach the page.
+    assert.match(visibleText(again.body), /Ce dossier ne peut plus être modifié : il a été déposé\./);
   });
 
   it("lets anyone holding the reference and the phone follow it, and nobody with the reference alone", async () => {
     const anonymous = new Browser(ctx.app);
     const found = await anonymous.post("/rufisque/suivi", { reference: reference.toLowerCase(), phone: "77 000 01 04" });
     assert.equal(found.statusCode, 200);
-    assert.match(visibleText(found.body), /Déposé/);
+    assert.match(visibleText(found.body), shown(fr("eservices.state.submitted")));
     assert.doesNotMatch(found.body, /Keury Souf/);
     const wrongPhone = await anonymous.post("/rufisque/suivi", { reference, phone: "77 999 99 99" });
     const unknown = await anonymous.post("/rufisque/suivi", { reference: "RUF-2026-99999", phone: "77 000 01 04" });
-    for (const response of [wrongPhone, unknown]) assert.match(visibleText(response.body), /Aucun dossier ne correspond à cette référence et à ce numéro/);
+    for (const response of [wrongPhone, unknown]) {
+      assert.deepEqual(fieldReasons(response.body), { reference: "FOLLOW_UP_NO_MATCH" });
+      assert.match(visibleText(response.body), shown(fr("eservices.follow.not_found")));
+    }
+    const inPortuguese = await new Browser(ctx.app, { "accept-language": "pt" }).post("/rufisque/suivi", { reference, phone: "77 999 99 99" });
+    assert.deepEqual(fieldReasons(inPortuguese.body), { reference: "FOLLOW_UP_NO_MATCH" });
+    assert.match(visibleText(inPortuguese.body), /Nenhum processo corresponde a esta referência e a este número\./);
   });
 
   it("shows the agent the dossier in the queue, escapes what the citizen typed, and asks for a message to send it back", async () => {
@@ -168,7 +180,7 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     const sentBack = await agent.post(`/rufisque/admin/dossiers/${dossierId}/request_correction`, { message: "La facture jointe est illisible." });
     assert.equal(sentBack.statusCode, 303);
     const [sms] = await ctx.db.query<{ body: string }>("SELECT body FROM notifications WHERE body LIKE $1 ORDER BY created_at DESC LIMIT 1", [`%${reference}%`]);
-    assert.match(sms!.body, /doit être corrigé : La facture jointe est illisible/);
+    assert.equal(sms!.body, fr("eservices.notify.correction", { municipality: "Rufisque", reference, procedure: "Certificat de résidence", message: "La facture jointe est illisible.", url: "http://localhost:3000/rufisque/suivi" }));
   });
 
   it("sends the dossier back to the citizen with the message, never the internal note, and takes the corrections", async () => {
@@ -200,28 +212,28 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
 
     const anonymous = new Browser(ctx.app);
     const byNumber = visibleText((await anonymous.get(`/verify/${certificate!.number}`)).body);
-    assert.match(byNumber, /Document authentique, délivré et non révoqué/);
+    assert.match(byNumber, shown(fr("eservices.verify.valid")));
     assert.match(byNumber, /Certificat de résidence/);
     assert.doesNotMatch(byNumber, /Keury Souf|Ndiaye/, "a number alone reveals nothing of the holder");
-    assert.match(byNumber, /ne sont montrées qu'à qui présente le document/);
+    assert.match(byNumber, shown(fr("eservices.verify.holder_hidden")));
 
     // Whoever holds the QR code's content holds the document: its signed fields are shown, without JavaScript.
     const byToken = visibleText((await anonymous.post("/verify/token", { token: `http://localhost:3000/verify/${certificate!.number}#${certificate!.token}` })).body);
-    assert.match(byToken, /Document authentique, délivré et non révoqué/);
+    assert.match(byToken, shown(fr("eservices.verify.valid")));
     assert.match(byToken, /Keury Souf/);
     const [prefix, payload, signature] = certificate!.token.split(".") as [string, string, string];
     const forged = `${prefix}.${payload.slice(0, 10)}${payload[10] === "A" ? "B" : "A"}${payload.slice(11)}.${signature}`;
     const byForgedToken = visibleText((await anonymous.post("/verify/token", { token: forged })).body);
-    assert.match(byForgedToken, /Signature invalide/);
+    assert.match(byForgedToken, shown(fr("eservices.verify.invalid")));
     assert.doesNotMatch(byForgedToken, /Keury Souf/);
 
     const byFile = await anonymous.postMultipart("/verify", {}, { field: "pdf", filename: "certificat.pdf", data: bytes, type: "application/pdf" });
-    assert.match(visibleText(byFile.body), /Fichier authentique et non modifié/);
+    assert.match(visibleText(byFile.body), shown(fr("eservices.verify.file_valid")));
     assert.match(visibleText(byFile.body), /Keury Souf/);
     const altered = Buffer.from(bytes);
     altered[Math.floor(altered.length / 2)] = altered[Math.floor(altered.length / 2)]! ^ 0x01;
     const byAlteredFile = await anonymous.postMultipart("/verify", {}, { field: "pdf", filename: "certificat.pdf", data: altered, type: "application/pdf" });
-    assert.match(visibleText(byAlteredFile.body), /ne correspond à aucun document délivré/);
+    assert.match(visibleText(byAlteredFile.body), shown(fr("eservices.verify.altered_file")));
 
     // The offline check finds the network's keys in the page itself.
     const verifyPage = await anonymous.get("/verify");
@@ -236,11 +248,14 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     assert.equal((await administrator.post(`/rufisque/admin/dossiers/${dossierId}/certificates/${certificate!.number}/revoke`, { reason: "" })).statusCode, 400);
     assert.equal((await administrator.post(`/rufisque/admin/dossiers/${dossierId}/certificates/${certificate!.number}/revoke`, { reason: "Adresse erronée" })).statusCode, 303);
     const page = visibleText((await new Browser(ctx.app).get(`/verify/${certificate!.number}`)).body);
-    assert.match(page, /Document révoqué/);
-    assert.match(page, /Révoqué le/);
+    const [{ token, revoked_at }] = (await ctx.db.query<{ token: string; revoked_at: Date }>("SELECT token, revoked_at FROM certificates WHERE number = $1", [certificate!.number])) as [{ token: string; revoked_at: Date }];
+    const date = formatters("fr").date(revoked_at, "UTC");
+    assert.match(page, shown(fr("eservices.verify.revoked")));
+    assert.match(page, shown(fr("eservices.verify.revoked_on", { date })));
     assert.doesNotMatch(page, /Adresse erronée/, "the reason, written by staff, is for whoever presents the document");
-    const [{ token }] = await ctx.db.query<{ token: string }>("SELECT token FROM certificates WHERE number = $1", [certificate!.number]) as [{ token: string }];
-    assert.match(visibleText((await new Browser(ctx.app).post("/verify/token", { token })).body), /Document révoqué.*Motif : Adresse erronée/);
+    const presented = visibleText((await new Browser(ctx.app).post("/verify/token", { token })).body);
+    assert.match(presented, shown(fr("eservices.verify.revoked")));
+    assert.match(presented, shown(fr("eservices.verify.revoked_detail", { date, reason: "Adresse erronée" })));
     assert.match((await new Browser(ctx.app).get("/verify")).body, new RegExp(certificate!.number));
 
     assert.equal((await administrator.post("/rufisque/admin/keys/rotate")).statusCode, 303);
@@ -248,7 +263,7 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     assert.equal(keys.filter((key) => key.retired_at === null).length, 1);
     assert.ok(keys.some((key) => key.kid === certificate!.kid && key.retired_at !== null));
     const older = await ctx.db.query<{ number: string }>("SELECT number FROM certificates WHERE kid = $1 AND revoked_at IS NULL LIMIT 1", [certificate!.kid]);
-    assert.match(visibleText((await new Browser(ctx.app).get(`/verify/${older[0]!.number}`)).body), /Document authentique/);
+    assert.match(visibleText((await new Browser(ctx.app).get(`/verify/${older[0]!.number}`)).body), shown(fr("eservices.verify.valid")));
   });
 
   it("gives the citizen everything held about them, and records who read the dossier", async () => {
@@ -312,10 +327,10 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     assert.deepEqual(erased, { token: "", file_id: null });
     // The document itself still verifies by its number and by the PDF its holder kept, without their data.
     const byNumber = visibleText((await new Browser(ctx.app).get(`/verify/${certificate!.number}`)).body);
-    assert.match(byNumber, /Document (authentique|révoqué)/);
+    assert.ok(shown(fr("eservices.verify.valid")).test(byNumber) || shown(fr("eservices.verify.revoked")).test(byNumber), byNumber);
     assert.match(byNumber, /Certificat de résidence/);
     const byFile = visibleText((await new Browser(ctx.app).postMultipart("/verify", {}, { field: "pdf", filename: "c.pdf", data: pdf.rawPayload, type: "application/pdf" })).body);
-    assert.match(byFile, /Document révoqué|Fichier authentique/);
+    assert.ok(shown(fr("eservices.verify.revoked")).test(byFile) || shown(fr("eservices.verify.file_valid")).test(byFile), byFile);
     assert.doesNotMatch(byFile, /Keury Souf/);
     const after = (await new Browser(ctx.app).get("/rufisque/services/stats.csv")).body;
     const submittedOf = (csv: string) => csv.split("\r\n").find((line) => line.startsWith("certificat-residence,"))!.split(",")[3];
@@ -342,7 +357,7 @@ describe("e-services: at the counter, and the procedure builder", () => {
     assert.match(form.body, /name="applicant_name"/);
     const missing = await agent.post("/labe/admin/counter", { procedure: "extrait-acte-naissance", applicant_name: "Mariama Baldé" });
     assert.equal(missing.statusCode, 400);
-    assert.match(visibleText(missing.body), /Indiquez un téléphone ou une adresse e-mail/);
+    assert.equal(fieldErrors(missing.body).applicant_phone, "eservices.counter.error.contact");
     const procedure = await idOf(ctx.db, "SELECT p.id FROM procedures p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = 'labe' AND p.slug = 'extrait-acte-naissance'", []);
     const required = (await ctx.db.query<{ form: { sections: { fields: { id: string; type: string; required: boolean; showIf?: unknown; options?: { value: string }[] }[] }[] } }>("SELECT form FROM procedures WHERE id = $1", [procedure]))[0]!.form;
     const values: Record<string, string> = { procedure: "extrait-acte-naissance", applicant_name: "Mariama Baldé", applicant_phone: "620 55 44 33", applicant_locale: "fr" };
@@ -375,10 +390,15 @@ describe("e-services: at the counter, and the procedure builder", () => {
     const id = String(created.headers.location).split("/").pop()!.split("#")[0]!;
     const duplicate = await administrator.post("/labe/admin/services", { title: "Copie", slug: "certificat-de-vie", category: "other", fee_amount: "0", processing_days: "2", retention_days: "365", instructor_roles: "agent" });
     assert.equal(duplicate.statusCode, 400);
+    assert.deepEqual(fieldReasons(duplicate.body), { slug: "PROCEDURE_SLUG_TAKEN" });
 
     const empty = await administrator.post(`/labe/admin/services/${id}/publish`);
     assert.equal(empty.statusCode, 409);
-    assert.match(visibleText(empty.body), /Ajoutez au moins une question/);
+    assert.equal(reasonOf(empty), "PROCEDURE_FORM_EMPTY");
+    assert.match(visibleText(empty.body), shown(fr("eservices.procedure.error.empty_form")));
+    const emptyJson = await administrator.postJson(`/labe/admin/services/${id}/publish`, {});
+    assert.deepEqual([emptyJson.statusCode, emptyJson.json().code, emptyJson.json().reason], [409, "CONFLICT", "PROCEDURE_FORM_EMPTY"]);
+    assert.equal(emptyJson.json().detail, fr("eservices.procedure.error.empty_form"));
 
     const base = `/labe/admin/services/${id}`;
     assert.equal((await administrator.post(`${base}/fields`, { place: "s:demande", type: "text", label: "Nom complet", required: "on" })).statusCode, 303);

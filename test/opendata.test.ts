@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { fieldErrors, fieldReasons, fr, shown } from "./answers.js";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const DATASET = {
@@ -30,12 +31,12 @@ describe("open data: catalogue, search and the editor's work", () => {
   it("the network catalogue lists the demo datasets of all seven municipalities, with facets", async () => {
     const page = await new Browser(ctx.app).get("/data");
     const text = visibleText(page.body);
-    assert.match(text, /35 jeux de données/);
+    assert.match(text, shown(fr("opendata.search.count", { count: 35 })));
     assert.match(text, /Rufisque \(5\)/);
     assert.match(text, /Éducation, culture et sport \(7\)/);
     assert.match(text, /CSV \(35\)/);
     assert.match(text, /Open Database License \(ODbL\) 1\.0 \(35\)/);
-    assert.match(page.body, /<a href="\/data\?page=2" rel="next">Page suivante<\/a>/);
+    assert.match(page.body, new RegExp(`<a href="/data\\?page=2" rel="next">${shown(fr("nav.next")).source}</a>`));
     const second = (await new Browser(ctx.app).get("/data?page=2")).body;
     assert.equal((second.match(/<li><h3>/g) ?? []).length, 15, "20 on the first page, 15 on the second");
     assert.match(second, /rel="prev"/);
@@ -43,7 +44,12 @@ describe("open data: catalogue, search and the editor's work", () => {
 
   it("search ignores accents, understands French word forms and forgives a typo", async () => {
     const visitor = new Browser(ctx.app);
-    const count = async (url: string) => Number(/(\d+) jeux? de données/.exec(visibleText((await visitor.get(url)).body))?.[1]);
+    // The number in "N datasets", whichever plural form the catalogue gives it.
+    const found = new RegExp(["one", "other"].map((form) => shown(fr(`opendata.search.count.${form}`, { count: "NUMBER" })).source.replace("NUMBER", "(\\d+)")).join("|"));
+    const count = async (url: string) => {
+      const match = found.exec(visibleText((await visitor.get(url)).body));
+      return Number(match?.[1] ?? match?.[2]);
+    };
     assert.equal(await count("/rufisque/data?q=ecole"), 1, "écoles without its accent");
     assert.equal(await count("/rufisque/data?q=naissance"), 1, "singular finds Naissances");
     assert.equal(await count("/rufisque/data?q=budjet"), 1, "a typo in budget");
@@ -73,14 +79,13 @@ describe("open data: catalogue, search and the editor's work", () => {
   it("an editor describes a dataset; mistakes come back on the form with everything kept", async () => {
     const invalid = await editor.post("/rufisque/admin/data", { ...DATASET, slug: "ecoles", licence: "", temporal_end: "2025-12-31", contact_email: "pas-un-email" });
     assert.equal(invalid.statusCode, 400);
-    const text = visibleText(invalid.body);
-    assert.match(text, /Ce champ est obligatoire\./);
-    assert.match(text, /La fin de la période doit suivre son début\./);
-    assert.match(text, /Cette adresse e-mail n'est pas valide\./);
+    assert.deepEqual(fieldErrors(invalid.body), { licence: "form.required", temporal_end: "opendata.error.period", contact_email: "auth.error.invalid_email" });
+    // The words themselves, once, so that the catalogue is known to reach the form.
+    assert.match(visibleText(invalid.body), /La fin de la période doit suivre son début\./);
     assert.match(invalid.body, /value="Collecte des ordures par quartier"/);
     const taken = await editor.post("/rufisque/admin/data", { ...DATASET, slug: "ecoles" });
     assert.equal(taken.statusCode, 400);
-    assert.match(visibleText(taken.body), /Un autre jeu de données de la commune utilise déjà cette adresse\./);
+    assert.deepEqual(fieldReasons(taken.body), { slug: "DATASET_SLUG_TAKEN" });
   });
 
   it("an editor creates a dataset, adds a link and a CSV, publishes it, and every published change is a version", async () => {
@@ -94,11 +99,11 @@ describe("open data: catalogue, search and the editor's work", () => {
 
     const early = await editor.post(`/rufisque/admin/data/${id}/publish`);
     assert.equal(early.statusCode, 400);
-    assert.match(visibleText(early.body), /Ajoutez au moins un fichier ou un lien avant de publier\./);
+    assert.deepEqual(fieldReasons(early.body), { resources: "DATASET_WITHOUT_RESOURCE" });
 
     const both = await editor.postMultipart(`/rufisque/admin/data/${id}/resources`, { name: "Données", url: "https://example.org/x.csv", format: "csv" }, { field: "file", filename: "x.csv", data: Buffer.from("a,b\n1,2\n") });
     assert.equal(both.statusCode, 400);
-    assert.match(visibleText(both.body), /Choisissez un fichier ou indiquez un lien, pas les deux\./);
+    assert.deepEqual(fieldErrors(both.body), { url: "opendata.error.file_or_link" });
     const badLink = await editor.postMultipart(`/rufisque/admin/data/${id}/resources`, { name: "Données", url: "javascript:alert(1)", format: "html" });
     assert.equal(badLink.statusCode, 400);
 

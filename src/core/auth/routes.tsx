@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { FormReader } from "../http/forms.js";
+import { CORE_REASONS } from "../reasons.js";
 import { byAddress, limitedBy, type LimitRule } from "../http/rate-limits.js";
 import { safeNext } from "../http/redirects.js";
 import { clearSessionCookie, setSessionCookie, SESSION_COOKIE_NAME, type AppModule } from "../http/server.js";
@@ -191,7 +192,7 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
     const passwordValid = actor ? true : await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), password);
     const accepted = user && passwordValid ? await db.transaction((tx) => consumeConfirmationCode(tx, user, code)) : false;
     if (!user || !accepted) {
-      form.fail("code", "auth.error.bad_confirmation");
+      form.refuse("code", CORE_REASONS.BAD_CONFIRMATION);
       return reply.page(await confirmPage(request, form), 400);
     }
     if (!actor) {
@@ -231,7 +232,7 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
     const user = await findUserByIdentifier(db, phone, email);
     const valid = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), password);
     if (!user || !valid) {
-      form.fail("password", "auth.error.bad_credentials");
+      form.refuse("password", CORE_REASONS.BAD_CREDENTIALS);
       return reply.page(<SignInPage ctx={await request.view()} form={form} />, 400);
     }
     const previous = request.cookies[SESSION_COOKIE_NAME];
@@ -289,7 +290,7 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
     const user = await findUserByIdentifier(db, phone, email);
     const accepted = user ? await db.transaction((tx) => consumeResetCode(tx, user.id, code)) : false;
     if (!user || !accepted) {
-      form.fail("code", "auth.error.bad_code");
+      form.refuse("code", CORE_REASONS.BAD_CODE);
       return reply.page(<ResetConfirmPage ctx={await request.view()} form={form} />, 400);
     }
     // The code went to the number (or address), so the reset also confirmed the account.

@@ -49,6 +49,11 @@ function errorText(state: RenderState, name: string): string | undefined {
   return error ? state.ctx.t(error.key, error.params) : undefined;
 }
 
+/** The message key of a field's error, carried machine-readably (`data-error`) next to its text. */
+function errorKeyOf(state: RenderState, name: string): string | undefined {
+  return state.form.errors[name]?.key;
+}
+
 function stringValue(state: RenderState, name: string): string {
   const value = state.values[name];
   return typeof value === "string" ? value : "";
@@ -109,7 +114,7 @@ function NumberInput(props: { state: RenderState; field: NumberField; name: stri
   const error = errorText(state, name);
   return (
     <div>
-      <FieldHead id={id} label={labelText(state, field)} hint={hint} error={error} />
+      <FieldHead id={id} label={labelText(state, field)} hint={hint} error={error} errorKey={errorKeyOf(state, name)} />
       <input
         type="text"
         id={id}
@@ -138,7 +143,7 @@ function ChoiceGroup(props: { state: RenderState; field: SimpleField; name: stri
   return (
     <fieldset aria-describedby={describedBy(id, hint, error)}>
       <legend safe>{labelText(state, field)}</legend>
-      <HintAndError id={id} hint={hint} error={error} />
+      <HintAndError id={id} hint={hint} error={error} errorKey={errorKeyOf(state, name)} />
       <ChoiceInputs id={id} name={name} options={props.options} selected={selected} multiple={props.multiple} invalid={Boolean(error)} />
     </fieldset>
   );
@@ -323,7 +328,7 @@ function RepeatBlock(props: { state: RenderState; field: RepeatField; add: strin
   return (
     <fieldset id={id} aria-describedby={describedBy(id, hint, error)}>
       <legend safe>{labelText(state, field)}</legend>
-      <HintAndError id={id} hint={hint} error={error} />
+      <HintAndError id={id} hint={hint} error={error} errorKey={errorKeyOf(state, name)} />
       {Array.from({ length: count }, (_, index) => {
         // Inside an entry, a condition names a sibling of the same entry before any outer field.
         const entryState: RenderState = {

@@ -1,5 +1,5 @@
 import { isUploadedFile, type UploadedFile } from "../files/index.js";
-import { AppError, type FieldError } from "./errors.js";
+import { AppError, type FieldError, type Reason } from "./errors.js";
 
 /**
  * Reads an HTML form's fields with the rules each one needs, collecting every error at once so
@@ -22,8 +22,14 @@ export class FormReader {
     return Object.keys(this.errors).length > 0;
   }
 
-  fail(name: string, key: string, params?: Record<string, string | number>): void {
-    if (!this.errors[name]) this.errors[name] = params ? { key, params } : { key };
+  /** `reason`: the code of the rule that refused the value, when a rule did (see errors.ts). */
+  fail(name: string, key: string, params?: Record<string, string | number>, reason?: string): void {
+    if (!this.errors[name]) this.errors[name] = { key, ...(params ? { params } : {}), ...(reason ? { reason } : {}) };
+  }
+
+  /** A rule refused this field's value: its message, and its code for whoever reads the form. */
+  refuse(name: string, reason: Reason, params?: Record<string, string | number>): void {
+    this.fail(name, reason.messageKey, params, reason.code);
   }
 
   /** Trimmed text; empty means absent. Line breaks are normalised to \n. */
@@ -116,7 +122,7 @@ export async function withConflictsOnForm<T>(form: FormReader, run: () => Promis
     return await run();
   } catch (error) {
     if (error instanceof AppError && error.code === "CONFLICT") {
-      for (const [field, message] of Object.entries(error.fields)) form.fail(field, message.key, message.params);
+      for (const [field, message] of Object.entries(error.fields)) form.fail(field, message.key, message.params, message.reason);
       return undefined;
     }
     throw error;

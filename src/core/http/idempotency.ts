@@ -1,6 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Db } from "../db/index.js";
+import { CORE_REASONS } from "../reasons.js";
 import { AppError } from "./errors.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -97,7 +98,7 @@ export async function idempotency(app: FastifyInstance, db: Db): Promise<void> {
     if (stored.method !== request.method || stored.path !== path) throw new AppError("IDEMPOTENCY_MISMATCH");
     // The same key for other content is a client's mistake (or a guess): replaying would tell it
     // that its new request succeeded when nothing of it was done.
-    if (stored.request_hash !== null && stored.request_hash !== hash) throw new AppError("IDEMPOTENCY_MISMATCH", {}, {}, "error.idempotency_body_mismatch");
+    if (stored.request_hash !== null && stored.request_hash !== hash) throw new AppError("IDEMPOTENCY_MISMATCH", {}, {}, CORE_REASONS.IDEMPOTENCY_BODY_MISMATCH);
     if (stored.status === null) throw new AppError("IDEMPOTENCY_IN_PROGRESS");
     reply.header("Idempotent-Replayed", "true");
     if (stored.location) reply.header("Location", stored.location);

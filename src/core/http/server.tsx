@@ -74,6 +74,7 @@ export interface AppModule {
   plugin: (app: FastifyInstance) => Promise<void>;
   nav?: ModuleNav[];
   adminNav?: ModuleAdminNav[];
+  reasons?: import("./errors.js").ReasonCatalogue;
 }
 
 export interface BuildOptions {
@@ -237,7 +238,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     return this.code(status).type("text/html; charset=utf-8").send(await html);
   });
   app.decorateReply("redirectWithFlash", function (this: FastifyReply, url: string, flash: Flash) {
-    this.setCookie(FLASH_COOKIE, `${flash.kind}:${flash.key}`, { path: "/", httpOnly: true, sameSite: "lax", secure: config.cookieSecure, maxAge: 60 });
+    this.setCookie(FLASH_COOKIE, [flash.kind, flash.key, ...(flash.reason ? [flash.reason] : [])].join(":"), { path: "/", httpOnly: true, sameSite: "lax", secure: config.cookieSecure, maxAge: 60 });
     return this.redirect(url, 303);
   });
 
@@ -279,8 +280,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
     const flash = request.cookies[FLASH_COOKIE];
     if (flash && request.method === "GET") {
-      const [kind, key] = flash.split(":");
-      if ((kind === "success" || kind === "error") && key) request.flash = { kind, key };
+      const [kind, key, reason] = flash.split(":");
+      if ((kind === "success" || kind === "error") && key) request.flash = reason && /^[A-Z][A-Z0-9_]*$/.test(reason) ? { kind, key, reason } : { kind, key };
       reply.clearCookie(FLASH_COOKIE, { path: "/" });
     }
   });
@@ -338,7 +339,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     if (wantsHtml(request)) {
       const ctx = await request.view();
       const message = appError.detailKey ? t(appError.detailKey, appError.params) : t(appError.messageKey, appError.params);
-      return reply.page(<ErrorPage ctx={ctx} status={appError.status} message={message} />, appError.status);
+      return reply.page(<ErrorPage ctx={ctx} status={appError.status} message={message} code={appError.code} reason={appError.reason?.code} />, appError.status);
     }
     const fields = Object.fromEntries(Object.entries(appError.fields).map(([name, field]) => [name, t(field.key, field.params)]));
     const validationFields =
@@ -359,6 +360,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         ...(appError.detailKey ? { detail: t(appError.detailKey, appError.params) } : {}),
         status: appError.status,
         code: appError.code,
+        ...(appError.reason ? { reason: appError.reason.code } : {}),
         errors: { ...validationFields, ...fields },
       });
   });

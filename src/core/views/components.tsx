@@ -49,7 +49,11 @@ export function ActionButton(props: { ctx: ViewContext; action: string; label: s
   );
 }
 
-/** Lists every error at the top of a form, each linking to its field, as screen readers expect. */
+/**
+ * Lists every error at the top of a form, each linking to its field, as screen readers expect.
+ * Each item carries its message key (and the refusing rule's code) so that scripts and tests read
+ * what went wrong without depending on the wording.
+ */
 export function ErrorSummary(props: { ctx: ViewContext; form: FormState | undefined }): JSX.Element {
   const entries = Object.entries(props.form?.errors ?? {});
   if (entries.length === 0) return "";
@@ -61,7 +65,7 @@ export function ErrorSummary(props: { ctx: ViewContext; form: FormState | undefi
       </p>
       <ul>
         {entries.map(([name, error]) => (
-          <li>
+          <li data-error={error.key} data-reason={error.reason}>
             <a href={`#f-${name}`} safe>
               {errorText(t, error)}
             </a>
@@ -73,7 +77,7 @@ export function ErrorSummary(props: { ctx: ViewContext; form: FormState | undefi
 }
 
 /** A field's label with its hint, then its error: ids match what the input's aria-describedby names. */
-export function FieldHead(props: { id: string; label: string; hint?: string | undefined; error?: string | undefined }): JSX.Element {
+export function FieldHead(props: { id: string; label: string; hint?: string | undefined; error?: string | undefined; errorKey?: string | undefined }): JSX.Element {
   return (
     <>
       <label for={props.id}>
@@ -87,7 +91,7 @@ export function FieldHead(props: { id: string; label: string; hint?: string | un
         )}
       </label>
       {props.error ? (
-        <span class="field-error" id={`${props.id}-error`} safe>
+        <span class="field-error" id={`${props.id}-error`} data-error={props.errorKey} safe>
           {props.error}
         </span>
       ) : (
@@ -102,7 +106,7 @@ export function describedBy(id: string, hint: string | undefined, error: string 
 }
 
 /** A fieldset's hint, then its error, under its legend; ids as `describedBy` names them. */
-export function HintAndError(props: { id: string; hint: string | undefined; error: string | undefined }): JSX.Element {
+export function HintAndError(props: { id: string; hint: string | undefined; error: string | undefined; errorKey?: string | undefined }): JSX.Element {
   return (
     <>
       {props.hint ? (
@@ -113,7 +117,7 @@ export function HintAndError(props: { id: string; hint: string | undefined; erro
         ""
       )}
       {props.error ? (
-        <span class="field-error" id={`${props.id}-error`} safe>
+        <span class="field-error" id={`${props.id}-error`} data-error={props.errorKey} safe>
           {props.error}
         </span>
       ) : (
@@ -175,7 +179,7 @@ export function Field(props: FieldProps): JSX.Element {
   };
   return (
     <div>
-      <FieldHead id={id} label={props.label} hint={props.hint} error={error} />
+      <FieldHead id={id} label={props.label} hint={props.hint} error={error} errorKey={props.form?.errors[props.name]?.key} />
       {props.multiline ? (
         <textarea {...common} rows={String(props.rows ?? 8)} safe>
           {value}
@@ -200,7 +204,7 @@ export function SelectField(props: {
   const current = props.form?.values[props.name] ?? "";
   return (
     <div>
-      <FieldHead id={id} label={props.label} hint={props.hint} error={error} />
+      <FieldHead id={id} label={props.label} hint={props.hint} error={error} errorKey={props.form?.errors[props.name]?.key} />
       <select id={id} name={props.name} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy(id, props.hint, error)}>
         {props.options.map((option) => (
           <option value={option.value} selected={option.value === current} safe>
@@ -307,7 +311,7 @@ export function FileField(props: { ctx: ViewContext; form: FormState | undefined
   const error = errorText(props.ctx.t, props.form?.errors[props.name]);
   return (
     <div>
-      <FieldHead id={id} label={props.label} hint={props.hint} error={error} />
+      <FieldHead id={id} label={props.label} hint={props.hint} error={error} errorKey={props.form?.errors[props.name]?.key} />
       <input type="file" id={id} name={props.name} accept={props.accept} aria-invalid={error ? "true" : undefined} aria-describedby={describedBy(id, props.hint, error)} />
     </div>
   );

@@ -6,6 +6,8 @@ import type { Municipality, Network } from "../tenancy/index.js";
 export interface Flash {
   kind: "success" | "error";
   key: string;
+  /** The code of the rule that refused, when an error flash reports a refusal. */
+  reason?: string;
 }
 
 /** Everything a page needs to know about the request it answers. */

@@ -106,7 +106,7 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
           </header>
           <main id="main" class="wrap" tabindex="-1">
             {ctx.flash ? (
-              <p class={`flash ${ctx.flash.kind}`} role="status" safe>
+              <p class={`flash ${ctx.flash.kind}`} role="status" data-reason={ctx.flash.reason} safe>
                 {t(ctx.flash.key)}
               </p>
             ) : (
@@ -156,12 +156,15 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
   );
 }
 
-export function ErrorPage(props: { ctx: ViewContext; status: number; message: string }): JSX.Element {
+/** The general code and the refusing rule's code stay on the message, for scripts and tests (docs/errors.md). */
+export function ErrorPage(props: { ctx: ViewContext; status: number; message: string; code?: string | undefined; reason?: string | undefined }): JSX.Element {
   const { t } = props.ctx;
   return (
     <Layout ctx={props.ctx} title={t("error.title", { status: props.status })}>
       <h1 safe>{t("error.title", { status: props.status })}</h1>
-      <p safe>{props.message}</p>
+      <p data-code={props.code} data-reason={props.reason} safe>
+        {props.message}
+      </p>
       {props.status === 403 && props.ctx.actor && !props.ctx.actor.confirmed ? (
         // Refused because the number is not proven yet: the way to prove it, right here.
         <p>

@@ -3,6 +3,7 @@ import { emptyForm, type FormState } from "../../core/views/context.js";
 import { checkDefinition, FIELD_ID_PATTERN, MAX_FILE_BYTES, MULTIPART_LIMITS, NATIONAL_ID_COUNTRIES, type FieldDef, type FileKind, type FormDefinition, type SimpleFieldDef } from "./form-definition.js";
 import { INSTRUCTOR_ROLES, PROCEDURE_CATEGORIES, type ProcedureInput } from "./schema.js";
 import type { ProcedureRow } from "./store.js";
+import { ESERVICES_REASONS } from "./reasons.js";
 
 /*
  * The procedure builder without JavaScript: the administrator edits the procedure's description
@@ -240,7 +241,7 @@ export function removeField(current: FormDefinition, fieldId: string, form: Form
     // A section is removed the same way, when it is empty.
     const sectionIndex = def.sections.findIndex((section) => section.id === fieldId);
     if (sectionIndex < 0) form.fail("label", "error.not_found");
-    else if (def.sections[sectionIndex]!.fields.length > 0) form.fail("label", "eservices.builder.error.section_not_empty");
+    else if (def.sections[sectionIndex]!.fields.length > 0) form.refuse("label", ESERVICES_REASONS.SECTION_NOT_EMPTY);
     else def.sections.splice(sectionIndex, 1);
     return form.invalid ? {} : checked(def, form, "label", "builder");
   }

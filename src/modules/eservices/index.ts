@@ -1,5 +1,6 @@
 import type { AppModule } from "../../core/http/server.js";
 import { eservicesPolicy } from "./policy.js";
+import { ESERVICES_REASONS } from "./reasons.js";
 import { eservicesRoutes } from "./routes.js";
 
 export { eraseExpiredDossiers } from "./service.js";
@@ -8,6 +9,7 @@ export { eraseExpiredDossiers } from "./service.js";
 export const eservicesModule: AppModule = {
   name: "eservices",
   plugin: eservicesRoutes,
+  reasons: ESERVICES_REASONS,
   nav: [{ href: (m) => `/${m.slug}/services`, labelKey: "eservices.nav" }],
   adminNav: [
     { href: (m) => `/${m.slug}/admin/dossiers`, labelKey: "eservices.queue.title", allowed: eservicesPolicy.seeQueue },

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { normalizePhone } from "../../core/auth/phone.js";
 import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
 import { findStoredFile, isUploadedFile, sendStoredFile } from "../../core/files/index.js";
-import { AppError, uuidOr404 } from "../../core/http/errors.js";
+import { AppError, ruleRefused, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Locale } from "../../core/i18n/index.js";
 import type { Municipality } from "../../core/tenancy/index.js";
@@ -13,6 +13,7 @@ import { readToken, sha256Hex, verifyDigest, verifyToken, type CertificatePayloa
 import { readAnswers, type Answers, type FormValues } from "./form-definition.js";
 import { eservicesPolicy } from "./policy.js";
 import * as builder from "./builder.js";
+import { ESERVICES_REASONS } from "./reasons.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
 import { statsCsv } from "./stats.js";
@@ -186,7 +187,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
   app.post("/:slug/dossiers/:id", async (request, reply) => {
     const found = await applicantDossier(request);
     const { municipality, dossier, procedure, actor } = found;
-    if (!service.isEditableByApplicant(dossier)) throw new AppError("CONFLICT", {}, {}, "eservices.dossier.error.not_editable");
+    if (!service.isEditableByApplicant(dossier)) throw ruleRefused(ESERVICES_REASONS.DOSSIER_NOT_EDITABLE);
     const body = request.body as Record<string, unknown>;
     const read = readDossierForm(municipality, procedure, body, true, dossier.answers);
     const add = typeof body._add === "string" ? body._add : undefined;
@@ -200,7 +201,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
   app.post("/:slug/dossiers/:id/submit", async (request, reply) => {
     const found = await applicantDossier(request);
     const { municipality, dossier, procedure, actor } = found;
-    if (!service.isEditableByApplicant(dossier)) throw new AppError("CONFLICT", {}, {}, "eservices.dossier.error.not_editable");
+    if (!service.isEditableByApplicant(dossier)) throw ruleRefused(ESERVICES_REASONS.DOSSIER_NOT_EDITABLE);
     const read = readDossierForm(municipality, procedure, request.body, false, dossier.answers);
     if (Object.keys(read.errors).length > 0) return applicantPage(request, reply, found, { values: read.values, errors: read.errors }, 400);
     await service.saveDraftAnswers(db, filesDir, municipality, dossier, procedure, actor.id, read.answers, read.files);
@@ -264,7 +265,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     if (phoneText && !phone) form.fail("phone", "auth.error.phone");
     const dossier = form.invalid ? undefined : await store.findDossierByReference(db, municipality.id, reference);
     // The same answer for an unknown reference and a wrong phone: a reference alone reveals nothing.
-    if (!form.invalid && (!dossier || dossier.applicant_phone !== phone || dossier.erased_at)) form.fail("reference", "eservices.follow.not_found");
+    if (!form.invalid && (!dossier || dossier.applicant_phone !== phone || dossier.erased_at)) form.refuse("reference", ESERVICES_REASONS.FOLLOW_UP_NO_MATCH);
     if (form.invalid || !dossier) return reply.page(<FollowPage ctx={await request.view()} municipality={municipality} form={form} />, form.invalid ? 400 : 200);
     const procedure = (await store.getProcedure(db, municipality.id, dossier.procedure_id))!;
     const [events, certificates] = await Promise.all([store.listEvents(db, municipality.id, dossier.id, { audience: "applicant" }), store.listCertificates(db, municipality.id, dossier.id)]);

@@ -2,13 +2,14 @@ import type { Queryable, Tx } from "../../core/db/index.js";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Actor } from "../../core/auth/roles.js";
 import { removeUnreferencedBlobs, storeFile } from "../../core/files/index.js";
-import { AppError, ruleRefused } from "../../core/http/errors.js";
+import { AppError, refusedOnField, ruleRefused, type Reason } from "../../core/http/errors.js";
 import { formatters, translator, type Locale } from "../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
 import { localToday } from "../../core/tenancy/clock.js";
 import { COUNTRY_LABEL_KEYS, type Municipality } from "../../core/tenancy/index.js";
 import { generateSigningKey, renderCertificatePdf, sha256Hex, signDigest, signPayload, type CertificatePayload } from "./certificates.js";
 import { collectFiles, displayAnswer, fieldLabel, type Answers, type PendingFile } from "./form-definition.js";
+import { ESERVICES_REASONS } from "./reasons.js";
 import type { ProcedureInput } from "./schema.js";
 import * as store from "./store.js";
 import type { DossierRow, DossierState, ProcedureRow } from "./store.js";
@@ -46,12 +47,15 @@ export const TRANSITIONS: Record<DossierAction, Transition> = {
 
 export const DOSSIER_ACTIONS = Object.keys(TRANSITIONS) as DossierAction[];
 
-/** Why a transition is refused, as a message key for the person who tried; null when it is allowed. */
-export function transitionRefusal(action: DossierAction, state: DossierState, by: ActorKind[], message: string): string | null {
+/**
+ * Why a transition is refused: FORBIDDEN when the person may never take this action, else the
+ * rule that refuses it now; null when it is allowed.
+ */
+export function transitionRefusal(action: DossierAction, state: DossierState, by: ActorKind[], message: string): "FORBIDDEN" | Reason | null {
   const transition = TRANSITIONS[action];
-  if (!transition.by.some((kind) => by.includes(kind))) return "error.forbidden";
-  if (!transition.from.includes(state)) return "eservices.dossier.error.wrong_state";
-  if (transition.needsMessage && message.trim() === "") return "eservices.dossier.error.message_required";
+  if (!transition.by.some((kind) => by.includes(kind))) return "FORBIDDEN";
+  if (!transition.from.includes(state)) return ESERVICES_REASONS.DOSSIER_WRONG_STATE;
+  if (transition.needsMessage && message.trim() === "") return ESERVICES_REASONS.DOSSIER_MESSAGE_REQUIRED;
   return null;
 }
 
@@ -83,7 +87,7 @@ export const formatReference = (prefix: string, year: number, number: number) =>
 /** Two procedures of one municipality never share an address. */
 async function ensureSlugFree(tx: Queryable, municipalityId: string, slug: string, selfId: string | null): Promise<void> {
   const clash = await store.getProcedureBySlug(tx, municipalityId, slug);
-  if (clash && clash.id !== selfId) throw new AppError("CONFLICT", { slug: { key: "eservices.admin.error.slug_taken" } });
+  if (clash && clash.id !== selfId) throw refusedOnField("slug", ESERVICES_REASONS.PROCEDURE_SLUG_TAKEN);
 }
 
 export async function createProcedure(db: Tx, municipalityId: string, actorId: string, input: ProcedureInput): Promise<string> {
@@ -107,7 +111,7 @@ export async function setProcedureStatus(db: Tx, municipalityId: string, actorId
   await db.transaction(async (tx) => {
     const procedure = await store.getProcedure(tx, municipalityId, id);
     if (!procedure) throw new AppError("NOT_FOUND");
-    if (status === "published" && procedure.form.sections.every((section) => section.fields.length === 0)) throw ruleRefused("eservices.procedure.error.empty_form");
+    if (status === "published" && procedure.form.sections.every((section) => section.fields.length === 0)) throw ruleRefused(ESERVICES_REASONS.PROCEDURE_FORM_EMPTY);
     await store.setProcedureStatus(tx, municipalityId, id, status);
     await recordAudit(tx, { actorId, municipalityId, action: `eservices.procedure.${status}`, subjectType: "procedure", subjectId: id });
   });
@@ -156,7 +160,7 @@ export async function createDraft(
   procedure: ProcedureRow,
   input: { applicant: Applicant; answers: Answers; files: PendingFile[]; channel: "web" | "counter"; filedBy: string | null },
 ): Promise<string> {
-  if (procedure.status !== "published") throw ruleRefused("eservices.procedure.error.not_open");
+  if (procedure.status !== "published") throw ruleRefused(ESERVICES_REASONS.PROCEDURE_NOT_OPEN);
   return db.transaction(async (tx) => {
     await storePendingFiles(tx, filesDir, municipality.id, input.filedBy ?? input.applicant.id, input.files);
     const id = await store.insertDossier(tx, municipality.id, {
@@ -177,7 +181,7 @@ export async function createDraft(
 }
 
 export async function saveDraftAnswers(db: Tx, filesDir: string, municipality: Municipality, dossier: DossierRow, procedure: ProcedureRow, actorId: string | null, answers: Answers, files: PendingFile[]): Promise<void> {
-  if (!isEditableByApplicant(dossier)) throw ruleRefused("eservices.dossier.error.not_editable");
+  if (!isEditableByApplicant(dossier)) throw ruleRefused(ESERVICES_REASONS.DOSSIER_NOT_EDITABLE);
   await db.transaction(async (tx) => {
     await storePendingFiles(tx, filesDir, municipality.id, actorId, files);
     await store.saveAnswers(tx, municipality.id, dossier.id, answers, procedure.form_version);
@@ -206,7 +210,7 @@ export async function transition(ctx: TransitionContext, dossierId: string, acti
     if (!dossier) throw new AppError("NOT_FOUND");
     const procedure = (await store.getProcedure(tx, municipality.id, dossier.procedure_id))!;
     const refusal = transitionRefusal(action, dossier.state, ctx.as, message);
-    if (refusal === "error.forbidden") throw new AppError("FORBIDDEN");
+    if (refusal === "FORBIDDEN") throw new AppError("FORBIDDEN");
     if (refusal) throw ruleRefused(refusal);
     const to = TRANSITIONS[action].to;
     const actorId = ctx.actor?.id ?? null;
@@ -246,7 +250,7 @@ export async function answerCorrection(db: Tx, municipality: Municipality, actor
   await db.transaction(async (tx) => {
     const dossier = await store.getDossier(tx, municipality.id, dossierId, { forUpdate: true });
     if (!dossier) throw new AppError("NOT_FOUND");
-    if (!(dossier.state === "submitted" && dossier.correction_requested)) throw ruleRefused("eservices.dossier.error.wrong_state");
+    if (!(dossier.state === "submitted" && dossier.correction_requested)) throw ruleRefused(ESERVICES_REASONS.DOSSIER_WRONG_STATE);
     await store.applyTransition(tx, municipality.id, dossier.id, { state: "submitted", correctionRequested: false });
     await store.insertEvent(tx, municipality.id, dossier.id, { kind: "correction_answered", body: message.trim(), actorId });
     await recordAudit(tx, { actorId, municipalityId: municipality.id, action: "eservices.dossier.correction_answered", subjectType: "dossier", subjectId: dossier.id });

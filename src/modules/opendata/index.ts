@@ -1,4 +1,5 @@
 import type { AppModule } from "../../core/http/server.js";
+import { OPENDATA_REASONS } from "./reasons.js";
 import { opendataRoutes } from "./routes.js";
 
 export { loadResourceTable } from "./service.js";
@@ -7,5 +8,6 @@ export { loadResourceTable } from "./service.js";
 export const opendataModule: AppModule = {
   name: "opendata",
   plugin: opendataRoutes,
+  reasons: OPENDATA_REASONS,
   nav: [{ href: (m) => `/${m.slug}/data`, labelKey: "opendata.nav.data" }],
 };

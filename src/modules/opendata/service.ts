@@ -3,10 +3,11 @@ import path from "node:path";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Db, Tx } from "../../core/db/index.js";
 import { findStoredFile, readStoredFile, sniffMediaType, storeFile } from "../../core/files/index.js";
-import { AppError } from "../../core/http/errors.js";
+import { AppError, refusedOnField } from "../../core/http/errors.js";
 import type { FormReader } from "../../core/http/forms.js";
 import { LOCALES } from "../../core/i18n/index.js";
 import { SLUG_PATTERN } from "../../core/tenancy/index.js";
+import { OPENDATA_REASONS } from "./reasons.js";
 import * as store from "./store.js";
 import { FORMAT_MEDIA_TYPES, FREQUENCY_IDS, LICENCE_IDS, THEME_CODES } from "./vocabulary.js";
 import { readCsv, UnreadableFileError } from "./datastore/parse.js";
@@ -141,7 +142,7 @@ async function recordVersion(tx: Tx, municipalityId: string, datasetId: string, 
 
 async function ensureSlugFree(tx: Tx, municipalityId: string, slug: string, selfId?: string): Promise<void> {
   const clash = await store.getDatasetBySlug(tx, municipalityId, slug);
-  if (clash && clash.id !== selfId) throw new AppError("CONFLICT", { slug: { key: "opendata.error.slug_taken" } });
+  if (clash && clash.id !== selfId) throw refusedOnField("slug", OPENDATA_REASONS.DATASET_SLUG_TAKEN);
 }
 
 export async function createDataset(db: Db, municipalityId: string, actorId: string, input: store.DatasetInput): Promise<store.DatasetRow> {
@@ -171,7 +172,7 @@ export async function setDatasetPublication(db: Db, municipalityId: string, acto
     const before = await store.getDataset(tx, municipalityId, id);
     if (!before) throw new AppError("NOT_FOUND");
     if (status === "published" && (await store.listResources(tx, municipalityId, [id])).length === 0) {
-      throw new AppError("CONFLICT", { resources: { key: "opendata.error.no_resource" } });
+      throw refusedOnField("resources", OPENDATA_REASONS.DATASET_WITHOUT_RESOURCE);
     }
     const dataset = (await store.setDatasetStatus(tx, municipalityId, id, status, actorId))!;
     const version = status === "published" && before.status !== "published" ? await recordVersion(tx, municipalityId, id, actorId, ["status"]) : undefined;

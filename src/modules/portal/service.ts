@@ -1,10 +1,11 @@
 import { recordAudit } from "../../core/audit/index.js";
 import type { Db, Tx } from "../../core/db/index.js";
-import { AppError } from "../../core/http/errors.js";
+import { AppError, refusedOnField } from "../../core/http/errors.js";
 import type { FormReader } from "../../core/http/forms.js";
 import { MEDIA_TYPES, sniffMediaType, storeFile, type MediaType } from "../../core/files/index.js";
 import { LOCALES } from "../../core/i18n/index.js";
 import { africanTimeZones, getNetwork, insertMunicipality, listCountries, REFERENCE_CODE_PATTERN, RESERVED_SLUGS, SLUG_PATTERN, type Municipality, type NewMunicipality } from "../../core/tenancy/index.js";
+import { PORTAL_REASONS } from "./reasons.js";
 import * as store from "./store.js";
 
 /** Reads and checks a news item from a form (the same rules serve the JSON API). */
@@ -123,7 +124,7 @@ export async function setNewsPublication(db: Db, municipalityId: string, actorId
 
 export async function createPage(db: Db, municipalityId: string, actorId: string, input: store.PageInput): Promise<store.PageRow> {
   return db.transaction(async (tx) => {
-    if (await store.getPageBySlug(tx, municipalityId, input.slug)) throw new AppError("CONFLICT", { slug: { key: "portal.error.slug_taken" } });
+    if (await store.getPageBySlug(tx, municipalityId, input.slug)) throw refusedOnField("slug", PORTAL_REASONS.PAGE_SLUG_TAKEN);
     const page = await store.insertPage(tx, municipalityId, input, actorId);
     await recordAudit(tx, { actorId, municipalityId, action: "portal.page.create", subjectType: "page", subjectId: page.id, data: { slug: page.slug } });
     return page;
@@ -135,7 +136,7 @@ export async function editPage(db: Db, municipalityId: string, actorId: string, 
     const before = await store.getPage(tx, municipalityId, id);
     if (!before) throw new AppError("NOT_FOUND");
     const clash = await store.getPageBySlug(tx, municipalityId, input.slug);
-    if (clash && clash.id !== id) throw new AppError("CONFLICT", { slug: { key: "portal.error.slug_taken" } });
+    if (clash && clash.id !== id) throw refusedOnField("slug", PORTAL_REASONS.PAGE_SLUG_TAKEN);
     const after = (await store.updatePage(tx, municipalityId, id, input, actorId))!;
     const changed = changedFields(before, after, ["slug", "title", "body", "language"]);
     await recordAudit(tx, { actorId, municipalityId, action: "portal.page.edit", subjectType: "page", subjectId: id, data: { changed, status: after.status } });
@@ -197,9 +198,9 @@ export async function readMunicipalityInput(db: Db, form: FormReader): Promise<N
 export async function createMunicipality(db: Db, actorId: string, input: NewMunicipality): Promise<Municipality> {
   return db.transaction(async (tx) => {
     const [taken] = await tx.query("SELECT 1 FROM municipalities WHERE slug = $1", [input.slug]);
-    if (taken || RESERVED_SLUGS.has(input.slug)) throw new AppError("CONFLICT", { slug: { key: "portal.error.municipality_slug_taken" } });
+    if (taken || RESERVED_SLUGS.has(input.slug)) throw refusedOnField("slug", PORTAL_REASONS.MUNICIPALITY_SLUG_TAKEN);
     const [codeTaken] = await tx.query("SELECT 1 FROM municipalities WHERE reference_code = $1", [input.referenceCode]);
-    if (codeTaken) throw new AppError("CONFLICT", { reference_code: { key: "portal.error.reference_code_taken" } });
+    if (codeTaken) throw refusedOnField("reference_code", PORTAL_REASONS.MUNICIPALITY_REFERENCE_CODE_TAKEN);
     const network = await getNetwork(tx);
     const municipality = await insertMunicipality(tx, input, network?.id ?? null);
     await recordAudit(tx, {

@@ -59,7 +59,7 @@ function Checkboxes(props: { ctx: ViewContext; form: FormState; name: string; le
     <fieldset id={`f-${props.name}`}>
       <legend safe>{props.legend}</legend>
       {error ? (
-        <span class="field-error" safe>
+        <span class="field-error" data-error={error.key} safe>
           {props.ctx.t(error.key, error.params)}
         </span>
       ) : (

@@ -47,7 +47,7 @@ export function NetworkAdminPage(props: { ctx: ViewContext; municipalities: Muni
         <fieldset>
           <legend safe>{t("portal.field.languages")}</legend>
           {languageError ? (
-            <span class="field-error" id="f-lang_fr-error" safe>
+            <span class="field-error" id="f-lang_fr-error" data-error={languageError.key} safe>
               {t(languageError.key)}
             </span>
           ) : (
