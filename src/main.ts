@@ -2,11 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { loadConfig, type Config } from "./config.js";
 import { openDb, type Db } from "./core/db/index.js";
 import { migrate, migrationStatus } from "./core/db/migrations.js";
-import { createCheckpoints } from "./core/audit/checkpoints.js";
 import { buildApp } from "./core/http/server.js";
-import { purgeExpired, startWorker } from "./core/jobs/index.js";
-import { eraseExpiredDossiers } from "./modules/eservices/index.js";
-import { announceOpenedPhases } from "./modules/participation/index.js";
+import { bindJobs, CORE_JOBS, startWorker } from "./core/jobs/index.js";
 import { MODULES } from "./modules/index.js";
 import { seedDemo } from "./seed/demo.js";
 
@@ -26,25 +23,15 @@ export async function serve(options: { demo: boolean; config?: Config }): Promis
   await migrate(db, log);
   if (options.demo && (await seedDemo(db, config.filesDir, config.publicUrl))) log("demo data loaded: the Local Open GovLab network and its 7 municipalities");
   const app = await buildApp({ config, db, modules: MODULES });
-  // The daily purge also erases the personal data of dossiers past their procedure's retention.
-  const stopWorker = startWorker(db, {
-    "maintenance.purge": async (handle, payload) => {
-      await purgeExpired(handle, payload);
-      await eraseExpiredDossiers(handle, config.filesDir);
-    },
-    // Each chain's head, signed and published; a chain that no longer extends its last checkpoint is refused loudly.
-    "audit.checkpoint": async (handle) => {
-      const run = await createCheckpoints(handle);
-      for (const problem of run.refused) app.log.error({ audit: problem }, "audit chain not checkpointed: it no longer extends its last checkpoint");
-    },
-  }, app.log);
-  // Followers hear of a phase the day it opens: checked at start, then every ten minutes.
-  const announce = () => announceOpenedPhases(db, app.notifier, config.publicUrl).catch((error: unknown) => app.log.error({ err: error }, "announcing opened phases failed"));
-  const announcer = setInterval(announce, 10 * 60 * 1000);
-  void announce();
+  const { handlers, schedules } = bindJobs([...CORE_JOBS, ...MODULES.flatMap((module) => module.jobs ?? [])], {
+    log: app.log,
+    filesDir: config.filesDir,
+    publicUrl: config.publicUrl,
+    notifier: app.notifier,
+  });
+  const stopWorker = startWorker(db, handlers, app.log, { schedules });
   await app.listen({ port: config.port, host: config.host });
   const stop = async () => {
-    clearInterval(announcer);
     await stopWorker();
     await app.close();
     await db.close();

@@ -91,6 +91,7 @@ const RULES: Record<string, Rule> = {
   "GET /:slug/data/:dataset/datapackage.json": "public",
   "GET /api/v1/municipalities": "public",
   "GET /api/v1/:slug/news": "public",
+  "GET /api/v1/:slug/exports": "public",
   "POST /api/v1/:slug/news": "content",
   "GET /:slug/participation": "public",
   "GET /:slug/participation/verify": "public",

@@ -7,7 +7,7 @@ import { formatters } from "../src/core/i18n/index.js";
 import { wallClock } from "../src/core/tenancy/clock.js";
 import { castBallot } from "../src/modules/participation/budgets/service.js";
 import { zonedToUtc } from "../src/modules/participation/service.js";
-import { seedBudgets } from "../src/seed/budgets-demo.js";
+import { seedBudgets } from "../src/modules/participation/demo/budgets.js";
 import { Browser, createTestApp, DEMO, DEMO_PASSWORD, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const fr = formatters("fr");

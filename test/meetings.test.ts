@@ -7,7 +7,7 @@ import { MODULES } from "../src/modules/index.js";
 import { wallClock, zonedInstant } from "../src/core/tenancy/clock.js";
 import { attendanceTotals, registrationRefusal, type MeetingRow } from "../src/modules/participation/meetings/service.js";
 import { meetingsRoutes } from "../src/modules/participation/meetings/routes.js";
-import { seedMeetings } from "../src/seed/meetings-demo.js";
+import { seedMeetings } from "../src/modules/participation/demo/meetings.js";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const DAY_MS = 86_400_000;

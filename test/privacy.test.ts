@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { readToken } from "../src/modules/eservices/certificates.js";
-import { seedEservices } from "../src/seed/eservices-demo.js";
+import { seedEservices } from "../src/modules/eservices/demo/dossiers.js";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
 /** Every string an answer holds, however deep (repeated blocks, addresses). */

@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import type { LightMyRequestResponse } from "fastify";
 import { hashPassword } from "../src/core/auth/accounts.js";
 import { wallClock } from "../src/core/tenancy/clock.js";
-import { seedSurveys } from "../src/seed/surveys-demo.js";
+import { seedSurveys } from "../src/modules/participation/demo/surveys.js";
 import { Browser, createTestApp, DEMO, DEMO_PASSWORD, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const DAY_MS = 86_400_000;

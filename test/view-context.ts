@@ -1,5 +1,7 @@
 import { formatters, translator } from "../src/core/i18n/index.js";
 import type { ViewContext } from "../src/core/views/context.js";
+// Registers every module's catalogue, as the app does: components alone render modules' texts too.
+import "../src/modules/index.js";
 
 /** What a view is given for an anonymous visitor reading in French, for rendering components alone. */
 export function anonymousFrenchView(): ViewContext {

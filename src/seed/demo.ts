@@ -3,12 +3,8 @@ import { recordAudit } from "../core/audit/index.js";
 import { hashPassword } from "../core/auth/accounts.js";
 import type { MunicipalRole } from "../core/auth/roles.js";
 import type { Db, Tx } from "../core/db/index.js";
-import { seedOpenData } from "./opendata-demo.js";
-import { seedEservices } from "./eservices-demo.js";
-import { seedBudgets } from "./budgets-demo.js";
-import { seedMeetings } from "./meetings-demo.js";
-import { seedBudgetProcess, seedParticipation } from "./participation-demo.js";
-import { seedSurveys } from "./surveys-demo.js";
+import type { DemoMunicipalitySeeded } from "../core/modules.js";
+import { MODULES } from "../modules/index.js";
 
 /** The password of every demo account, printed in the README; change it before real use. */
 export const DEMO_PASSWORD = "demo-cite-2026";
@@ -166,79 +162,6 @@ const ROLE_NAMES: Record<MunicipalRole, string> = {
   citizen: "Habitant",
 };
 
-function newsFor(m: DemoMunicipality): { title: string; summary: string; body: string; language: string; publishedDaysAgo: number | null }[] {
-  if (m.languages[0] === "pt") {
-    return [
-      {
-        title: `${m.name} publica o seu orçamento municipal`,
-        summary: "O orçamento do ano está disponível para consulta de todos.",
-        body: `A Câmara Municipal de ${m.name} publica o orçamento aprovado em sessão.\n\nOs munícipes podem consultá-lo na câmara e em linha.`,
-        language: "pt",
-        publishedDaysAgo: 3,
-      },
-      {
-        title: "Reunião pública sobre o plano de ação local",
-        summary: "Todos os munícipes estão convidados.",
-        body: "Uma reunião pública sobre o plano de ação de governo aberto terá lugar na câmara municipal.\n\nA participação é livre.",
-        language: "pt",
-        publishedDaysAgo: 10,
-      },
-      { title: "Rascunho: horário de verão dos serviços", summary: "", body: "Texto em preparação.", language: "pt", publishedDaysAgo: null },
-    ];
-  }
-  return [
-    {
-      title: `${m.name} ouvre son budget aux citoyens`,
-      summary: "Le budget primitif de l'année est publié et consultable par tous.",
-      body: `La commune de ${m.name} publie son budget primitif adopté en conseil municipal.\n\nChaque habitant peut le consulter à la mairie et en ligne, et poser ses questions lors de la prochaine séance publique.`,
-      language: "fr",
-      publishedDaysAgo: 2,
-    },
-    {
-      title: "Lancement du cadre de concertation communal",
-      summary: "Un espace de dialogue entre la mairie, les organisations de la société civile et les habitants.",
-      body: "Le cadre de concertation réunira chaque trimestre la mairie, les associations de quartier, les organisations de femmes et de jeunes.\n\nLa première rencontre portera sur le plan d'action local de gouvernement ouvert.",
-      language: "fr",
-      publishedDaysAgo: 9,
-    },
-    {
-      title: "Campagne d'enregistrement des naissances",
-      summary: "Les agents de l'état civil se déplacent dans les quartiers.",
-      body: "Pendant un mois, les agents de l'état civil tiendront des permanences dans les quartiers pour enregistrer les naissances non déclarées.\n\nMunissez-vous du certificat d'accouchement si vous l'avez.",
-      language: "fr",
-      publishedDaysAgo: 20,
-    },
-    { title: "Brouillon : horaires d'hivernage des services", summary: "", body: "Texte en préparation.", language: "fr", publishedDaysAgo: null },
-  ];
-}
-
-function pagesFor(m: DemoMunicipality): { slug: string; title: string; body: string; language: string; published: boolean }[] {
-  const pt = m.languages[0] === "pt";
-  return [
-    {
-      slug: pt ? "sobre" : "a-propos",
-      title: pt ? `Sobre ${m.name}` : `À propos de ${m.name}`,
-      body: m.description + (pt ? "\n\nA câmara municipal está aberta de segunda a sexta-feira." : "\n\nLa mairie est ouverte du lundi au vendredi."),
-      language: pt ? "pt" : "fr",
-      published: true,
-    },
-    {
-      slug: pt ? "horarios" : "horaires",
-      title: pt ? "Horários da câmara" : "Horaires de la mairie",
-      body: pt ? "Segunda a sexta-feira: 8h00–15h00." : "Du lundi au jeudi : 8 h – 16 h.\n\nLe vendredi : 8 h – 13 h.",
-      language: pt ? "pt" : "fr",
-      published: true,
-    },
-    {
-      slug: pt ? "rascunho" : "brouillon",
-      title: pt ? "Página em preparação" : "Page en préparation",
-      body: pt ? "Conteúdo interno." : "Contenu interne non publié.",
-      language: pt ? "pt" : "fr",
-      published: false,
-    },
-  ];
-}
-
 async function insertUser(tx: Tx, values: { name: string; phone?: string; email?: string; hash: string; locale: string }): Promise<string> {
   // Demo accounts are confirmed, so that the README's sign-ins act at once.
   const [row] = await tx.query<{ id: string }>("INSERT INTO users (name, phone, email, password_hash, locale, confirmed_at) VALUES ($1, $2, $3, $4, $5, now()) RETURNING id", [
@@ -251,15 +174,11 @@ async function insertUser(tx: Tx, values: { name: string; phone?: string; email?
   return row!.id;
 }
 
-/** The municipalities whose demo shows participation at work: a live process, meetings. */
-const PARTICIPATION_DEMO = new Set(["rufisque", "labe"]);
-
-/** The municipalities whose demo shows the e-services at work (one in Senegal, one in Guinea). */
-const E_SERVICES_DEMO = new Set(["rufisque", "labe"]);
-
 /**
  * Loads the demo network once: a second call on a database that already holds a network
- * changes nothing and returns false, so restarting never duplicates or overwrites data.
+ * changes nothing and returns false, so restarting never duplicates or overwrites data. Core
+ * makes the network, its municipalities, accounts and staff; then each module, in the order the
+ * platform lists them, adds its own demo data through its manifest's seed.
  */
 export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://localhost:3000"): Promise<boolean> {
   const hash = await hashPassword(DEMO_PASSWORD);
@@ -277,6 +196,7 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
       const userId = await insertUser(tx, { name: account.name, email: account.email, hash, locale: "fr" });
       await tx.query("INSERT INTO network_roles (user_id, role) VALUES ($1, $2)", [userId, account.role]);
     }
+    const municipalities: DemoMunicipalitySeeded[] = [];
     for (const m of DEMO_MUNICIPALITIES) {
       const [row] = await tx.query<{ id: string }>(
         `INSERT INTO municipalities (slug, reference_code, name, country_code, region, time_zone, currency, languages, description, network_id)
@@ -284,47 +204,28 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
         [m.slug, m.referenceCode, m.name, m.country, m.region, m.timeZone, m.currency, m.languages, m.description, network!.id],
       );
       const municipalityId = row!.id;
-      for (const [index, [name, title]] of m.officials.entries()) {
-        await tx.query("INSERT INTO officials (municipality_id, name, title, position) VALUES ($1, $2, $3, $4)", [municipalityId, name, title, index]);
-      }
-      let editorId: string | null = null;
-      const staffIds: Partial<Record<MunicipalRole, { id: string; name: string; phone: string }>> = {};
+      const staff: DemoMunicipalitySeeded["staff"] = {};
       for (const [role, phone] of Object.entries(m.staff) as [MunicipalRole, string][]) {
         const name = `${ROLE_NAMES[role]} ${m.name}`;
         const userId = await insertUser(tx, { name, phone, hash, locale: m.languages[0]! });
         await tx.query("INSERT INTO municipal_roles (municipality_id, user_id, role) VALUES ($1, $2, $3)", [municipalityId, userId, role]);
-        if (role === "editor") editorId = userId;
-        staffIds[role] = { id: userId, name, phone };
+        staff[role] = { id: userId, name, phone };
       }
-      for (const item of newsFor(m)) {
-        const publishedAt = item.publishedDaysAgo === null ? null : new Date(Date.now() - item.publishedDaysAgo * 86_400_000);
-        await tx.query(
-          `INSERT INTO news (municipality_id, title, summary, body, language, status, published_at, created_by, updated_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-          [municipalityId, item.title, item.summary, item.body, item.language, publishedAt ? "published" : "draft", publishedAt, editorId],
-        );
-      }
-      await seedOpenData(tx, filesDir, { id: municipalityId, name: m.name, currency: m.currency }, editorId);
-      if (staffIds.editor && staffIds.agent) {
-        await seedParticipation(tx, municipalityId, m.slug, hash, { editorId: staffIds.editor.id, agentId: staffIds.agent.id });
-        if (PARTICIPATION_DEMO.has(m.slug)) {
-          await seedMeetings(tx, municipalityId, { editorId: staffIds.editor.id, agentId: staffIds.agent.id, ...(staffIds.citizen ? { citizenId: staffIds.citizen.id } : {}) });
-          const [plan] = await tx.query<{ id: string }>("SELECT id FROM processes WHERE municipality_id = $1 AND slug = 'plan-action-local-2027'", [municipalityId]);
-          const respondents = (await tx.query<{ user_id: string }>("SELECT user_id FROM resident_verifications WHERE municipality_id = $1 ORDER BY verified_at, user_id", [municipalityId])).map((row) => row.user_id);
-          await seedSurveys(tx, municipalityId, plan!.id, staffIds.editor.id, respondents);
-          await seedBudgets(tx, municipalityId, await seedBudgetProcess(tx, municipalityId, staffIds.editor.id), staffIds.editor.id);
-        }
-      }
-      if (E_SERVICES_DEMO.has(m.slug) && staffIds.agent && staffIds.administrator) {
-        await seedEservices(tx, filesDir, publicUrl, municipalityId, { agentId: staffIds.agent.id, administratorId: staffIds.administrator.id, ...(staffIds.citizen ? { citizen: staffIds.citizen } : {}) });
-      }
-      for (const page of pagesFor(m)) {
-        await tx.query(
-          `INSERT INTO pages (municipality_id, slug, title, body, language, status, published_at, created_by, updated_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-          [municipalityId, page.slug, page.title, page.body, page.language, page.published ? "published" : "draft", page.published ? new Date() : null, editorId],
-        );
-      }
+      municipalities.push({
+        id: municipalityId,
+        slug: m.slug,
+        name: m.name,
+        country: m.country,
+        currency: m.currency,
+        timeZone: m.timeZone,
+        languages: m.languages,
+        description: m.description,
+        officials: m.officials,
+        staff,
+      });
+    }
+    for (const module of MODULES) {
+      if (module.seed) await module.seed({ db: tx, filesDir, publicUrl, passwordHash: hash, municipalities });
     }
     await recordAudit(tx, { actorId: null, municipalityId: null, action: "system.seed.demo", subjectType: "network", subjectId: network!.id, data: { municipalities: DEMO_MUNICIPALITIES.length } });
     return true;

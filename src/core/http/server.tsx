@@ -11,6 +11,7 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Config } from "../../config.js";
+import type { AppModule } from "../modules.js";
 import type { Db } from "../db/index.js";
 import { loadActor } from "../auth/accounts.js";
 import { hasMunicipalRole, hasNetworkRole, type Actor } from "../auth/roles.js";
@@ -57,25 +58,7 @@ declare module "fastify" {
   }
 }
 
-/** A navigation entry a module offers on a municipality's pages. */
-export interface ModuleNav {
-  href: (municipality: Municipality) => string;
-  labelKey: string;
-}
-
-/** A back-office entry a module offers on the municipality's dashboard, to those it allows. */
-export interface ModuleAdminNav extends ModuleNav {
-  allowed: (actor: Actor | null, municipality: Municipality) => boolean;
-}
-
-export interface AppModule {
-  name: string;
-  /** Registers the module's routes in its own encapsulated context. */
-  plugin: (app: FastifyInstance) => Promise<void>;
-  nav?: ModuleNav[];
-  adminNav?: ModuleAdminNav[];
-  reasons?: import("./errors.js").ReasonCatalogue;
-}
+export type { AppModule, ModuleAdminNav, ModuleNav } from "../modules.js";
 
 export interface BuildOptions {
   config: Config;

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { MODULES } from "../../modules/index.js";
 import { catalogueDirs, formatters, LOCALES, negotiateLocale, translator } from "./index.js";
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -16,7 +17,17 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const catalogues = catalogueDirs().map((dir) => ({
+/** Every folder under src/modules holding a catalogue, as found on disk. */
+function catalogueFoldersOnDisk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (!entry.isDirectory() || entry.name === "node_modules") return [];
+    const full = path.join(dir, entry.name);
+    return [...(fs.existsSync(path.join(full, "fr.json")) ? [full] : []), ...catalogueFoldersOnDisk(full)];
+  });
+}
+
+const declared = MODULES.flatMap((module) => (module.messages ?? []).map((url) => path.resolve(fileURLToPath(url))));
+const catalogues = [path.resolve(SRC, "core/i18n/messages"), ...declared].map((dir) => ({
   dir: path.relative(SRC, dir),
   messages: Object.fromEntries(LOCALES.map((locale) => [locale, JSON.parse(fs.readFileSync(path.join(dir, `${locale}.json`), "utf8")) as Record<string, string>])),
 }));
@@ -26,6 +37,12 @@ const source = sourceFiles(SRC)
   .join("\n");
 
 describe("message catalogues", () => {
+  it("every catalogue folder a module holds is declared in its manifest, and the translator reads each", () => {
+    const onDisk = catalogueFoldersOnDisk(path.join(SRC, "modules")).sort();
+    assert.deepEqual([...declared].sort(), onDisk, "a module's messages/ folder is missing from its index.ts (or declared but absent)");
+    assert.deepEqual(catalogueDirs(), [path.resolve(SRC, "core/i18n/messages"), ...declared]);
+  });
+
   for (const catalogue of catalogues) {
     it(`${catalogue.dir}: French, Portuguese and English have the same keys, none empty, same placeholders`, () => {
       const french = catalogue.messages.fr!;

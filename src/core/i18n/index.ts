@@ -12,25 +12,30 @@ export const LOCALE_NAMES: Record<Locale, string> = { fr: "Français", pt: "Port
 export type Params = Record<string, string | number>;
 export type Translate = (key: string, params?: Params) => string;
 
-const SRC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** Core's own texts; modules add their folders through `registerCatalogues`. */
+const CORE_CATALOGUE = fileURLToPath(new URL("./messages/", import.meta.url));
+
+const registered: string[] = [];
+let loaded: Record<Locale, Map<string, string>> | null = null;
 
 /**
- * Every folder holding fr.json, pt.json and en.json: core's own, one per module, and one per part
- * of a large module (`modules/participation/messages/budgets/`), so that parts keep their own texts.
+ * Adds the folders holding fr.json, pt.json and en.json that modules declare in their manifests
+ * (`modules/index.ts` registers every module's when it is imported). A folder registered twice
+ * counts once. The catalogues are read again on next use.
  */
-export function catalogueDirs(): string[] {
-  const dirs = [path.join(SRC_DIR, "core/i18n/messages")];
-  const modulesDir = path.join(SRC_DIR, "modules");
-  const holdsCatalogue = (dir: string) => fs.existsSync(path.join(dir, "fr.json"));
-  for (const name of fs.readdirSync(modulesDir).sort()) {
-    const dir = path.join(modulesDir, name, "messages");
-    if (!fs.existsSync(dir)) continue;
-    if (holdsCatalogue(dir)) dirs.push(dir);
-    for (const part of fs.readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
-      if (holdsCatalogue(path.join(dir, part))) dirs.push(path.join(dir, part));
+export function registerCatalogues(dirs: readonly (string | URL)[]): void {
+  for (const dir of dirs) {
+    const resolved = path.resolve(typeof dir === "string" ? dir : fileURLToPath(dir));
+    if (resolved !== path.resolve(CORE_CATALOGUE) && !registered.includes(resolved)) {
+      registered.push(resolved);
+      loaded = null;
     }
   }
-  return dirs;
+}
+
+/** Every catalogue folder in use: core's, then those registered, in the order they came. */
+export function catalogueDirs(): string[] {
+  return [path.resolve(CORE_CATALOGUE), ...registered];
 }
 
 export function loadCatalogues(dirs = catalogueDirs()): Record<Locale, Map<string, string>> {
@@ -48,7 +53,12 @@ export function loadCatalogues(dirs = catalogueDirs()): Record<Locale, Map<strin
   return result;
 }
 
-const catalogues = loadCatalogues();
+// Read on first use rather than at import: a translator made while modules are still being
+// imported (a constant of a notification, a job) sees the catalogues registered after it.
+function catalogues(): Record<Locale, Map<string, string>> {
+  loaded ??= loadCatalogues();
+  return loaded;
+}
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
@@ -81,9 +91,9 @@ function interpolate(text: string, params: Params | undefined): string {
 const pluralRules = Object.fromEntries(LOCALES.map((locale) => [locale, new Intl.PluralRules(locale)])) as Record<Locale, Intl.PluralRules>;
 
 export function translator(locale: Locale): Translate {
-  const catalogue = catalogues[locale];
   const plurals = pluralRules[locale];
   return (key, params) => {
+    const catalogue = catalogues()[locale];
     let text = catalogue.get(key);
     if (text === undefined && params && typeof params.count === "number") {
       text = catalogue.get(`${key}.${plurals.select(params.count)}`) ?? catalogue.get(`${key}.other`);

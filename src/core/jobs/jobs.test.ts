@@ -5,9 +5,10 @@ import { createTestDb } from "../../../test/helpers.js";
 import type { Db } from "../db/index.js";
 import { migrate } from "../db/migrations.js";
 import { NOTIFICATION_RETENTION_DAYS } from "../notify/index.js";
-import { enqueueJob, purgeExpired, runDueJobs } from "./index.js";
+import { bindJobs, enqueueJob, purgeExpired, runDueJobs, scheduleJobs, type JobContext } from "./index.js";
 
 const silent = Fastify({ logger: { level: "silent" } }).log;
+const reach: Omit<JobContext, "db"> = { log: silent, filesDir: "/nonexistent", publicUrl: "https://example.org", notifier: { send: async () => ({ ok: true }) } as unknown as JobContext["notifier"] };
 
 describe("background jobs", () => {
   let db: Db;
@@ -63,5 +64,53 @@ describe("background jobs", () => {
     await purgeExpired(db, {});
     assert.deepEqual((await db.query<{ id: string }>("SELECT id FROM sessions")).map((row) => row.id), ["live"]);
     assert.deepEqual((await db.query<{ key: string }>("SELECT key FROM idempotency_keys")).map((row) => row.key), ["new-key-1"]);
+  });
+
+  it("a job declared every ten minutes is enqueued once per period, not twice when two workers schedule it at once", async () => {
+    const schedules = { "test.every": { everyMinutes: 10 } } as const;
+    const now = new Date();
+    const enqueued = await Promise.all([scheduleJobs(db, schedules, now), scheduleJobs(db, schedules, now)]);
+    assert.deepEqual(enqueued.flat(), ["test.every"], "one worker enqueues it, the other sees it");
+    let runs = 0;
+    const { handlers } = bindJobs([{ kind: "test.every", schedule: { everyMinutes: 10 }, handler: async () => void (runs += 1) }], reach);
+    await runDueJobs(db, handlers, silent);
+    assert.equal(runs, 1);
+    assert.deepEqual(await scheduleJobs(db, schedules, now), [], "it already ran in this period");
+    const nextPeriod = new Date(now.getTime() + 10 * 60_000);
+    assert.deepEqual((await Promise.all([scheduleJobs(db, schedules, nextPeriod), scheduleJobs(db, schedules, nextPeriod)])).flat(), ["test.every"]);
+    const [count] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE kind = 'test.every'");
+    assert.equal(count?.n, 2);
+  });
+
+  it("a job of a period still pending is not enqueued again when the next period comes", async () => {
+    const schedules = { "test.slow": { everyMinutes: 5 } } as const;
+    const now = new Date();
+    assert.deepEqual(await scheduleJobs(db, schedules, now), ["test.slow"]);
+    assert.deepEqual(await scheduleJobs(db, schedules, new Date(now.getTime() + 5 * 60_000)), []);
+  });
+
+  it("a daily job is enqueued a day ahead, once, however many workers schedule it", async () => {
+    const now = new Date();
+    const schedules = { "test.daily": "daily" } as const;
+    assert.deepEqual((await Promise.all([scheduleJobs(db, schedules, now), scheduleJobs(db, schedules, now)])).flat(), ["test.daily"]);
+    const rows = await db.query<{ run_at: Date }>("SELECT run_at FROM jobs WHERE kind = 'test.daily'");
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.run_at.getTime(), now.getTime() + 24 * 3600 * 1000);
+  });
+
+  it("a declared job's handler is given the platform's reach, and a kind declared twice is refused", async () => {
+    let seen: Omit<JobContext, "db" | "log" | "notifier"> | undefined;
+    const { handlers, schedules } = bindJobs([{ kind: "test.reach", handler: async ({ filesDir, publicUrl }) => void (seen = { filesDir, publicUrl }) }], reach);
+    assert.deepEqual(schedules, {}, "no schedule, never enqueued by itself");
+    await handlers["test.reach"]!(db, {});
+    assert.deepEqual(seen, { filesDir: "/nonexistent", publicUrl: "https://example.org" });
+    assert.throws(() => bindJobs([{ kind: "test.twice", handler: async () => {} }, { kind: "test.twice", handler: async () => {} }], reach), /declared twice/);
+  });
+
+  it("the daily purge forgets jobs done more than a week ago, and keeps recent and pending ones", async () => {
+    await db.query("INSERT INTO jobs (kind, done_at) VALUES ('test.old', now() - interval '8 days'), ('test.recent', now() - interval '1 day')");
+    await db.query("INSERT INTO jobs (kind, run_at) VALUES ('test.pending', now() - interval '30 days')");
+    await purgeExpired(db, {});
+    assert.deepEqual((await db.query<{ kind: string }>("SELECT kind FROM jobs WHERE kind IN ('test.old', 'test.recent', 'test.pending') ORDER BY kind")).map((row) => row.kind), ["test.pending", "test.recent"]);
   });
 });

@@ -1,6 +1,8 @@
-import type { AppModule } from "../../core/http/server.js";
+import type { AppModule } from "../../core/modules.js";
+import { seedOpenDataDemo } from "./demo.js";
 import { OPENDATA_REASONS } from "./reasons.js";
 import { opendataRoutes } from "./routes.js";
+import { listPublishedDatasetsOf } from "./store.js";
 
 export { loadResourceTable } from "./service.js";
 
@@ -10,4 +12,18 @@ export const opendataModule: AppModule = {
   plugin: opendataRoutes,
   reasons: OPENDATA_REASONS,
   nav: [{ href: (m) => `/${m.slug}/data`, labelKey: "opendata.nav.data" }],
+  messages: [new URL("./messages/", import.meta.url)],
+  seed: seedOpenDataDemo,
+  exports: [
+    { key: "catalog_ttl", titleKey: "opendata.exports.catalog", format: "Turtle (DCAT)", mediaType: "text/turtle", per: "municipality", path: (m) => `/${m.slug}/catalog.ttl` },
+    { key: "catalog_jsonld", titleKey: "opendata.exports.catalog", format: "JSON-LD (DCAT)", mediaType: "application/ld+json", per: "municipality", path: (m) => `/${m.slug}/catalog.jsonld` },
+    {
+      key: "datapackage",
+      titleKey: "opendata.exports.datapackage",
+      format: "Data Package",
+      mediaType: "application/json",
+      per: "dataset",
+      items: async (db, m) => (await listPublishedDatasetsOf(db, [m.id])).map((dataset) => ({ title: dataset.title, path: `/${m.slug}/data/${dataset.slug}/datapackage.json` })),
+    },
+  ],
 };

@@ -3,6 +3,7 @@ import { requireAllowed } from "../../core/auth/roles.js";
 import { findStoredFile, sendStoredFile } from "../../core/files/index.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
+import { municipalityExports } from "../../core/modules.js";
 import { listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import { opendataApiRoutes } from "./api.js";
@@ -72,7 +73,10 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
       offset: (params.page - 1) * PAGE_SIZE,
     });
     const names = municipality ? {} : Object.fromEntries((await listMunicipalities(db)).map((m) => [m.slug, m.name]));
-    return reply.page(<SearchPage ctx={await request.view()} municipality={municipality} params={params} result={result} names={names} />);
+    // The municipality's other open files (meetings calendar, statistics…), from every module's manifest;
+    // each dataset's own files are on its page.
+    const exports = municipality ? (await municipalityExports(db, municipality)).filter((entry) => entry.per !== "dataset") : [];
+    return reply.page(<SearchPage ctx={await request.view()} municipality={municipality} params={params} result={result} names={names} exports={exports} />);
   }
 
   app.get("/data", async (request, reply) => searchPage(request, reply, null));

@@ -1,9 +1,17 @@
-import type { AppModule } from "../../core/http/server.js";
+import type { AppModule } from "../../core/modules.js";
+import { listBudgets } from "./budgets/store.js";
+import { seedParticipationDemo } from "./demo/index.js";
 import { participationPolicy } from "./policy.js";
 import { participationRoutes } from "./routes.js";
+import { announceOpenedPhases } from "./service.js";
+import { listProcesses } from "./store.js";
+import { listSurveys } from "./surveys/store.js";
 
 export { announceOpenedPhases, addPhase, createProcess, setProcessStatus, verifyInPerson } from "./service.js";
 export { createProposal } from "./proposals/service.js";
+
+/** The parts of the module that keep their own texts, each in `messages/<part>/`. */
+const MESSAGE_PARTS = ["proposals", "survey", "surveys-admin", "budgets", "meetings"];
 
 /** Citizen participation: processes and their phases, proposals, supports, comments, moderation. */
 export const participationModule: AppModule = {
@@ -18,5 +26,61 @@ export const participationModule: AppModule = {
     { href: (m) => `/${m.slug}/admin/meetings`, labelKey: "participation.meetings.admin.title", allowed: participationPolicy.manageProcesses },
     { href: (m) => `/${m.slug}/admin/moderation`, labelKey: "participation.moderation.title", allowed: participationPolicy.moderate },
     { href: (m) => `/${m.slug}/admin/residents`, labelKey: "participation.residents.title", allowed: participationPolicy.actAtTheCounter },
+  ],
+  messages: MESSAGE_PARTS.map((part) => new URL(`./messages/${part}/`, import.meta.url)),
+  jobs: [
+    {
+      // Followers hear of a phase the day it opens, within ten minutes of it.
+      kind: "participation.announce_phases",
+      schedule: { everyMinutes: 10 },
+      handler: async ({ db, notifier, publicUrl }) => void (await announceOpenedPhases(db, notifier, publicUrl)),
+    },
+  ],
+  seed: seedParticipationDemo,
+  exports: [
+    { key: "meetings_ics", titleKey: "participation.exports.meetings_calendar", format: "iCalendar", mediaType: "text/calendar", per: "municipality", path: (m) => `/${m.slug}/meetings.ics` },
+    { key: "meetings_attendance", titleKey: "participation.exports.meetings_attendance", format: "CSV", mediaType: "text/csv", per: "municipality", path: (m) => `/${m.slug}/meetings/attendance.csv` },
+    {
+      key: "proposals",
+      titleKey: "participation.exports.proposals",
+      format: "CSV",
+      mediaType: "text/csv",
+      per: "process",
+      items: async (db, m) => (await listProcesses(db, m.id, { publishedOnly: true })).map((process) => ({ title: process.title, path: `/${m.slug}/participation/${process.slug}/proposals.csv` })),
+    },
+    {
+      key: "survey_results",
+      titleKey: "participation.exports.survey_results",
+      format: "CSV",
+      mediaType: "text/csv",
+      per: "survey",
+      // Only surveys whose results the municipality made public; a draft is nobody's yet.
+      items: async (db, m) => {
+        const items = [];
+        for (const process of await listProcesses(db, m.id, { publishedOnly: true })) {
+          for (const survey of await listSurveys(db, m.id, process.id, { visibleOnly: true })) {
+            if (survey.results_public) items.push({ title: survey.title, path: `/${m.slug}/participation/${process.slug}/surveys/${survey.id}/results.csv` });
+          }
+        }
+        return items;
+      },
+    },
+    {
+      key: "budget_results",
+      titleKey: "participation.exports.budget_results",
+      format: "CSV",
+      mediaType: "text/csv",
+      per: "budget",
+      // Only once the results are published: before, the count is not the municipality's word.
+      items: async (db, m) => {
+        const items = [];
+        for (const process of await listProcesses(db, m.id, { publishedOnly: true })) {
+          for (const budget of await listBudgets(db, m.id, process.id, { publishedOnly: true })) {
+            if (budget.results) items.push({ title: budget.title, path: `/${m.slug}/participation/${process.slug}/budgets/${budget.id}/results.csv` });
+          }
+        }
+        return items;
+      },
+    },
   ],
 };

@@ -2,6 +2,7 @@ import { Html } from "@kitajs/html";
 import { Breadcrumbs, Pagination, Paragraphs } from "../../../core/views/components.js";
 import type { ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
+import type { ExportEntry } from "../../../core/modules.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
 import type { DatasetRow, ResourceRow, SearchResult, VersionRow } from "../store.js";
 import { FREQUENCIES, LICENCES, THEMES, type Frequency, type Licence, type Theme } from "../vocabulary.js";
@@ -77,7 +78,14 @@ export function licenceTitle(id: string): string {
   return id in LICENCES ? LICENCES[id as Licence].title : id;
 }
 
-export function SearchPage(props: { ctx: ViewContext; municipality: Municipality | null; params: SearchParams; result: SearchResult; names: Record<string, string> }): JSX.Element {
+export function SearchPage(props: {
+  ctx: ViewContext;
+  municipality: Municipality | null;
+  params: SearchParams;
+  result: SearchResult;
+  names: Record<string, string>;
+  exports: ExportEntry[];
+}): JSX.Element {
   const { ctx, municipality, params, result } = props;
   const { t } = ctx;
   const base = municipality ? `/${municipality.slug}/data` : "/data";
@@ -138,6 +146,32 @@ export function SearchPage(props: { ctx: ViewContext; municipality: Municipality
         ))}
       </ul>
       <Pagination ctx={ctx} page={params.page} hasNext={params.page < pages} href={(page) => `${base}${queryString(params, page)}`} />
+      {municipality && props.exports.length > 0 ? (
+        <section aria-labelledby="exports">
+          <h2 id="exports" safe>
+            {t("opendata.exports.heading")}
+          </h2>
+          <ul>
+            {props.exports.map((entry) => (
+              <li>
+                <a href={entry.path} safe>
+                  {entry.itemTitle === undefined ? t(entry.titleKey) : t("opendata.exports.item", { export: t(entry.titleKey), item: entry.itemTitle })}
+                </a>{" "}
+                <span class="meta" safe>
+                  {`(${entry.format})`}
+                </span>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a href={`/api/v1/${municipality.slug}/exports`} safe>
+              {t("opendata.exports.api")}
+            </a>
+          </p>
+        </section>
+      ) : (
+        ""
+      )}
     </Layout>
   );
 }

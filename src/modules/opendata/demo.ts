@@ -1,7 +1,8 @@
-import { toCsv } from "../core/export/csv.js";
-import { storeFile } from "../core/files/index.js";
-import type { Tx } from "../core/db/index.js";
-import { loadResourceTable } from "../modules/opendata/index.js";
+import { toCsv } from "../../core/export/csv.js";
+import { storeFile } from "../../core/files/index.js";
+import type { Tx } from "../../core/db/index.js";
+import type { DemoSeedContext } from "../../core/modules.js";
+import { loadResourceTable } from "./service.js";
 
 /**
  * Five datasets per demo municipality, each with a CSV a visitor can download: the kinds of data
@@ -141,4 +142,9 @@ export async function seedOpenData(tx: Tx, filesDir: string, municipality: { id:
       [municipality.id, row!.id, editorId],
     );
   }
+}
+
+/** The open-data demo step: the five datasets in every demo municipality, published by its editor. */
+export async function seedOpenDataDemo({ db, filesDir, municipalities }: DemoSeedContext): Promise<void> {
+  for (const m of municipalities) await seedOpenData(db, filesDir, { id: m.id, name: m.name, currency: m.currency }, m.staff.editor?.id ?? null);
 }

@@ -1,8 +1,8 @@
-import type { Tx } from "../core/db/index.js";
-import { wallClock } from "../core/tenancy/clock.js";
-import { zonedToUtc } from "../modules/participation/service.js";
-import type { Question } from "../modules/participation/surveys/definition.js";
-import { changeQuestions, createSurvey, openSurvey, submitResponse, withQuestionAdded } from "../modules/participation/surveys/service.js";
+import type { Tx } from "../../../core/db/index.js";
+import { wallClock } from "../../../core/tenancy/clock.js";
+import { zonedToUtc } from "../service.js";
+import type { Question } from "../surveys/definition.js";
+import { changeQuestions, createSurvey, openSurvey, submitResponse, withQuestionAdded } from "../surveys/service.js";
 
 /*
  * A survey open in the Local Action Plan's process, so that a visitor sees one at work: what the

@@ -1,6 +1,6 @@
-import type { Tx } from "../core/db/index.js";
-import * as proposals from "../modules/participation/proposals/store.js";
-import * as store from "../modules/participation/store.js";
+import type { Tx } from "../../../core/db/index.js";
+import * as proposals from "../proposals/store.js";
+import * as store from "../store.js";
 
 /*
  * A live process in each demo municipality that shows participation: the co-creation of the

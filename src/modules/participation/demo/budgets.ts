@@ -1,5 +1,5 @@
-import type { Tx } from "../core/db/index.js";
-import { addProject, createBudget, publishBudget, type ProjectInput } from "../modules/participation/budgets/service.js";
+import type { Tx } from "../../../core/db/index.js";
+import { addProject, createBudget, publishBudget, type ProjectInput } from "../budgets/service.js";
 
 /*
  * A participatory budget open to a vote, so that a visitor sees one at work: an envelope a

@@ -12,14 +12,14 @@ import type {
   SimpleFieldDef,
   TextFieldDef,
   YesNoFieldDef,
-} from "../modules/eservices/form-definition.js";
-import { NATIONAL_ID_FORMATS } from "../modules/eservices/form-definition.js";
-import type { ProcedureInput } from "../modules/eservices/schema.js";
+} from "../form-definition.js";
+import { NATIONAL_ID_FORMATS } from "../form-definition.js";
+import type { ProcedureInput } from "../schema.js";
 
 /*
  * The demo municipalities' e-services: six procedures (démarches) as a Senegalese or Guinean
  * town hall offers them, with the fees, payment channels and vocabulary of each country.
- * Plain data, checked by eservices-demo-procedures.test.ts against the schema, the structural
+ * Plain data, checked by procedures.test.ts against the schema, the structural
  * checks and the multipart limits the server allows (10 files, 200 fields).
  */
 

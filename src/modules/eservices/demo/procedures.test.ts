@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
-import { checkDefinition, type FieldDef } from "../modules/eservices/form-definition.js";
-import { ProcedureInputSchema } from "../modules/eservices/schema.js";
-import { demoProcedures } from "./eservices-demo-procedures.js";
+import { checkDefinition, type FieldDef } from "../form-definition.js";
+import { ProcedureInputSchema } from "../schema.js";
+import { demoProcedures } from "./procedures.js";
 
 /** What the server allows in one multipart submission: 10 files, 200 fields less a margin. */
 const LIMITS = { inputs: 190, files: 10 };

@@ -1,6 +1,6 @@
-import type { Tx } from "../core/db/index.js";
-import { wallClock, zonedInstant } from "../core/tenancy/clock.js";
-import { insertMeetingAsIs, type AttendanceCell, type MeetingInput } from "../modules/participation/meetings/service.js";
+import type { Tx } from "../../../core/db/index.js";
+import { wallClock, zonedInstant } from "../../../core/tenancy/clock.js";
+import { insertMeetingAsIs, type AttendanceCell, type MeetingInput } from "../meetings/service.js";
 
 /*
  * Three public meetings of the Local Action Plan's co-creation, as a municipality has them a

@@ -1,11 +1,12 @@
-import type { Tx } from "../core/db/index.js";
-import type { Actor } from "../core/auth/roles.js";
-import { storeFile } from "../core/files/index.js";
-import type { ChannelAdapter } from "../core/notify/index.js";
-import type { Municipality } from "../core/tenancy/index.js";
-import { createDraft, createProcedure, setProcedureStatus, transition } from "../modules/eservices/index.js";
-import { NATIONAL_ID_FORMATS, type AnswerValue, type Answers, type FormDefinition, type SimpleFieldDef } from "../modules/eservices/form-definition.js";
-import { demoProcedures } from "./eservices-demo-procedures.js";
+import type { Tx } from "../../../core/db/index.js";
+import type { DemoSeedContext } from "../../../core/modules.js";
+import type { Actor } from "../../../core/auth/roles.js";
+import { storeFile } from "../../../core/files/index.js";
+import type { ChannelAdapter } from "../../../core/notify/index.js";
+import type { Municipality } from "../../../core/tenancy/index.js";
+import { createDraft, createProcedure, setProcedureStatus, transition } from "../service.js";
+import { NATIONAL_ID_FORMATS, type AnswerValue, type Answers, type FormDefinition, type SimpleFieldDef } from "../form-definition.js";
+import { demoProcedures } from "./procedures.js";
 
 /*
  * The six demo procedures, published, with dossiers at every stage of instruction so that an
@@ -111,7 +112,7 @@ export async function seedEservices(
   const country = found.country_code;
   const procedures = new Map<string, Awaited<ReturnType<typeof loadProcedure>>>();
   async function loadProcedure(slug: string) {
-    const [row] = await tx.query<import("../modules/eservices/store.js").ProcedureRow>("SELECT * FROM procedures WHERE municipality_id = $1 AND slug = $2", [municipalityId, slug]);
+    const [row] = await tx.query<import("../store.js").ProcedureRow>("SELECT * FROM procedures WHERE municipality_id = $1 AND slug = $2", [municipalityId, slug]);
     return row!;
   }
   for (const input of demoProcedures(country)) {
@@ -169,4 +170,16 @@ export async function seedEservices(
   await dossier("legalisation-signature", 2, ["take"], { daysAgo: 0 });
   await dossier("demande-permis-construire", 3, ["take"], { daysAgo: 30 });
   await dossier("attribution-terrain", 0, [], { web: true, daysAgo: 0, draft: true });
+}
+
+/** The municipalities whose demo shows the e-services at work (one in Senegal, one in Guinea). */
+const E_SERVICES_DEMO = new Set(["rufisque", "labe"]);
+
+/** The e-services demo step: procedures and dossiers where a counter agent and an administrator work. */
+export async function seedEservicesDemo({ db, filesDir, publicUrl, municipalities }: DemoSeedContext): Promise<void> {
+  for (const m of municipalities) {
+    const { agent, administrator, citizen } = m.staff;
+    if (!E_SERVICES_DEMO.has(m.slug) || !agent || !administrator) continue;
+    await seedEservices(db, filesDir, publicUrl, m.id, { agentId: agent.id, administratorId: administrator.id, ...(citizen ? { citizen } : {}) });
+  }
 }

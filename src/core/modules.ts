@@ -1,0 +1,184 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Actor, MunicipalRole } from "./auth/roles.js";
+import type { Queryable, Tx } from "./db/index.js";
+import { registerCatalogues } from "./i18n/index.js";
+import type { DeclaredJob } from "./jobs/index.js";
+import type { Municipality } from "./tenancy/index.js";
+import type { ReasonCatalogue } from "./http/errors.js";
+
+export type { DeclaredJob, JobContext, JobSchedule } from "./jobs/index.js";
+
+/** A navigation entry a module offers on a municipality's pages. */
+export interface ModuleNav {
+  href: (municipality: Municipality) => string;
+  labelKey: string;
+}
+
+/** A back-office entry a module offers on the municipality's dashboard, to those it allows. */
+export interface ModuleAdminNav extends ModuleNav {
+  allowed: (actor: Actor | null, municipality: Municipality) => boolean;
+}
+
+/** A demo municipality once created, with its staff accounts, as module seeds receive it. */
+export interface DemoMunicipalitySeeded {
+  id: string;
+  slug: string;
+  name: string;
+  country: string;
+  currency: string;
+  timeZone: string;
+  languages: string[];
+  description: string;
+  /** Name and title of each elected official, in the order the municipality lists them. */
+  officials: [string, string][];
+  /** The demo staff present in this municipality, by role. */
+  staff: Partial<Record<MunicipalRole, { id: string; name: string; phone: string }>>;
+}
+
+/** What a module's demo seed is given: the seeding transaction and the network just created. */
+export interface DemoSeedContext {
+  db: Tx;
+  filesDir: string;
+  publicUrl: string;
+  /** Hash of the demo password, for the demo accounts a module adds (residents…). */
+  passwordHash: string;
+  municipalities: DemoMunicipalitySeeded[];
+}
+
+/** One file of an object-level export: a process's proposals, a survey's results. */
+export interface ExportItem {
+  /** The object's name as people know it (the process's title…). */
+  title: string;
+  /** Site-relative path of the file. */
+  path: string;
+}
+
+interface ExportBase {
+  /** Stable identifier within the module (`proposals`); the catalogue leads it with the module's name. */
+  key: string;
+  /** Message key of what the export holds, shown in the catalogue. */
+  titleKey: string;
+  /** The format as people name it: CSV, iCalendar, Turtle, JSON-LD. */
+  format: string;
+  /** The media type the file is served with, without parameters (`text/csv`). */
+  mediaType: string;
+}
+
+/**
+ * An open-data export a module publishes for each municipality: one file for the municipality,
+ * or one per public object of some kind (each published process, each survey with public results).
+ */
+export type ModuleExport =
+  | (ExportBase & { per: "municipality"; path: (municipality: Municipality) => string })
+  | (ExportBase & { per: "dataset" | "process" | "survey" | "budget"; items: (db: Queryable, municipality: Municipality) => Promise<ExportItem[]> });
+
+/** A module's manifest: everything the platform needs from it. */
+export interface AppModule {
+  name: string;
+  /** Registers the module's routes in its own encapsulated context. */
+  plugin: (app: FastifyInstance) => Promise<void>;
+  nav?: ModuleNav[];
+  adminNav?: ModuleAdminNav[];
+  /** Folders holding the module's fr.json, pt.json and en.json (one per part of a large module). */
+  messages?: URL[];
+  /** Background work the module runs, with the schedule of what runs by itself. */
+  jobs?: DeclaredJob[];
+  /** Loads the module's demo data into the demo network, in the seeding transaction. */
+  seed?: (context: DemoSeedContext) => Promise<void>;
+  /** Open-data files the module publishes for each municipality. */
+  exports?: ModuleExport[];
+  /** The reasons the module's rules give when they refuse (docs/errors.md lists them all). */
+  reasons?: ReasonCatalogue;
+}
+
+/** One row of a municipality's catalogue of exports. */
+export interface ExportEntry {
+  module: string;
+  /** The module's name and the export's key: `participation.proposals`. */
+  key: string;
+  titleKey: string;
+  format: string;
+  mediaType: string;
+  per: ModuleExport["per"];
+  /** The object's title for object-level exports. */
+  itemTitle?: string;
+  path: string;
+}
+
+let platformModules: readonly AppModule[] = [];
+
+/**
+ * Makes the platform's modules known to core: their message catalogues, and the list the
+ * exports catalogue is built from. Called once, by `modules/index.ts`, when it is imported.
+ */
+export function registerModules(modules: readonly AppModule[]): void {
+  platformModules = modules;
+  registerCatalogues(modules.flatMap((module) => module.messages ?? []));
+}
+
+/** Every open-data export of a municipality, declared by the modules, in their order. */
+export async function municipalityExports(db: Queryable, municipality: Municipality, modules: readonly AppModule[] = platformModules): Promise<ExportEntry[]> {
+  const entries: ExportEntry[] = [];
+  for (const module of modules) {
+    for (const declared of module.exports ?? []) {
+      const base = { module: module.name, key: `${module.name}.${declared.key}`, titleKey: declared.titleKey, format: declared.format, mediaType: declared.mediaType, per: declared.per };
+      if (declared.per === "municipality") entries.push({ ...base, path: declared.path(municipality) });
+      else for (const item of await declared.items(db, municipality)) entries.push({ ...base, itemTitle: item.title, path: item.path });
+    }
+  }
+  return entries;
+}
+
+const ExportSchema = Type.Object({
+  /** The module publishing the file. */
+  module: Type.String(),
+  /** Stable identifier of the export, the same in every municipality. */
+  key: Type.String(),
+  /** What the file holds, in the language of the request. */
+  title: Type.String(),
+  /** The format as people name it (CSV, iCalendar, Turtle…). */
+  format: Type.String(),
+  /** The media type the file is served with. */
+  media_type: Type.String(),
+  /** Whether the file covers the municipality or one of its objects (a process, a survey…). */
+  per: Type.String(),
+  /** The object's title, for a file about one object. */
+  item_title: Type.Optional(Type.String()),
+  /** Where to fetch the file. */
+  url: Type.String(),
+});
+
+/** The catalogue of every open-data export of a municipality, built from the modules' manifests. */
+export const exportCatalogueModule: AppModule = {
+  name: "exports",
+  plugin: async (app) => {
+    app.get(
+      "/api/v1/:slug/exports",
+      {
+        schema: {
+          tags: ["opendata"],
+          summary: "Every open-data file a municipality publishes, from every module",
+          response: { 200: Type.Object({ municipality: Type.String(), exports: Type.Array(ExportSchema) }) },
+        },
+      },
+      async (request) => {
+        const municipality = request.requireMunicipality();
+        const entries = await municipalityExports(app.db, municipality);
+        return {
+          municipality: municipality.slug,
+          exports: entries.map((entry) => ({
+            module: entry.module,
+            key: entry.key,
+            title: request.t(entry.titleKey),
+            format: entry.format,
+            media_type: entry.mediaType,
+            per: entry.per,
+            ...(entry.itemTitle === undefined ? {} : { item_title: entry.itemTitle }),
+            url: `${app.config.publicUrl}${entry.path}`,
+          })),
+        };
+      },
+    );
+  },
+};

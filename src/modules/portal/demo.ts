@@ -1,0 +1,104 @@
+import type { DemoMunicipalitySeeded, DemoSeedContext } from "../../core/modules.js";
+
+/*
+ * Each demo municipality's site: its elected officials, a few news items (one a draft) and its
+ * static pages (one unpublished), in the municipality's first language.
+ */
+
+function newsFor(m: DemoMunicipalitySeeded): { title: string; summary: string; body: string; language: string; publishedDaysAgo: number | null }[] {
+  if (m.languages[0] === "pt") {
+    return [
+      {
+        title: `${m.name} publica o seu orçamento municipal`,
+        summary: "O orçamento do ano está disponível para consulta de todos.",
+        body: `A Câmara Municipal de ${m.name} publica o orçamento aprovado em sessão.\n\nOs munícipes podem consultá-lo na câmara e em linha.`,
+        language: "pt",
+        publishedDaysAgo: 3,
+      },
+      {
+        title: "Reunião pública sobre o plano de ação local",
+        summary: "Todos os munícipes estão convidados.",
+        body: "Uma reunião pública sobre o plano de ação de governo aberto terá lugar na câmara municipal.\n\nA participação é livre.",
+        language: "pt",
+        publishedDaysAgo: 10,
+      },
+      { title: "Rascunho: horário de verão dos serviços", summary: "", body: "Texto em preparação.", language: "pt", publishedDaysAgo: null },
+    ];
+  }
+  return [
+    {
+      title: `${m.name} ouvre son budget aux citoyens`,
+      summary: "Le budget primitif de l'année est publié et consultable par tous.",
+      body: `La commune de ${m.name} publie son budget primitif adopté en conseil municipal.\n\nChaque habitant peut le consulter à la mairie et en ligne, et poser ses questions lors de la prochaine séance publique.`,
+      language: "fr",
+      publishedDaysAgo: 2,
+    },
+    {
+      title: "Lancement du cadre de concertation communal",
+      summary: "Un espace de dialogue entre la mairie, les organisations de la société civile et les habitants.",
+      body: "Le cadre de concertation réunira chaque trimestre la mairie, les associations de quartier, les organisations de femmes et de jeunes.\n\nLa première rencontre portera sur le plan d'action local de gouvernement ouvert.",
+      language: "fr",
+      publishedDaysAgo: 9,
+    },
+    {
+      title: "Campagne d'enregistrement des naissances",
+      summary: "Les agents de l'état civil se déplacent dans les quartiers.",
+      body: "Pendant un mois, les agents de l'état civil tiendront des permanences dans les quartiers pour enregistrer les naissances non déclarées.\n\nMunissez-vous du certificat d'accouchement si vous l'avez.",
+      language: "fr",
+      publishedDaysAgo: 20,
+    },
+    { title: "Brouillon : horaires d'hivernage des services", summary: "", body: "Texte en préparation.", language: "fr", publishedDaysAgo: null },
+  ];
+}
+
+function pagesFor(m: DemoMunicipalitySeeded): { slug: string; title: string; body: string; language: string; published: boolean }[] {
+  const pt = m.languages[0] === "pt";
+  return [
+    {
+      slug: pt ? "sobre" : "a-propos",
+      title: pt ? `Sobre ${m.name}` : `À propos de ${m.name}`,
+      body: m.description + (pt ? "\n\nA câmara municipal está aberta de segunda a sexta-feira." : "\n\nLa mairie est ouverte du lundi au vendredi."),
+      language: pt ? "pt" : "fr",
+      published: true,
+    },
+    {
+      slug: pt ? "horarios" : "horaires",
+      title: pt ? "Horários da câmara" : "Horaires de la mairie",
+      body: pt ? "Segunda a sexta-feira: 8h00–15h00." : "Du lundi au jeudi : 8 h – 16 h.\n\nLe vendredi : 8 h – 13 h.",
+      language: pt ? "pt" : "fr",
+      published: true,
+    },
+    {
+      slug: pt ? "rascunho" : "brouillon",
+      title: pt ? "Página em preparação" : "Page en préparation",
+      body: pt ? "Conteúdo interno." : "Contenu interne non publié.",
+      language: pt ? "pt" : "fr",
+      published: false,
+    },
+  ];
+}
+
+/** Officials, news and pages of every demo municipality, written by its editor when it has one. */
+export async function seedPortalDemo({ db, municipalities }: DemoSeedContext): Promise<void> {
+  for (const m of municipalities) {
+    for (const [index, [name, title]] of m.officials.entries()) {
+      await db.query("INSERT INTO officials (municipality_id, name, title, position) VALUES ($1, $2, $3, $4)", [m.id, name, title, index]);
+    }
+    const editorId = m.staff.editor?.id ?? null;
+    for (const item of newsFor(m)) {
+      const publishedAt = item.publishedDaysAgo === null ? null : new Date(Date.now() - item.publishedDaysAgo * 86_400_000);
+      await db.query(
+        `INSERT INTO news (municipality_id, title, summary, body, language, status, published_at, created_by, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+        [m.id, item.title, item.summary, item.body, item.language, publishedAt ? "published" : "draft", publishedAt, editorId],
+      );
+    }
+    for (const page of pagesFor(m)) {
+      await db.query(
+        `INSERT INTO pages (municipality_id, slug, title, body, language, status, published_at, created_by, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+        [m.id, page.slug, page.title, page.body, page.language, page.published ? "published" : "draft", page.published ? new Date() : null, editorId],
+      );
+    }
+  }
+}
