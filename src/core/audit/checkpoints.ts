@@ -78,6 +78,12 @@ export async function publishedCheckpoints(db: Queryable, chains: string[], limi
 }
 
 /** What is published and what others keep: the checkpoints, the public keys, and how a signature is checked. */
+/** How many checkpoints the chains have, all of them, for the pages that show only the latest. */
+export async function countCheckpoints(db: Queryable, chains: string[]): Promise<number> {
+  const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_checkpoints WHERE chain = ANY($1)", [chains]);
+  return row!.n;
+}
+
 export interface CheckpointsDocument {
   chains: string[];
   signature: { algorithm: "Ed25519"; message: string; encoding: string };

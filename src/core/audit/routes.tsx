@@ -3,7 +3,7 @@ import type { AppModule } from "../http/server.js";
 import { Breadcrumbs, Table } from "../views/components.js";
 import type { ViewContext } from "../views/context.js";
 import { Layout } from "../views/layout.js";
-import { checkpointsDocument, publishedCheckpoints, type Checkpoint } from "./checkpoints.js";
+import { checkpointsDocument, countCheckpoints, publishedCheckpoints, type Checkpoint } from "./checkpoints.js";
 import { chainOf, LEGACY_CHAIN, NETWORK_CHAIN } from "./index.js";
 
 /** The newest checkpoints a page shows; the JSON lists them all. */
@@ -61,8 +61,7 @@ function CheckpointsPage(props: { ctx: ViewContext; timeZone: string; jsonHref: 
 
 async function auditRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app;
-  const countOf = async (chains: string[]) =>
-    (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_checkpoints WHERE chain = ANY($1)", [chains]))[0]!.n;
+  const countOf = (chains: string[]) => countCheckpoints(db, chains);
   const json = (reply: FastifyReply, chains: string[], published: Published) =>
     reply.type("application/json; charset=utf-8").header("cache-control", "public, max-age=300").send(checkpointsDocument(chains, published));
 

@@ -268,3 +268,8 @@ export async function setPassword(tx: Queryable, userId: string, password: strin
   // A new password closes every open session, in case the old one was stolen.
   await tx.query("DELETE FROM sessions WHERE user_id = $1", [userId]);
 }
+
+/** The language the person chose, kept on the account so that it follows them to another device. */
+export async function setPreferredLocale(db: Queryable, userId: string, locale: string): Promise<void> {
+  await db.query("UPDATE users SET locale = $2 WHERE id = $1", [userId, locale]);
+}

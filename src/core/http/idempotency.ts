@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Db } from "../db/index.js";
 import { CORE_REASONS } from "../reasons.js";
 import { AppError } from "./errors.js";
+import { claimKey, findOutcome, releaseKey, storeOutcome } from "./idempotency-store.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,200}$/;
@@ -74,26 +75,11 @@ export async function idempotency(app: FastifyInstance, db: Db): Promise<void> {
     const scope = request.actor ? `user:${request.actor.id}` : `browser:${request.csrfToken || request.ip}`;
     const path = request.url;
     const hash = requestHash(request.method, path, request.body);
-    const claimed = await db.query(
-      `INSERT INTO idempotency_keys (scope, key, method, path, request_hash) VALUES ($1, $2, $3, $4, $6)
-       ON CONFLICT (scope, key) DO UPDATE SET created_at = now(), method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash
-         WHERE idempotency_keys.completed_at IS NULL AND idempotency_keys.created_at < now() - make_interval(secs => $5)
-       RETURNING key`,
-      [scope, key, request.method, path, PENDING_TIMEOUT_SECONDS, hash],
-    );
-    if (claimed.length > 0) {
+    if (await claimKey(db, { scope, key, method: request.method, path, requestHash: hash }, PENDING_TIMEOUT_SECONDS)) {
       request.idempotency = { scope, key };
       return;
     }
-    const [stored] = await db.query<{
-      method: string;
-      path: string;
-      request_hash: string | null;
-      status: number | null;
-      location: string | null;
-      content_type: string | null;
-      body: string | null;
-    }>("SELECT method, path, request_hash, status, location, content_type, body FROM idempotency_keys WHERE scope = $1 AND key = $2", [scope, key]);
+    const stored = await findOutcome(db, scope, key);
     if (!stored) throw new AppError("IDEMPOTENCY_IN_PROGRESS");
     if (stored.method !== request.method || stored.path !== path) throw new AppError("IDEMPOTENCY_MISMATCH");
     // The same key for other content is a client's mistake (or a guess): replaying would tell it
@@ -111,16 +97,17 @@ export async function idempotency(app: FastifyInstance, db: Db): Promise<void> {
     if (!claim) return payload;
     request.idempotency = null;
     if (reply.statusCode >= 400) {
-      await db.query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND completed_at IS NULL", [claim.scope, claim.key]);
+      await releaseKey(db, claim.scope, claim.key);
       return payload;
     }
     const location = reply.getHeader("location");
     const contentType = reply.getHeader("content-type");
-    await db.query(
-      `UPDATE idempotency_keys SET status = $3, location = $4, content_type = $5, body = $6, completed_at = now()
-       WHERE scope = $1 AND key = $2`,
-      [claim.scope, claim.key, reply.statusCode, typeof location === "string" ? location : null, typeof contentType === "string" ? contentType : null, typeof payload === "string" ? payload : null],
-    );
+    await storeOutcome(db, claim.scope, claim.key, {
+      status: reply.statusCode,
+      location: typeof location === "string" ? location : null,
+      contentType: typeof contentType === "string" ? contentType : null,
+      body: typeof payload === "string" ? payload : null,
+    });
     return payload;
   });
 }

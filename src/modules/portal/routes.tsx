@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "@sinclair/typebox";
 import { requireAllowed } from "../../core/auth/roles.js";
-import { findUserByIdentifier, grantMunicipalRole, revokeMunicipalRole } from "../../core/auth/accounts.js";
+import { findUserByIdentifier } from "../../core/auth/accounts.js";
 import { looksLikeEmail, normalizePhone } from "../../core/auth/phone.js";
 import { MUNICIPAL_ROLES } from "../../core/auth/roles.js";
 import { AppError, ruleRefused, uuidOr404 } from "../../core/http/errors.js";
@@ -122,12 +122,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/:slug/admin", async (request, reply) => {
     const municipality = authorize(request, portalPolicy.viewBackOffice);
-    const [counts] = await db.query<{ drafts: number; published: number }>(
-      `SELECT count(*) FILTER (WHERE status = 'draft')::int AS drafts, count(*) FILTER (WHERE status = 'published')::int AS published
-       FROM news WHERE municipality_id = $1`,
-      [municipality.id],
-    );
-    const citizens = await store.countCitizens(db, municipality.id);
+    const [counts, citizens] = await Promise.all([store.countNewsByStatus(db, municipality.id), store.countCitizens(db, municipality.id)]);
     return reply.page(
       <DashboardPage
         ctx={await request.view()}
@@ -138,7 +133,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
           members: portalPolicy.manageMembers(request.actor, municipality),
           officials: portalPolicy.manageOfficials(request.actor, municipality),
         }}
-        counts={{ drafts: counts?.drafts ?? 0, published: counts?.published ?? 0, citizens }}
+        counts={{ ...counts, citizens }}
       />,
     );
   });
@@ -302,7 +297,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const user = form.invalid ? undefined : await findUserByIdentifier(db, phone, email);
     if (!form.invalid && !user) form.refuse("identifier", PORTAL_REASONS.NO_SUCH_ACCOUNT);
     if (form.invalid || !user || !role) return membersPage(request, reply, municipality, form, 400);
-    await db.transaction((tx) => grantMunicipalRole(tx, { municipalityId: municipality.id, userId: user.id, role, grantedBy: request.actor!.id }));
+    await service.grantStaffRole(db, municipality.id, request.actor!.id, user.id, role);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/members`, { kind: "success", key: "portal.flash.role_granted" });
   });
 
@@ -313,7 +308,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const role = form.choice("role", STAFF_ROLES);
     if (form.invalid || !role || !store.isUuid(userId)) throw new AppError("VALIDATION", form.errors);
     if (userId === request.actor!.id && role === "administrator") throw ruleRefused(PORTAL_REASONS.OWN_ADMINISTRATOR_ROLE);
-    const revoked = await db.transaction((tx) => revokeMunicipalRole(tx, { municipalityId: municipality.id, userId, role, revokedBy: request.actor!.id }));
+    const revoked = await service.revokeStaffRole(db, municipality.id, request.actor!.id, userId, role);
     if (!revoked) throw new AppError("NOT_FOUND");
     return reply.redirectWithFlash(`/${municipality.slug}/admin/members`, { kind: "success", key: "portal.flash.role_revoked" });
   });

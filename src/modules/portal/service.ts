@@ -1,4 +1,6 @@
 import { recordAudit } from "../../core/audit/index.js";
+import { grantMunicipalRole, revokeMunicipalRole } from "../../core/auth/accounts.js";
+import type { MunicipalRole } from "../../core/auth/roles.js";
 import type { Db, Tx } from "../../core/db/index.js";
 import { AppError, refusedOnField } from "../../core/http/errors.js";
 import type { FormReader } from "../../core/http/forms.js";
@@ -176,6 +178,16 @@ export async function removeOfficial(db: Db, municipalityId: string, actorId: st
   });
 }
 
+/** Gives an account a staff role in the municipality (recorded in the audit log by the grant). */
+export async function grantStaffRole(db: Db, municipalityId: string, actorId: string, userId: string, role: MunicipalRole): Promise<void> {
+  await db.transaction((tx) => grantMunicipalRole(tx, { municipalityId, userId, role, grantedBy: actorId }));
+}
+
+/** Takes a staff role back; false when the account did not hold it. */
+export async function revokeStaffRole(db: Db, municipalityId: string, actorId: string, userId: string, role: MunicipalRole): Promise<boolean> {
+  return db.transaction((tx) => revokeMunicipalRole(tx, { municipalityId, userId, role, revokedBy: actorId }));
+}
+
 /** Reads a new municipality from the network administrator's form, against the known countries. */
 export async function readMunicipalityInput(db: Db, form: FormReader): Promise<NewMunicipality> {
   const countries = (await listCountries(db)).map((country) => country.code);
@@ -197,10 +209,8 @@ export async function readMunicipalityInput(db: Db, form: FormReader): Promise<N
 
 export async function createMunicipality(db: Db, actorId: string, input: NewMunicipality): Promise<Municipality> {
   return db.transaction(async (tx) => {
-    const [taken] = await tx.query("SELECT 1 FROM municipalities WHERE slug = $1", [input.slug]);
-    if (taken || RESERVED_SLUGS.has(input.slug)) throw refusedOnField("slug", PORTAL_REASONS.MUNICIPALITY_SLUG_TAKEN);
-    const [codeTaken] = await tx.query("SELECT 1 FROM municipalities WHERE reference_code = $1", [input.referenceCode]);
-    if (codeTaken) throw refusedOnField("reference_code", PORTAL_REASONS.MUNICIPALITY_REFERENCE_CODE_TAKEN);
+    if (RESERVED_SLUGS.has(input.slug) || (await store.municipalitySlugTaken(tx, input.slug))) throw refusedOnField("slug", PORTAL_REASONS.MUNICIPALITY_SLUG_TAKEN);
+    if (await store.referenceCodeTaken(tx, input.referenceCode)) throw refusedOnField("reference_code", PORTAL_REASONS.MUNICIPALITY_REFERENCE_CODE_TAKEN);
     const network = await getNetwork(tx);
     const municipality = await insertMunicipality(tx, input, network?.id ?? null);
     await recordAudit(tx, {

@@ -179,6 +179,16 @@ export async function listMembers(db: Queryable, municipalityId: string): Promis
   );
 }
 
+/** How many news items the back office holds, by publication status. */
+export async function countNewsByStatus(db: Queryable, municipalityId: string): Promise<{ drafts: number; published: number }> {
+  const [row] = await db.query<{ drafts: number; published: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'draft')::int AS drafts, count(*) FILTER (WHERE status = 'published')::int AS published
+     FROM news WHERE municipality_id = $1`,
+    [municipalityId],
+  );
+  return { drafts: row?.drafts ?? 0, published: row?.published ?? 0 };
+}
+
 export async function countCitizens(db: Queryable, municipalityId: string): Promise<number> {
   const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM municipal_roles WHERE municipality_id = $1 AND role = 'citizen'", [municipalityId]);
   return row?.n ?? 0;
@@ -188,7 +198,6 @@ export async function setNewsAttachment(db: Queryable, municipalityId: string, i
   await db.query("UPDATE news SET attachment_id = $3 WHERE municipality_id = $1 AND id = $2", [municipalityId, id, fileId]);
 }
 
-/** Whether a stored file is attached to at least one published news item of the municipality. */
 /** "published" when a published news item carries the file, "draft" when only others do, undefined when none. */
 export async function newsAttachmentStatus(db: Queryable, municipalityId: string, fileId: string): Promise<"published" | "draft" | undefined> {
   const [row] = await db.query<{ published: boolean }>(
@@ -196,4 +205,16 @@ export async function newsAttachmentStatus(db: Queryable, municipalityId: string
     [municipalityId, fileId],
   );
   return row ? (row.published ? "published" : "draft") : undefined;
+}
+
+/** Whether a municipality of the network already has this slug (its URL). */
+export async function municipalitySlugTaken(db: Queryable, slug: string): Promise<boolean> {
+  const [row] = await db.query("SELECT 1 FROM municipalities WHERE slug = $1", [slug]);
+  return row !== undefined;
+}
+
+/** Whether a municipality of the network already has this reference code (the prefix of its dossier numbers). */
+export async function referenceCodeTaken(db: Queryable, referenceCode: string): Promise<boolean> {
+  const [row] = await db.query("SELECT 1 FROM municipalities WHERE reference_code = $1", [referenceCode]);
+  return row !== undefined;
 }
