@@ -8,7 +8,8 @@ import type { Queryable } from "../src/core/db/index.js";
 import { migrate, migrationStatus, readMigrationFiles } from "../src/core/db/migrations.js";
 import { findStoredFile } from "../src/core/files/index.js";
 import { seedDemo } from "../src/seed/demo.js";
-import { Browser, createTestApp, createTestDb, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
+import { createDataset, createMunicipality, createStaff } from "./factories.js";
+import { Browser, createTestApp, createTestDb, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const PDF = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.from("1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")]);
 const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
@@ -17,10 +18,17 @@ const NEWS = { summary: "", body: "Voir le document joint.", language: "fr" };
 describe("uploads: a document attached to a news item", () => {
   let ctx: TestContext;
   let editor: Browser;
+  let labeEditorPhone: string;
+  let datasetId: string;
   before(async () => {
-    ctx = await createTestApp({ uploadLimitBytes: 64 * 1024 });
+    ctx = await createTestApp({ uploadLimitBytes: 64 * 1024, seed: false });
+    const rufisque = await createMunicipality(ctx.db, { slug: "rufisque", name: "Rufisque" });
+    const labe = await createMunicipality(ctx.db, { slug: "labe", name: "Labé", country: "GN" });
+    const rufisqueEditor = await createStaff(ctx.db, rufisque, "editor");
+    labeEditorPhone = (await createStaff(ctx.db, labe, "editor")).phone;
+    datasetId = (await createDataset(ctx.db, rufisque, rufisqueEditor, { slug: "ecoles", title: "Écoles", published: true })).id;
     editor = new Browser(ctx.app);
-    await editor.signIn(DEMO.rufisque.editor);
+    await editor.signIn(rufisqueEditor.phone);
   });
   after(() => ctx.close());
 
@@ -59,7 +67,6 @@ describe("uploads: a document attached to a news item", () => {
   });
 
   it("an uploaded HTML page is never a page of the site: staff get it as a sandboxed download, never through /files", async () => {
-    const datasetId = await idOf(ctx.db, "SELECT d.id FROM datasets d JOIN municipalities m ON m.id = d.municipality_id WHERE m.slug = 'rufisque' AND d.slug = 'ecoles'", []);
     const html = Buffer.from("<!doctype html><script>fetch('/account').then(r => r.text()).then(alert)</script>");
     const added = await editor.postMultipart(`/rufisque/admin/data/${datasetId}/resources`, { name: "Page piégée", format: "html" }, { field: "file", filename: "page.html", data: html, type: "text/html" });
     assert.equal(added.statusCode, 303);
@@ -85,7 +92,7 @@ describe("uploads: a document attached to a news item", () => {
     assert.equal(response.headers["content-security-policy"], "sandbox; default-src 'none'");
   });
 
-  it("a file that only pretends to be a PDF is refused, the form keeps the text, nothing is stored", async () => {
+  it("a file that only pretends to be a PDF is refused with 400, the form keeps the text, nothing is stored", async () => {
     const before = await ctx.db.query("SELECT id FROM stored_files");
     const html = Buffer.from("<html><script>alert(1)</script></html>");
     const response = await editor.postMultipart("/rufisque/admin/news", { ...NEWS, title: "Faux PDF" }, { field: "attachment", filename: "rapport.pdf", data: html, type: "application/pdf" });
@@ -104,11 +111,11 @@ describe("uploads: a document attached to a news item", () => {
     assert.equal((await ctx.db.query("SELECT id FROM news WHERE title = 'Trop gros'")).length, 0);
   });
 
-  it("the editor removes an attachment; another municipality never reaches one", async () => {
+  it("another municipality's editor gets 404 for an attachment; once its editor removes it, nobody gets it and the audit names the change", async () => {
     const id = await idOf(ctx.db, "SELECT id FROM news WHERE title = 'Arrêté municipal n° 12'", []);
     const fileId = await idOf(ctx.db, "SELECT attachment_id AS id FROM news WHERE id = $1", [id]);
     const labe = new Browser(ctx.app);
-    await labe.signIn(DEMO.labe.editor);
+    await labe.signIn(labeEditorPhone);
     assert.equal((await labe.get(`/labe/files/${fileId}`)).statusCode, 404);
 
     const edit = await editor.get(`/rufisque/admin/news/${id}/edit`);
@@ -122,7 +129,7 @@ describe("uploads: a document attached to a news item", () => {
 
   it("a file of Labé is never found with Rufisque's id, over HTTP or in the database", async () => {
     const labe = new Browser(ctx.app);
-    await labe.signIn(DEMO.labe.editor);
+    await labe.signIn(labeEditorPhone);
     await labe.postMultipart("/labe/admin/news", { ...NEWS, title: "Avis de Labé" }, { field: "attachment", filename: "avis.pdf", data: PDF, type: "application/pdf" });
     const [labeId, rufisqueId] = [await idOf(ctx.db, "SELECT id FROM municipalities WHERE slug = 'labe'", []), await idOf(ctx.db, "SELECT id FROM municipalities WHERE slug = 'rufisque'", [])];
     const newsId = await idOf(ctx.db, "SELECT id FROM news WHERE municipality_id = $1 AND title = 'Avis de Labé'", [labeId]);

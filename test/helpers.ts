@@ -13,24 +13,58 @@ import { buildApp, type AppModule } from "../src/core/http/server.js";
 import type { ChannelAdapter, OutgoingMessage } from "../src/core/notify/index.js";
 import { MODULES } from "../src/modules/index.js";
 import { DEMO_PASSWORD, seedDemo } from "../src/seed/demo.js";
+import { templatesFromEnv } from "./templates.js";
 
 export { DEMO_PASSWORD };
+
+/** What a test database holds when it is handed over: nothing, the migrated schema, or that plus the demo network. */
+export type TestDbContent = "empty" | "migrated" | "demo";
+
+export interface TestDbOptions {
+  content?: TestDbContent;
+  /** Where the demo's stored files go (required with content "demo"). */
+  filesDir?: string;
+}
 
 /**
  * A database for one test file: in-memory PGlite by default, or a fresh database created on the
  * PostgreSQL server named by TEST_DATABASE_URL (dropped again by close()). `embeddedDir` puts
  * PGlite in a folder on disk, as the platform runs it, instead of memory (the benchmarks).
+ * A migrated or demo database is a copy of the runner's template when scripts/run-tests.mjs
+ * built one (test/templates.ts); a file run on its own migrates and seeds in place instead.
  */
-export async function createTestDb(serverUrl = process.env.TEST_DATABASE_URL, embeddedDir?: string): Promise<{ db: Db; url: string | undefined; close: () => Promise<void> }> {
+export async function createTestDb(
+  serverUrl = process.env.TEST_DATABASE_URL,
+  embeddedDir?: string,
+  options: TestDbOptions = {},
+): Promise<{ db: Db; url: string | undefined; close: () => Promise<void> }> {
+  const content = options.content ?? "empty";
+  if (content === "demo" && !options.filesDir) throw new Error("a demo database needs the folder for its stored files");
+  const templates = templatesFromEnv(serverUrl);
+  const template = content === "empty" ? undefined : templates?.[content];
+  const created = await openFresh(serverUrl, embeddedDir, template);
+  // The copied database points at the demo's stored files: each test file gets its own copy of them too.
+  if (template && content === "demo" && fs.existsSync(templates!.demoFiles)) fs.cpSync(templates!.demoFiles, options.filesDir!, { recursive: true });
+  if (!template && content !== "empty") {
+    await migrate(created.db);
+    if (content === "demo") await seedDemo(created.db, options.filesDir!);
+  }
+  return created;
+}
+
+async function openFresh(serverUrl: string | undefined, embeddedDir: string | undefined, template: string | undefined): Promise<{ db: Db; url: string | undefined; close: () => Promise<void> }> {
   if (!serverUrl) {
-    const db = await openDb({ dataDir: embeddedDir });
+    const db = await openDb({ dataDir: embeddedDir, loadDataDir: template ? new Blob([fs.readFileSync(template)]) : undefined });
     return { db, url: undefined, close: () => db.close() };
   }
   const name = `cite_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const db = await openDb({ databaseUrl: url.toString() });
@@ -78,9 +112,10 @@ export async function createTestApp(
   } = {},
 ): Promise<TestContext> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cite-test-"));
-  const { db, close } = await createTestDb(process.env.TEST_DATABASE_URL, options.embeddedOnDisk ? dataDir : undefined);
-  await migrate(db);
-  if (options.seed !== false) await seedDemo(db, path.join(dataDir, "files"));
+  const { db, close } = await createTestDb(process.env.TEST_DATABASE_URL, options.embeddedOnDisk ? dataDir : undefined, {
+    content: options.seed === false ? "migrated" : "demo",
+    filesDir: path.join(dataDir, "files"),
+  });
   const config: Config = {
     ...loadConfig(options.trustProxy ? { TRUST_PROXY: options.trustProxy } : {}),
     dataDir,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
+import { createMunicipality, createNews, createOfficial, createPage, createResident, createStaff } from "./factories.js";
+import { Browser, createTestApp, visibleText, type TestContext } from "./helpers.js";
 
 /**
  * No municipality can read or change another's data. Rufisque's editor and administrator try
@@ -10,7 +11,8 @@ describe("tenancy: Rufisque's staff cannot reach Labé's unpublished content", (
   let ctx: TestContext;
   let editor: Browser;
   let administrator: Browser;
-  let labe: { id: string; draftNews: string; draftPage: string; draftPageSlug: string; official: string; editorUser: string };
+  let labe: { id: string; draftNews: string; draftNewsTitle: string; draftPage: string; draftPageSlug: string; official: string; editorUser: string; editorPhone: string };
+  let rufisqueResident: string;
   let snapshotBefore: string;
 
   const snapshot = async () =>
@@ -25,32 +27,42 @@ describe("tenancy: Rufisque's staff cannot reach Labé's unpublished content", (
     );
 
   before(async () => {
-    ctx = await createTestApp();
-    const id = await idOf(ctx.db, "SELECT id FROM municipalities WHERE slug = 'labe'", []);
+    // Two municipalities of their own, not the demo's: each test below names what it needs.
+    ctx = await createTestApp({ seed: false });
+    const rufisque = await createMunicipality(ctx.db, { slug: "rufisque", name: "Rufisque", referenceCode: "RUF" });
+    const town = await createMunicipality(ctx.db, { slug: "labe", name: "Labé", referenceCode: "LAB", country: "GN" });
+    const labeEditor = await createStaff(ctx.db, town, "editor");
+    const labeAdministrator = await createStaff(ctx.db, town, "administrator");
+    const draftNews = await createNews(ctx.db, town, labeEditor, { title: "Brouillon : horaires d'hivernage des services" });
+    await createNews(ctx.db, town, labeEditor, { published: true });
+    const draftPage = await createPage(ctx.db, town, labeEditor, { slug: "brouillon" });
     labe = {
-      id,
-      draftNews: await idOf(ctx.db, "SELECT id FROM news WHERE municipality_id = $1 AND status = 'draft' LIMIT 1", [id]),
-      draftPage: await idOf(ctx.db, "SELECT id FROM pages WHERE municipality_id = $1 AND status = 'draft' LIMIT 1", [id]),
-      draftPageSlug: (await ctx.db.query<{ slug: string }>("SELECT slug FROM pages WHERE municipality_id = $1 AND status = 'draft' LIMIT 1", [id]))[0]!.slug,
-      official: await idOf(ctx.db, "SELECT id FROM officials WHERE municipality_id = $1 LIMIT 1", [id]),
-      editorUser: await idOf(ctx.db, "SELECT id FROM users WHERE phone = $1", [DEMO.labe.editor]),
+      id: town.id,
+      draftNews: draftNews.id,
+      draftNewsTitle: draftNews.title,
+      draftPage: draftPage.id,
+      draftPageSlug: draftPage.slug,
+      official: (await createOfficial(ctx.db, town, labeAdministrator)).id,
+      editorUser: labeEditor.id,
+      editorPhone: labeEditor.phone,
     };
+    rufisqueResident = (await createResident(ctx.db, rufisque)).phone;
     editor = new Browser(ctx.app);
-    await editor.signIn(DEMO.rufisque.editor);
+    await editor.signIn((await createStaff(ctx.db, rufisque, "editor")).phone);
     administrator = new Browser(ctx.app);
-    await administrator.signIn(DEMO.rufisque.administrator);
+    await administrator.signIn((await createStaff(ctx.db, rufisque, "administrator")).phone);
     snapshotBefore = await snapshot();
   });
   after(() => ctx.close());
 
-  it("Labé's own editor can see the draft (the ids are real)", async () => {
+  it("Labé's own editor opens the draft the others are refused, so the refusals below are not about ids that do not exist", async () => {
     const labeEditor = new Browser(ctx.app);
-    await labeEditor.signIn(DEMO.labe.editor);
+    await labeEditor.signIn(labe.editorPhone);
     assert.equal((await labeEditor.get(`/labe/news/${labe.draftNews}`)).statusCode, 200);
     assert.equal((await labeEditor.get(`/labe/admin/news/${labe.draftNews}/edit`)).statusCode, 200);
   });
 
-  it("reads through Labé's address are refused or not found", async () => {
+  it("reads through Labé's address answer 403 for its back office and 404 for its drafts, to Rufisque's editor and administrator, and its API lists no draft", async () => {
     const reads: [string, number][] = [
       [`/labe/news/${labe.draftNews}`, 404],
       [`/labe/pages/${labe.draftPageSlug}`, 404],
@@ -69,7 +81,7 @@ describe("tenancy: Rufisque's staff cannot reach Labé's unpublished content", (
     assert.ok(!api.body.includes(labe.draftNews), "the API must not list Labé's draft");
   });
 
-  it("reads of Labé's ids through Rufisque's own address find nothing", async () => {
+  it("Labé's ids read through Rufisque's own address answer 404 and show nothing of the draft", async () => {
     for (const url of [
       `/rufisque/news/${labe.draftNews}`,
       `/rufisque/admin/news/${labe.draftNews}/edit`,
@@ -77,11 +89,11 @@ describe("tenancy: Rufisque's staff cannot reach Labé's unpublished content", (
     ]) {
       const response = await editor.get(url);
       assert.equal(response.statusCode, 404, url);
-      assert.ok(!visibleText(response.body).includes("Brouillon : horaires"), `${url} leaked the draft's title`);
+      assert.ok(!visibleText(response.body).includes(labe.draftNewsTitle), `${url} leaked the draft's title`);
     }
   });
 
-  it("writes to Labé's content are refused under either address and change nothing", async () => {
+  it("writes to Labé's news, pages, officials and members answer 403 under its address and 404 under Rufisque's, and leave its rows unchanged", async () => {
     const content = { title: "Piraté", summary: "", body: "Texte modifié", language: "fr", slug: "pirate" };
     const writes: [Browser, string, Record<string, string>, number][] = [
       [editor, `/labe/admin/news/${labe.draftNews}`, content, 403],
@@ -95,7 +107,7 @@ describe("tenancy: Rufisque's staff cannot reach Labé's unpublished content", (
       [editor, `/rufisque/admin/pages/${labe.draftPage}/publish`, {}, 404],
       [administrator, `/labe/admin/officials/${labe.official}/delete`, {}, 403],
       [administrator, `/rufisque/admin/officials/${labe.official}/delete`, {}, 404],
-      [administrator, "/labe/admin/members", { identifier: DEMO.rufisque.citizen, role: "administrator" }, 403],
+      [administrator, "/labe/admin/members", { identifier: rufisqueResident, role: "administrator" }, 403],
       [administrator, "/rufisque/admin/members/revoke", { user_id: labe.editorUser, role: "editor" }, 404],
       [administrator, "/labe/admin/members/revoke", { user_id: labe.editorUser, role: "editor" }, 403],
     ];

@@ -171,6 +171,12 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** Folder of the embedded database; when absent (tests) it lives in memory. */
   dataDir?: string | undefined;
+  /**
+   * A tarball of an embedded data folder (PGlite's dumpDataDir) to start from, for an embedded
+   * database that does not exist yet: tests start from a migrated, seeded copy instead of
+   * repeating the work in every file.
+   */
+  loadDataDir?: Blob | undefined;
 }
 
 export async function openDb(options: OpenOptions): Promise<Db> {
@@ -184,6 +190,6 @@ export async function openDb(options: OpenOptions): Promise<Db> {
     location = path.join(options.dataDir, "pgdata");
     fs.mkdirSync(location, { recursive: true });
   }
-  const pglite = await PGlite.create(location, { extensions: { pg_trgm, unaccent } });
+  const pglite = await PGlite.create(location, { extensions: { pg_trgm, unaccent }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   return new EmbeddedDb(pglite);
 }
