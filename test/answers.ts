@@ -43,3 +43,10 @@ export function fieldErrors(html: string): Record<string, string> {
 export function fieldReasons(html: string): Record<string, string> {
   return Object.fromEntries([...html.matchAll(SUMMARY_ITEM)].filter((match) => match[2]).map((match) => [match[3]!, match[2]!]));
 }
+
+const ALERT = /role="alert" data-reason="([A-Z0-9_]+)"/;
+
+/** The code of a rule's refusal shown on the page itself (a survey's notice) rather than as an error page. */
+export function alertReason(html: string): string | undefined {
+  return ALERT.exec(html)?.[1];
+}

@@ -8,6 +8,7 @@ import { wallClock } from "../src/core/tenancy/clock.js";
 import { castBallot } from "../src/modules/participation/budgets/service.js";
 import { zonedToUtc } from "../src/modules/participation/service.js";
 import { seedBudgets } from "../src/modules/participation/demo/budgets.js";
+import { fieldErrors, fieldReasons, fr as message, reasonOf, shown as inText } from "./answers.js";
 import { Browser, createTestApp, DEMO, DEMO_PASSWORD, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const fr = formatters("fr");
@@ -167,7 +168,7 @@ describe("participatory budgets: from the back office to published results", () 
 
     const badCost = await editor.post(`${admin(knapsackId)}/projects`, { project_title: "Virgule", project_cost: "1,5" });
     assert.equal(badCost.statusCode, 400);
-    assert.match(visibleText(badCost.body), /sans point ni virgule/);
+    assert.equal(fieldErrors(badCost.body).project_cost, "participation.budgets.error.amount");
 
     assert.equal((await editor.post(`${admin(knapsackId)}/publish`)).statusCode, 303);
     const shown = visibleText((await anonymous.get(page(knapsackId))).body);
@@ -180,21 +181,21 @@ describe("participatory budgets: from the back office to published results", () 
   it("refuses bad settings with their reasons, the typed values kept", async () => {
     const reversed = await createBudget({ title: "À l'envers", opens_date: localDay(10), closes_date: localDay(2) });
     assert.equal(reversed.statusCode, 400);
-    assert.match(visibleText(reversed.body), /La clôture doit venir après l'ouverture/);
+    assert.deepEqual(fieldReasons(reversed.body), { closes_date: "BUDGET_CLOSES_BEFORE_OPENS" });
     assert.match(reversed.body, /value="À l&#39;envers"|value="À l'envers"/);
     const minOverMax = await createBudget({ title: "Sélection", kind: "approval", max_projects: "2", min_projects: "3" });
     assert.equal(minOverMax.statusCode, 400);
-    assert.match(visibleText(minOverMax.body), /Le minimum ne peut pas dépasser le maximum/);
+    assert.deepEqual(fieldReasons(minOverMax.body), { min_projects: "BUDGET_MIN_OVER_MAX" });
     const noDay = await createBudget({ title: "Trente février", opens_date: "2027-02-30" });
     assert.equal(noDay.statusCode, 400);
-    assert.match(visibleText(noDay.body), /n'existe pas/);
+    assert.equal(fieldErrors(noDay.body).opens_date, "participation.budgets.error.moment");
   });
 
   it("before voting opens, even a verified resident is told when it will open", async () => {
     await verifyResident(voterId);
     const early = await postBallot(voter, knapsackId, [p.a!]);
     assert.equal(early.statusCode, 409);
-    assert.match(visibleText(early.body), /Le vote n'est pas encore ouvert : il ouvrira le/);
+    assert.deepEqual(fieldReasons(early.body), { projects: "BALLOT_NOT_OPEN" });
     await assert.rejects(
       ctx.db.query("INSERT INTO budget_ballots (municipality_id, budget_id, user_id, project_ids, total) VALUES ($1, $2, $3, $4::uuid[], 1)", [rufisque, knapsackId, voterId, [p.c]]),
       /budget_ballot_locked/,
@@ -204,7 +205,7 @@ describe("participatory budgets: from the back office to published results", () 
   it("asks a visitor to sign in and an unverified resident to get verified; the database refuses the latter's ballot too", async () => {
     await openVoting(knapsackId);
     const visitorPage = await anonymous.get(page(knapsackId));
-    assert.match(visibleText(visitorPage.body), /Se connecter pour voter/);
+    assert.match(visibleText(visitorPage.body), inText(message("participation.budgets.ballot.sign_in")));
     assert.doesNotMatch(visitorPage.body, /name="projects"/);
     assert.equal((await postBallot(anonymous, knapsackId, [p.a!])).statusCode, 401);
 
@@ -213,7 +214,12 @@ describe("participatory budgets: from the back office to published results", () 
     assert.doesNotMatch(unverified.body, /name="projects"/);
     const refused = await postBallot(newcomer, knapsackId, [p.a!]);
     assert.equal(refused.statusCode, 409);
-    assert.match(visibleText(refused.body), /Seuls les habitants vérifiés peuvent voter/);
+    assert.deepEqual(fieldReasons(refused.body), { projects: "BALLOT_NOT_VERIFIED" });
+    newcomer.cookies.set("lang", "pt");
+    const inPortuguese = await postBallot(newcomer, knapsackId, [p.a!]);
+    newcomer.cookies.delete("lang");
+    assert.deepEqual(fieldReasons(inPortuguese.body), { projects: "BALLOT_NOT_VERIFIED" });
+    assert.match(visibleText(inPortuguese.body), /Só os moradores verificados podem votar\./);
     assert.equal((await ballotRows(knapsackId, newcomerId)).length, 0);
     await assert.rejects(
       ctx.db.query("INSERT INTO budget_ballots (municipality_id, budget_id, user_id, project_ids, total) VALUES ($1, $2, $3, $4::uuid[], 1)", [rufisque, knapsackId, newcomerId, [p.c]]),
@@ -229,13 +235,13 @@ describe("participatory budgets: from the back office to published results", () 
     assert.equal(over.statusCode, 400);
     const text = visibleText(over.body);
     assert.ok(text.includes(`Votre choix dépasse l'enveloppe de ${xof(1)} : il totalise ${xof(10_000_001)} pour une enveloppe de ${xof(10_000_000)}`), text);
-    assert.match(over.body, /id="error-summary"/);
+    assert.deepEqual(fieldReasons(over.body), { projects: "BALLOT_OVER_BUDGET" });
     assert.match(over.body, new RegExp(`value="${p.c}" checked`));
     assert.equal((await ballotRows(knapsackId, voterId)).length, 0);
 
     const empty = await postBallot(voter, knapsackId, []);
     assert.equal(empty.statusCode, 400);
-    assert.match(visibleText(empty.body), /Choisissez au moins un projet/);
+    assert.deepEqual(fieldReasons(empty.body), { projects: "BALLOT_EMPTY" });
     const foreign = await postBallot(voter, knapsackId, ["00000000-0000-4000-8000-000000000000"]);
     assert.equal(foreign.statusCode, 400);
   });
@@ -247,8 +253,8 @@ describe("participatory budgets: from the back office to published results", () 
     assert.deepEqual([...first!.project_ids].sort(), [p.a, p.b].sort());
     assert.equal(first!.total, 10_000_000);
     const shown = visibleText((await voter.get(page(knapsackId))).body);
-    assert.match(shown, /Votre vote est enregistré/);
-    assert.match(shown, /Votre bulletin, enregistré le/);
+    assert.match(shown, inText(message("participation.budgets.flash.ballot_cast")));
+    assert.match(shown, inText(message("participation.budgets.ballot.yours", { cast: "\u0000" }).split("\u0000")[0]!));
     assert.ok(shown.includes(`Total : ${xof(10_000_000)}`));
 
     const replaced = await postBallot(voter, knapsackId, [p.a!, p.c!]);
@@ -258,22 +264,22 @@ describe("participatory budgets: from the back office to published results", () 
     assert.deepEqual([...rows[0]!.project_ids].sort(), [p.a, p.c].sort());
     assert.equal(rows[0]!.total, 4_000_001);
     assert.equal(rows[0]!.cast_at.getTime(), first!.cast_at.getTime(), "the first cast time is kept");
-    assert.match(visibleText((await voter.get(page(knapsackId))).body), /Votre vote est modifié/);
+    assert.match(visibleText((await voter.get(page(knapsackId))).body), inText(message("participation.budgets.flash.ballot_replaced")));
   });
 
   it("locks the projects and the rules once voting has opened, but lets a typo be fixed", async () => {
     const removal = await editor.post(`${admin(knapsackId)}/projects/${p.e}/delete`);
     assert.equal(removal.statusCode, 409);
-    assert.match(visibleText(removal.body), /la liste des projets ne peut plus changer/);
+    assert.equal(reasonOf(removal), "BUDGET_PROJECTS_LOCKED");
     const settings = await editor.get(admin(knapsackId));
-    assert.match(visibleText(settings.body), /seuls le titre et la présentation peuvent encore être modifiés/);
+    assert.match(visibleText(settings.body), inText(message("participation.budgets.admin.locked")));
     const [row] = await ctx.db.query<{ voting_opens_at: Date; voting_closes_at: Date }>("SELECT voting_opens_at, voting_closes_at FROM budgets WHERE id = $1", [knapsackId]);
     const opens = wallClock(row!.voting_opens_at, "Africa/Dakar");
     const closes = wallClock(row!.voting_closes_at, "Africa/Dakar");
     const fields = { title: "Budget participatif 2027 des quartiers", description: "Cinq projets.", kind: "knapsack", total_amount: "10000000", opens_date: opens.date, opens_time: opens.time, closes_date: closes.date, closes_time: closes.time };
     const richer = await editor.post(admin(knapsackId), { ...fields, total_amount: "20000000" });
     assert.equal(richer.statusCode, 400);
-    assert.match(visibleText(richer.body), /ce réglage ne peut plus changer/);
+    assert.deepEqual(fieldReasons(richer.body), { total_amount: "BUDGET_LOCKED_AFTER_OPENING" });
     // The form carries minutes, the stored times have seconds (openVoting): still "unchanged".
     const typo = await editor.post(admin(knapsackId), fields);
     assert.equal(typo.statusCode, 303, visibleText(typo.body));
@@ -291,10 +297,11 @@ describe("participatory budgets: from the back office to published results", () 
     approvalProjects = [await addProject(approvalId, "Bancs publics", "3 000 000"), await addProject(approvalId, "Arbres d'ombrage", "3 000 000"), await addProject(approvalId, "Poubelles de tri", "3 000 000")];
     assert.equal((await editor.post(`${admin(approvalId)}/publish`)).statusCode, 303);
     await openVoting(approvalId);
-    assert.match(visibleText((await voter.get(page(approvalId))).body), /Choisissez jusqu'à 2 projets/);
+    assert.match(visibleText((await voter.get(page(approvalId))).body), inText(message("participation.budgets.rule.approval", { max: 2 })));
     const three = await postBallot(voter, approvalId, approvalProjects);
     assert.equal(three.statusCode, 400);
-    assert.match(visibleText(three.body), /Vous avez choisi 3 projets : 2 au plus sont permis/);
+    assert.deepEqual(fieldReasons(three.body), { projects: "BALLOT_TOO_MANY" });
+    assert.match(visibleText(three.body), inText(message("participation.budgets.error.too_many", { count: 3, max: 2 })));
     assert.equal((await ballotRows(approvalId, voterId)).length, 0);
     const two = await postBallot(voter, approvalId, approvalProjects.slice(0, 2));
     assert.equal(two.statusCode, 303);
@@ -305,16 +312,18 @@ describe("participatory budgets: from the back office to published results", () 
     for (const [index, ballot] of [[p.d!], [p.d!], [p.a!, p.b!]].entries()) await castBallot(ctx.db, rufisque, others[index]!, knapsackId, ballot);
     const early = await editor.post(`${admin(knapsackId)}/results`);
     assert.equal(early.statusCode, 409);
-    assert.match(visibleText(early.body), /qu'après la clôture du vote/);
+    assert.equal(reasonOf(early), "BUDGET_NOT_CLOSED_YET");
 
     await ctx.db.query("UPDATE budgets SET voting_closes_at = now() - interval '1 second' WHERE id = $1", [knapsackId]);
     const [before] = await ballotRows(knapsackId, voterId);
     const late = await postBallot(voter, knapsackId, [p.d!]);
     assert.equal(late.statusCode, 409);
+    assert.deepEqual(fieldReasons(late.body), { projects: "BALLOT_CLOSED" });
+    // The words themselves, once, so that the catalogue and the closing moment are known to reach the page.
     assert.match(visibleText(late.body), /Le vote est clos depuis le .+ : aucun bulletin ne peut plus être déposé ni modifié\. Un bulletin déjà enregistré est conservé tel quel\./);
     const [after_] = await ballotRows(knapsackId, voterId);
     assert.deepEqual(after_, before);
-    assert.match(visibleText((await voter.get(page(knapsackId))).body), /votre bulletin est conservé tel que vous l'avez enregistré/);
+    assert.match(visibleText((await voter.get(page(knapsackId))).body), inText(message("participation.budgets.ballot.kept")));
 
     // The database keeps it too, whoever writes to it.
     await assert.rejects(ctx.db.query("UPDATE budget_ballots SET project_ids = $3::uuid[], total = 10000000 WHERE budget_id = $1 AND user_id = $2", [knapsackId, voterId, [p.d]]), /budget_ballot_locked/);
@@ -322,7 +331,7 @@ describe("participatory budgets: from the back office to published results", () 
     // Closed comes before everything else, even for someone who could never have voted.
     const unverifiedLate = await postBallot(newcomer, knapsackId, [p.d!]);
     assert.equal(unverifiedLate.statusCode, 409);
-    assert.match(visibleText(unverifiedLate.body), /Le vote est clos depuis le/);
+    assert.deepEqual(fieldReasons(unverifiedLate.body), { projects: "BALLOT_CLOSED" });
     await verifyResident(newcomerId);
     await assert.rejects(
       ctx.db.query("INSERT INTO budget_ballots (municipality_id, budget_id, user_id, project_ids, total) VALUES ($1, $2, $3, $4::uuid[], 1)", [rufisque, knapsackId, newcomerId, [p.c]]),
@@ -334,7 +343,7 @@ describe("participatory budgets: from the back office to published results", () 
   it("counts greedily by votes, publishes the results once with the turnout, as a table, a chart and open data", async () => {
     assert.equal((await anonymous.get(`${page(knapsackId)}/results.csv`)).statusCode, 404, "no results before publication");
     const preview = await editor.get(admin(knapsackId));
-    assert.match(visibleText(preview.body), /Dépouillement provisoire/);
+    assert.match(visibleText(preview.body), inText(message("participation.budgets.admin.preview")));
     assert.doesNotMatch(visibleText((await anonymous.get(page(knapsackId))).body), /Résultats/);
 
     assert.equal((await editor.post(`${admin(knapsackId)}/results`)).statusCode, 303);
@@ -364,7 +373,7 @@ describe("participatory budgets: from the back office to published results", () 
 
     const again = await editor.post(`${admin(knapsackId)}/results`);
     assert.equal(again.statusCode, 409);
-    assert.match(visibleText(again.body), /déjà publiés/);
+    assert.equal(reasonOf(again), "BUDGET_RESULTS_ALREADY_PUBLISHED");
     await assert.rejects(ctx.db.query("UPDATE budgets SET results = '{}'::jsonb WHERE id = $1", [knapsackId]), /budget_results_locked/);
 
     const csv = await anonymous.get(`${page(knapsackId)}/results.csv`);

@@ -4,13 +4,21 @@ import { gzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import type { AppModule } from "../src/core/http/server.js";
 import { MODULES } from "../src/modules/index.js";
+import { formatters } from "../src/core/i18n/index.js";
 import { wallClock, zonedInstant } from "../src/core/tenancy/clock.js";
 import { attendanceTotals, registrationRefusal, type MeetingRow } from "../src/modules/participation/meetings/service.js";
 import { meetingsRoutes } from "../src/modules/participation/meetings/routes.js";
 import { seedMeetings } from "../src/modules/participation/demo/meetings.js";
+import { fieldErrors, fieldReasons, fr, reasonOf, shown } from "./answers.js";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const DAY_MS = 86_400_000;
+/** What a meeting with a script for a link, its end before its start and negative seats is told. */
+const ERRORS_OF_WRONG_MEETING = {
+  online_url: "participation.meetings.error.url",
+  capacity: "form.too_small",
+  end_time: "participation.meetings.error.ends_before_start",
+};
 const ZONE = "Africa/Dakar";
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("not really an image, but it starts like one")]);
 const RESIDENTS = ["+221770000111", "+221770000112", "+221770000113"];
@@ -62,10 +70,10 @@ describe("meetings: rules and time zones", () => {
     const meeting = (over: Partial<MeetingRow>) => ({ status: "published" as const, starts_at: new Date("2027-03-14T09:00:00Z"), capacity: 2, registrations: 1, ...over });
     assert.equal(registrationRefusal(meeting({}), now), null);
     assert.equal(registrationRefusal(meeting({ capacity: null, registrations: 500 }), now), null);
-    assert.equal(registrationRefusal(meeting({ registrations: 2 }), now), "participation.meetings.error.full");
-    assert.equal(registrationRefusal(meeting({ status: "cancelled" }), now), "participation.meetings.error.cancelled");
-    assert.equal(registrationRefusal(meeting({ status: "draft" }), now), "participation.meetings.error.not_published");
-    assert.equal(registrationRefusal(meeting({ starts_at: new Date("2027-03-10T11:59:00Z") }), now), "participation.meetings.error.registration_closed");
+    assert.equal(registrationRefusal(meeting({ registrations: 2 }), now)?.code, "MEETING_FULL");
+    assert.equal(registrationRefusal(meeting({ status: "cancelled" }), now)?.code, "MEETING_CANCELLED");
+    assert.equal(registrationRefusal(meeting({ status: "draft" }), now)?.code, "MEETING_NOT_PUBLISHED");
+    assert.equal(registrationRefusal(meeting({ starts_at: new Date("2027-03-10T11:59:00Z") }), now)?.code, "MEETING_REGISTRATION_CLOSED");
   });
 
   it("adds up a headcount by gender and by age band", () => {
@@ -132,15 +140,12 @@ describe("meetings: from announcement to minutes", () => {
     const form = await editor.get("/rufisque/admin/meetings/new");
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /name="start_time"/);
-    assert.match(visibleText(form.body), /Heure locale de la commune \(Africa\/Dakar\)/);
+    assert.match(visibleText(form.body), shown(fr("participation.meetings.field.time_zone", { zone: "Africa/Dakar" })));
 
     const wrong = await editor.post("/rufisque/admin/meetings", meetingFields({ place: "", online_url: "javascript:alert(1)", end_time: "09:00", capacity: "-3" }));
     assert.equal(wrong.statusCode, 400);
-    const text = visibleText(wrong.body);
-    assert.match(text, /erreurs sont à corriger/);
-    assert.match(text, /Saisissez une adresse complète commençant par https:\/\//);
-    assert.match(text, /L'heure de fin doit être après l'heure de début/);
-    assert.match(text, /Au moins 1\./);
+    assert.deepEqual(fieldErrors(wrong.body), ERRORS_OF_WRONG_MEETING);
+    assert.match(visibleText(wrong.body), shown(fr("form.too_small", { min: 1 })));
     assert.match(wrong.body, /value="Forum des quartiers"/);
     assert.match(wrong.body, /id="error-summary"/);
 
@@ -172,17 +177,17 @@ describe("meetings: from announcement to minutes", () => {
     const text = visibleText(page.body);
     assert.match(text, /Ordre du jour Accueil Présentation Questions/);
     assert.match(text, /de 10:00 à 12:00/);
-    assert.match(text, /Se connecter pour s'inscrire/);
+    assert.match(text, shown(fr("participation.meetings.sign_in_to_register")));
     assert.equal((await anonymous.post(`/rufisque/meetings/${forumId}/register`)).statusCode, 401);
   });
 
   it("takes registrations up to the capacity, one per person, and frees a seat when someone unregisters", async () => {
     assert.equal((await citizen.post(`/rufisque/meetings/${forumId}/register`)).statusCode, 303);
-    assert.match(visibleText((await citizen.get(`/rufisque/meetings/${forumId}`)).body), /Vous êtes inscrit·e à cette réunion/);
+    assert.match(visibleText((await citizen.get(`/rufisque/meetings/${forumId}`)).body), shown(fr("participation.meetings.you_are_registered")));
 
     const twice = await citizen.post(`/rufisque/meetings/${forumId}/register`);
     assert.equal(twice.statusCode, 409);
-    assert.match(visibleText(twice.body), /Vous êtes déjà inscrit·e à cette réunion/);
+    assert.equal(reasonOf(twice), "MEETING_ALREADY_REGISTERED");
     // The database itself refuses a second registration of the same person.
     const citizenId = await idOf(ctx.db, "SELECT id FROM users WHERE phone = $1", [DEMO.rufisque.citizen]);
     await assert.rejects(ctx.db.query("INSERT INTO meeting_registrations (municipality_id, meeting_id, user_id) VALUES ($1, $2, $3)", [rufisque, forumId, citizenId]));
@@ -190,16 +195,20 @@ describe("meetings: from announcement to minutes", () => {
     assert.equal((await residents[0]!.post(`/rufisque/meetings/${forumId}/register`)).statusCode, 303);
     const full = await residents[1]!.post(`/rufisque/meetings/${forumId}/register`);
     assert.equal(full.statusCode, 409);
+    assert.equal(reasonOf(full), "MEETING_FULL");
+    // The words themselves, once, so that the catalogue and the capacity are known to reach the page.
     assert.match(visibleText(full.body), /Cette réunion est complète : les 2 places sont déjà réservées\./);
     assert.equal(await registrations(forumId), 2);
     const page = visibleText((await residents[1]!.get(`/rufisque/meetings/${forumId}`)).body);
-    assert.match(page, /Complet/);
-    assert.doesNotMatch(page, /M'inscrire/);
+    assert.match(page, shown(fr("participation.meetings.seats_full")));
+    assert.match(page, shown(fr("participation.meetings.error.full", { capacity: 2 })));
+    assert.doesNotMatch(page, shown(fr("participation.meetings.register")));
 
     // Capacity cannot drop below the seats already given.
     const lower = await editor.post(`/rufisque/admin/meetings/${forumId}`, meetingFields({ title: "Forum <b>des quartiers</b>", capacity: "1" }));
     assert.equal(lower.statusCode, 400);
-    assert.match(visibleText(lower.body), /2 personnes sont déjà inscrites/);
+    assert.deepEqual(fieldReasons(lower.body), { capacity: "MEETING_CAPACITY_BELOW_REGISTRATIONS" });
+    assert.match(visibleText(lower.body), shown(fr("participation.meetings.error.capacity_below_registrations", { count: 2 })));
 
     assert.equal((await citizen.post(`/rufisque/meetings/${forumId}/unregister`)).statusCode, 303);
     assert.equal(await registrations(forumId), 1);
@@ -222,19 +231,25 @@ describe("meetings: from announcement to minutes", () => {
     const told = ctx.notifier.sent.slice(before);
     assert.equal(told.length, 1);
     assert.equal(told[0]!.recipient, RESIDENTS[2]);
-    assert.match(told[0]!.body, /Réunion de quartier Keury Souf.*est annulée/);
+    const [meeting] = await ctx.db.query<{ starts_at: Date }>("SELECT starts_at FROM meetings WHERE id = $1", [id]);
+    const when = formatters("fr").dateTime(meeting!.starts_at, ZONE);
+    assert.equal(told[0]!.body, fr("participation.meetings.notify.cancelled", { title: "Réunion de quartier Keury Souf", when, municipality: "Rufisque", url: `http://localhost:3000/rufisque/meetings/${id}` }));
 
     const refused = await citizen.post(`/rufisque/meetings/${id}/register`);
     assert.equal(refused.statusCode, 409);
-    assert.match(visibleText(refused.body), /Cette réunion est annulée/);
-    assert.match(visibleText((await anonymous.get(`/rufisque/meetings/${id}`)).body), /Cette réunion est annulée/);
-    assert.equal((await editor.post(`/rufisque/admin/meetings/${id}/publish`)).statusCode, 409);
+    assert.equal(reasonOf(refused), "MEETING_CANCELLED");
+    assert.match(visibleText((await anonymous.get(`/rufisque/meetings/${id}`)).body), shown(fr("participation.meetings.cancelled_notice")));
+    const republished = await editor.post(`/rufisque/admin/meetings/${id}/publish`);
+    assert.equal(republished.statusCode, 409);
+    assert.equal(reasonOf(republished), "MEETING_CANCELLED");
+    const inPortuguese = await new Browser(ctx.app, { "accept-language": "pt" }).get(`/rufisque/meetings/${id}`);
+    assert.match(visibleText(inPortuguese.body), /Esta reunião foi cancelada\./);
   });
 
   it("lets an agent count who came, people without an account included, and replaces a count rather than adding to it", async () => {
     const early = await agent.get(`/rufisque/admin/meetings/${forumId}/attendance`);
     assert.equal(early.statusCode, 409);
-    assert.match(visibleText(early.body), /à partir du début de la réunion/);
+    assert.equal(reasonOf(early), "MEETING_NOT_STARTED");
 
     // The forum took place three days ago (moved there by the editor, as when a date is corrected).
     assert.equal((await editor.post(`/rufisque/admin/meetings/${forumId}`, meetingFields({ title: "Forum <b>des quartiers</b>", capacity: "2", date: localDate(-3) }))).statusCode, 303);
@@ -252,7 +267,7 @@ describe("meetings: from announcement to minutes", () => {
     assert.equal(unknown.statusCode, 400, "only a registered person can be ticked");
     const negative = await agent.post(`/rufisque/admin/meetings/${forumId}/attendance`, { c_man_25_34: "-2" });
     assert.equal(negative.statusCode, 400);
-    assert.match(visibleText(negative.body), /Au moins 0/);
+    assert.equal(fieldErrors(negative.body).c_man_25_34, "form.too_small");
 
     const counts = { c_woman_under_18: "1", c_woman_18_24: "3", c_woman_35_59: "2", c_man_25_34: "4", c_man_60_plus: "2", c_other_or_undisclosed_undisclosed: "1", present: aminata };
     assert.equal((await agent.post(`/rufisque/admin/meetings/${forumId}/attendance`, counts)).statusCode, 303);
@@ -271,13 +286,14 @@ describe("meetings: from announcement to minutes", () => {
 
     const below = await agent.post(`/rufisque/admin/meetings/${forumId}/attendance`, { present: aminata });
     assert.equal(below.statusCode, 400);
-    assert.match(visibleText(below.body), /Le comptage \(0\) est inférieur au nombre d'inscrits cochés présents \(1\)/);
+    assert.deepEqual(fieldReasons(below.body), { counts: "MEETING_COUNT_BELOW_PRESENT" });
+    assert.match(visibleText(below.body), shown(fr("participation.meetings.error.count_below_present", { total: 0, present: 1 })));
     assert.equal((await ctx.db.query<{ total: number }>("SELECT sum(count)::int AS total FROM meeting_attendance WHERE meeting_id = $1", [forumId]))[0]!.total, 13, "a refused count changes nothing");
 
     assert.equal((await residents[0]!.post(`/rufisque/meetings/${forumId}/unregister`)).statusCode, 409, "the list is closed once the meeting started");
     const moved = await editor.post(`/rufisque/admin/meetings/${forumId}`, meetingFields({ title: "Forum <b>des quartiers</b>", capacity: "2", date: localDate(4) }));
     assert.equal(moved.statusCode, 400);
-    assert.match(visibleText(moved.body), /La présence a déjà été comptée/);
+    assert.deepEqual(fieldReasons(moved.body), { date: "MEETING_COUNTED_BEFORE_START" });
   });
 
   it("publishes totals by gender and age band, and open data with no personal data in it", async () => {
@@ -310,15 +326,15 @@ describe("meetings: from announcement to minutes", () => {
   it("accepts minutes and photos only once the meeting is over, and only JPEG or PNG", async () => {
     const upcoming = await createPublished({ title: "Réunion en ligne", place: "", online_url: "https://meet.jit.si/rufisque-pal", date: localDate(6) });
     const edit = visibleText((await editor.get(`/rufisque/admin/meetings/${upcoming}`)).body);
-    assert.match(edit, /pourront être publiés une fois la réunion terminée/);
+    assert.match(edit, shown(fr("participation.meetings.admin.minutes_after")));
     const tooEarly = await editor.postMultipart(`/rufisque/admin/meetings/${upcoming}/minutes`, { minutes: "Compte rendu écrit d'avance" }, { field: "photo", filename: "salle.png", data: PNG, type: "image/png" });
     assert.equal(tooEarly.statusCode, 409);
-    assert.match(visibleText(tooEarly.body), /ne peuvent être publiés qu'après la réunion/);
+    assert.equal(reasonOf(tooEarly), "MEETING_NOT_ENDED");
     assert.equal((await ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM meeting_photos WHERE meeting_id = $1", [upcoming]))[0]!.n, 0);
 
     const notAnImage = await editor.postMultipart(`/rufisque/admin/meetings/${forumId}/minutes`, { minutes: "Treize personnes." }, { field: "photo", filename: "photo.png", data: Buffer.from("<svg onload=alert(1)>"), type: "image/png" });
     assert.equal(notAnImage.statusCode, 400);
-    assert.match(visibleText(notAnImage.body), /La photo doit être une image JPEG ou PNG/);
+    assert.equal(fieldErrors(notAnImage.body).photo, "participation.meetings.error.photo_type");
     assert.match(notAnImage.body, /Treize personnes\./, "the minutes typed are kept");
 
     const minutes = "Treize personnes ont débattu des priorités.\n\nLes <script>alert(1)</script> jeunes demandent une réunion le samedi.";

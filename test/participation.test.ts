@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { announceOpenedPhases } from "../src/modules/participation/index.js";
 import { currentPhase, processTiming } from "../src/modules/participation/service.js";
+import { fieldErrors, fieldReasons, fr, reasonOf, shown } from "./answers.js";
 import { Browser, createTestApp, DEMO, idOf, RecordingAdapter, visibleText, type TestContext } from "./helpers.js";
 
 const PROCESS = "/rufisque/participation/plan-action-local-2027";
@@ -49,7 +50,7 @@ describe("participation: proposals, supports, comments, answers and moderation",
 
   it("lists the live process of the demo, its phases and its proposals, most supported first", async () => {
     const list = visibleText((await new Browser(ctx.app).get("/rufisque/participation")).body);
-    assert.match(list, /En cours/);
+    assert.match(list, shown(fr("participation.process.timing.open")));
     assert.match(list, /Plan d'action local de gouvernement ouvert 2027/);
     const page = visibleText((await new Browser(ctx.app).get(PROCESS)).body);
     assert.match(page, /Propositions et soutiens.*en cours/);
@@ -60,7 +61,16 @@ describe("participation: proposals, supports, comments, answers and moderation",
   it("refuses a proposal from a resident not yet verified, with the way to get verified", async () => {
     const refused = await citizen.postMultipart(`${PROCESS}/proposals`, { title: "Éclairer le marché", body: "Des lampadaires solaires." });
     assert.equal(refused.statusCode, 409);
+    assert.equal(reasonOf(refused), "RESIDENT_NOT_VERIFIED");
+    // The words themselves, once, so that the catalogue is known to reach the page.
     assert.match(visibleText(refused.body), /Seuls les habitants vérifiés peuvent faire cela/);
+    const portuguese = new Browser(ctx.app);
+    await portuguese.signIn(DEMO.rufisque.agent);
+    // The language chosen on the page, over the account's French, without changing the account.
+    portuguese.cookies.set("lang", "pt");
+    const inPortuguese = await portuguese.postMultipart(`${PROCESS}/proposals`, { title: "Um poço", body: "No bairro." });
+    assert.equal(reasonOf(inPortuguese), "RESIDENT_NOT_VERIFIED");
+    assert.match(visibleText(inPortuguese.body), /Só os moradores verificados podem fazer isto\./);
   });
 
   it("verifies a resident by a code sent by SMS: wrong codes count, the right one works once", async () => {
@@ -70,9 +80,9 @@ describe("participation: proposals, supports, comments, answers and moderation",
     const wrong = code === "000000" ? "111111" : "000000";
     const refused = await citizen.post("/rufisque/participation/verify", { code: wrong });
     assert.equal(refused.statusCode, 400);
-    assert.match(visibleText(refused.body), /Ce code n'est pas le bon/);
+    assert.equal(fieldErrors(refused.body).code, "participation.verify.error.wrong_code");
     assert.equal((await citizen.post("/rufisque/participation/verify", { code })).statusCode, 303);
-    assert.match(visibleText((await citizen.get("/rufisque/participation/verify")).body), /Vous êtes un habitant vérifié depuis le/);
+    assert.match(visibleText((await citizen.get("/rufisque/participation/verify")).body), shown(fr("participation.verify.done", { date: "\u0000" }).split("\u0000")[0]!));
     assert.equal((await citizen.post("/rufisque/participation/verify", { code })).statusCode, 400);
   });
 
@@ -94,7 +104,7 @@ describe("participation: proposals, supports, comments, answers and moderation",
   it("a verified resident proposes; markup is shown as text; a file that is not an image is refused", async () => {
     const notImage = await resident.postMultipart(`${PROCESS}/proposals`, { title: "Photo piégée", body: "…" }, { field: "photo", filename: "photo.jpg", data: Buffer.from("<svg onload=alert(1)>") });
     assert.equal(notImage.statusCode, 400);
-    assert.match(visibleText(notImage.body), /JPEG, PNG ou WebP/);
+    assert.equal(fieldErrors(notImage.body).photo, "participation.proposal.error.photo_type");
     const created = await resident.postMultipart(`${PROCESS}/proposals`, { title: "Éclairer le <b>marché</b> central", body: "<script>alert(1)</script> Des lampadaires solaires.", category: "Services publics", location: "Marché central" });
     assert.equal(created.statusCode, 303);
     proposalId = String(created.headers.location).split("/").pop()!;
@@ -109,7 +119,7 @@ describe("participation: proposals, supports, comments, answers and moderation",
     assert.equal((await other.post(`${url}/support`)).statusCode, 303);
     const twice = await other.post(`${url}/support`);
     assert.equal(twice.statusCode, 409);
-    assert.match(visibleText(twice.body), /un seul soutien par personne/);
+    assert.equal(reasonOf(twice), "PROPOSAL_ALREADY_SUPPORTED");
     assert.equal((await ctx.db.query<{ supports_count: number }>("SELECT supports_count FROM proposals WHERE id = $1", [proposalId]))[0]!.supports_count, 1);
     const otherId = await idOf(ctx.db, "SELECT id FROM users WHERE phone = $1", [OTHER_RESIDENT]);
     await assert.rejects(ctx.db.query("INSERT INTO proposal_supports (municipality_id, proposal_id, user_id) VALUES ($1, $2, $3)", [rufisque, proposalId, otherId]));
@@ -127,8 +137,8 @@ describe("participation: proposals, supports, comments, answers and moderation",
     const before = notifier.sent.length;
     assert.equal((await other.post(`${url}/comments`, { parent_id: parent, [`body-${parent}`]: "Le comité de gestion du marché." })).statusCode, 303);
     const reply = notifier.sent.slice(before).find((message) => message.recipient === RESIDENT);
-    assert.match(reply!.body, /quelqu'un a répondu à votre commentaire/);
-    const [row] = await ctx.db.query<{ parent_id: string }>("SELECT parent_id FROM proposal_comments WHERE body = 'Le comité de gestion du marché.'");
+    const [row] = await ctx.db.query<{ id: string; parent_id: string }>("SELECT id, parent_id FROM proposal_comments WHERE body = 'Le comité de gestion du marché.'");
+    assert.equal(reply!.body, fr("participation.notify.reply", { municipality: "Rufisque", title: "Éclairer le <b>marché</b> central", url: `http://localhost:3000${url}#c-${row!.id}` }));
     assert.equal(row!.parent_id, parent);
     assert.equal((await other.post(`${url}/comments`, { body: "" })).statusCode, 400);
   });
@@ -139,16 +149,21 @@ describe("participation: proposals, supports, comments, answers and moderation",
     assert.equal(missing.statusCode, 400);
     assert.equal((await editor.post(`/rufisque/admin/proposals/${proposalId}/answer`, { status: "accepted", answer: "Retenue : 20 lampadaires au budget 2027." })).statusCode, 303);
     const told = notifier.sent.slice(before).find((message) => message.recipient === RESIDENT);
-    assert.match(told!.body, /a répondu à votre proposition .* Acceptée/);
+    assert.equal(
+      told!.body,
+      fr("participation.notify.answered", { municipality: "Rufisque", title: "Éclairer le <b>marché</b> central", status: fr("participation.proposal.status.accepted"), url: `http://localhost:3000${PROCESS}/proposals/${proposalId}` }),
+    );
     const page = visibleText((await new Browser(ctx.app).get(`${PROCESS}/proposals/${proposalId}`)).body);
     assert.match(page, /Réponse de la mairie Retenue : 20 lampadaires/);
-    assert.equal((await resident.post(`${PROCESS}/proposals/${proposalId}/withdraw`)).statusCode, 409);
+    const withdrawal = await resident.post(`${PROCESS}/proposals/${proposalId}/withdraw`);
+    assert.equal(withdrawal.statusCode, 409);
+    assert.equal(reasonOf(withdrawal), "PROPOSAL_ALREADY_ANSWERED");
   });
 
   it("answers follow the proposal's transitions: no answer once the author withdrew it, no decision turned over at once", async () => {
     const overturned = await editor.post(`/rufisque/admin/proposals/${proposalId}/answer`, { status: "rejected", answer: "Finalement non." });
     assert.equal(overturned.statusCode, 409);
-    assert.match(visibleText(overturned.body), /remettez-la d'abord à l'étude/);
+    assert.equal(reasonOf(overturned), "PROPOSAL_ANSWER_NOT_ALLOWED");
     assert.equal((await ctx.db.query<{ status: string }>("SELECT status FROM proposals WHERE id = $1", [proposalId]))[0]!.status, "accepted");
 
     const created = await resident.postMultipart(`${PROCESS}/proposals`, { title: "Un abri au marché", body: "Pour les vendeuses, à l'ombre." });
@@ -157,7 +172,7 @@ describe("participation: proposals, supports, comments, answers and moderation",
     assert.equal((await resident.post(`${PROCESS}/proposals/${withdrawnId}/withdraw`)).statusCode, 303);
     const answered = await editor.post(`/rufisque/admin/proposals/${withdrawnId}/answer`, { status: "accepted", answer: "Retenue." });
     assert.equal(answered.statusCode, 409);
-    assert.match(visibleText(answered.body), /Son auteur a retiré cette proposition/);
+    assert.equal(reasonOf(answered), "PROPOSAL_WITHDRAWN_BY_AUTHOR");
     const [row] = await ctx.db.query<{ status: string; answer: string }>("SELECT status, answer FROM proposals WHERE id = $1", [withdrawnId]);
     assert.deepEqual(row, { status: "withdrawn", answer: "" });
   });
@@ -176,7 +191,9 @@ describe("participation: proposals, supports, comments, answers and moderation",
   it("anyone signed in flags; a moderator hides with a reason: gone from public pages, kept in the audit trail, the author told", async () => {
     const url = `${PROCESS}/proposals/${proposalId}`;
     assert.equal((await citizen.post(`${url}/flag`, { subject_type: "proposal", subject_id: proposalId, [`reason-${proposalId}`]: "off_topic" })).statusCode, 303);
-    assert.equal((await citizen.post(`${url}/flag`, { subject_type: "proposal", subject_id: proposalId, [`reason-${proposalId}`]: "spam" })).statusCode, 409);
+    const flaggedTwice = await citizen.post(`${url}/flag`, { subject_type: "proposal", subject_id: proposalId, [`reason-${proposalId}`]: "spam" });
+    assert.equal(flaggedTwice.statusCode, 409);
+    assert.equal(reasonOf(flaggedTwice), "CONTENT_ALREADY_FLAGGED");
     const queue = visibleText((await editor.get("/rufisque/admin/moderation")).body);
     assert.match(queue, /1 signalement : off_topic/);
     assert.equal((await citizen.get("/rufisque/admin/moderation")).statusCode, 403);
@@ -188,7 +205,10 @@ describe("participation: proposals, supports, comments, answers and moderation",
     assert.equal((await editor.get(url)).statusCode, 200);
     const [audit] = await ctx.db.query<{ data: { reason: string; content: { body: string } } }>("SELECT data FROM audit_log WHERE action = 'participation.proposal.hide' AND subject_id = $1", [proposalId]);
     assert.match(audit!.data.content.body, /lampadaires solaires/);
-    assert.match(notifier.sent.slice(before).find((message) => message.recipient === RESIDENT)!.body, /masquée par la modération. Motif : Doublon/);
+    assert.equal(
+      notifier.sent.slice(before).find((message) => message.recipient === RESIDENT)!.body,
+      fr("participation.notify.hidden", { municipality: "Rufisque", excerpt: "Éclairer le <b>marché</b> central", reason: "Doublon d'une proposition existante" }),
+    );
   });
 
   it("an agent verifies a resident who showed a document, and records who did", async () => {
@@ -196,7 +216,7 @@ describe("participation: proposals, supports, comments, answers and moderation",
     await agent.signIn(DEMO.rufisque.agent);
     const unchecked = await agent.post("/rufisque/admin/residents", { phone: "77 000 01 02" });
     assert.equal(unchecked.statusCode, 400);
-    assert.match(visibleText(unchecked.body), /exige d'avoir vu la pièce d'identité/);
+    assert.equal(fieldErrors(unchecked.body).document_seen, "participation.residents.error.document");
     assert.equal((await agent.post("/rufisque/admin/residents", { phone: "77 000 01 02", document_seen: "on" })).statusCode, 303);
     const [row] = await ctx.db.query<{ method: string; verifier: string }>(
       "SELECT v.method, u.phone AS verifier FROM resident_verifications v JOIN users u ON u.id = v.verified_by JOIN users p ON p.id = v.user_id WHERE p.phone = $1",
@@ -212,7 +232,7 @@ describe("participation: proposals, supports, comments, answers and moderation",
     const someProposal = await idOf(ctx.db, "SELECT id FROM proposals WHERE process_id = $1 AND hidden_at IS NULL AND status <> 'rejected' ORDER BY created_at LIMIT 1", [processId]);
     const closed = await citizen.post(`${PROCESS}/proposals/${someProposal}/support`);
     assert.equal(closed.statusCode, 409);
-    assert.match(visibleText(closed.body), /Les soutiens sont fermés/);
+    assert.equal(reasonOf(closed), "SUPPORTS_CLOSED");
     const followersTold = await announceOpenedPhases(ctx.db, notifier, "https://example.org");
     assert.ok(followersTold >= 3);
     assert.match(notifier.sent.at(-1)!.body, /« Arbitrage et adoption » commence/);
@@ -268,12 +288,16 @@ describe("participation: an editor opens a process with its phases", () => {
     const id = String(created.headers.location).split("/").pop()!;
     const reserved = await editor.post("/labe/admin/participation", { title: "Vérif", slug: "verify" });
     assert.equal(reserved.statusCode, 400);
+    assert.deepEqual(fieldReasons(reserved.body), { slug: "PROCESS_SLUG_TAKEN" });
+    const taken = await editor.post("/labe/admin/participation", { title: "Encore", slug: "budget-jeunes" });
+    assert.equal(taken.statusCode, 400);
+    assert.deepEqual(fieldReasons(taken.body), { slug: "PROCESS_SLUG_TAKEN" });
     const early = await editor.post(`/labe/admin/participation/${id}/publish`);
     assert.equal(early.statusCode, 409);
-    assert.match(visibleText(early.body), /Ajoutez au moins une étape/);
+    assert.equal(reasonOf(early), "PROCESS_WITHOUT_PHASE");
     const reversed = await editor.post(`/labe/admin/participation/${id}/phases`, { phase_title: "Propositions", starts_on: "2027-02-01", ends_on: "2027-01-01" });
     assert.equal(reversed.statusCode, 400);
-    assert.match(visibleText(reversed.body), /La fin doit être le même jour que le début, ou après/);
+    assert.equal(fieldErrors(reversed.body).ends_on, "participation.admin.phase.error.order");
     assert.equal((await editor.post(`/labe/admin/participation/${id}/phases`, { phase_title: "Propositions", starts_on: "2027-01-01", ends_on: "2027-02-01", proposals_open: "on" })).statusCode, 303);
     assert.equal((await editor.post(`/labe/admin/participation/${id}/publish`)).statusCode, 303);
     const list = visibleText((await new Browser(ctx.app).get("/labe/participation")).body);

@@ -3,8 +3,10 @@ import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import type { LightMyRequestResponse } from "fastify";
 import { hashPassword } from "../src/core/auth/accounts.js";
+import { formatters } from "../src/core/i18n/index.js";
 import { wallClock } from "../src/core/tenancy/clock.js";
 import { seedSurveys } from "../src/modules/participation/demo/surveys.js";
+import { alertReason, fieldErrors, fieldReasons, fr, shown } from "./answers.js";
 import { Browser, createTestApp, DEMO, DEMO_PASSWORD, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const DAY_MS = 86_400_000;
@@ -102,13 +104,13 @@ describe("surveys: built in the back office, answered once by verified residents
       closes_time: "18:00",
     });
     assert.equal(backwards.statusCode, 400);
-    assert.match(visibleText(backwards.body), /La clôture doit venir après l'ouverture/);
+    assert.deepEqual(fieldReasons(backwards.body), { closes_date: "SURVEY_CLOSES_BEFORE_OPENS" });
     const halfDate = await editor.post(`/rufisque/admin/participation/${processId}/surveys`, { ...base, title: "Enquête", closes_date: localDay(2) });
     assert.equal(halfDate.statusCode, 400);
-    assert.match(visibleText(halfDate.body), /Indiquez une date et une heure réelles/);
+    assert.equal(fieldErrors(halfDate.body).closes_date, "participation.surveys.error.moment");
     const untitled = await editor.post(`/rufisque/admin/participation/${processId}/surveys`, base);
     assert.equal(untitled.statusCode, 400);
-    assert.match(visibleText(untitled.body), /Ce champ est obligatoire/);
+    assert.deepEqual(fieldErrors(untitled.body), { title: "form.required" });
 
     const created = await editor.post(`/rufisque/admin/participation/${processId}/surveys`, { ...base, title: `Information municipale ${SCRIPT}`, closes_date: localDay(20), closes_time: "18:00" });
     assert.equal(created.statusCode, 303, visibleText(created.body));
@@ -126,7 +128,7 @@ describe("surveys: built in the back office, answered once by verified residents
   it("a draft with no question cannot open, and is not public", async () => {
     const opened = await editor.post(`${admin(surveyId)}/open`);
     assert.equal(opened.statusCode, 409);
-    assert.match(visibleText(opened.body), /Le questionnaire ne contient aucune question/);
+    assert.equal(alertReason(opened.body), "SURVEY_EMPTY");
     assert.equal((await anonymous.get(page(surveyId))).statusCode, 404);
     assert.equal((await editor.get(page(surveyId))).statusCode, 200, "its builders preview it");
   });
@@ -136,21 +138,21 @@ describe("surveys: built in the back office, answered once by verified residents
 
     const noOptions = await question({ type: "single_choice", title: "Vide", options: "" });
     assert.equal(noOptions.statusCode, 400);
-    assert.match(visibleText(noOptions.body), /Une question à choix n'a aucune réponse proposée/);
+    assert.deepEqual(fieldErrors(noOptions.body), { options: "participation.survey.def.choice_no_options" });
     const twice = await question({ type: "multiple_choice", title: "Doublon", options: "Oui\nOui" });
     assert.equal(twice.statusCode, 400);
-    assert.match(visibleText(twice.body), /propose deux fois la même valeur/);
+    assert.deepEqual(fieldErrors(twice.body), { options: "participation.survey.def.choice_duplicate_option" });
     assert.match(twice.body, /Oui\nOui<\/textarea>/, "what was typed comes back");
     const wide = await question({ type: "scale", title: "Trop large", scale_min: "1", scale_max: "20" });
     assert.equal(wide.statusCode, 400);
-    assert.match(visibleText(wide.body), /Une échelle compte au plus 11 niveaux/);
+    assert.deepEqual(fieldErrors(wide.body), { scale_min: "participation.survey.def.scale_too_wide" });
     const untitled = await question({ type: "short_text", title: "" });
     assert.equal(untitled.statusCode, 400);
 
     assert.equal((await question({ type: "multiple_choice", title: "Par quels canaux ?", options: "Radio\nSMS\nWhatsApp", max_choices: "2" })).statusCode, 303);
     const unknownCondition = await question({ type: "short_text", title: "Quelle radio ?", show_if: "canaux=television" });
     assert.equal(unknownCondition.statusCode, 400);
-    assert.match(visibleText(unknownCondition.body), /Choisissez une des options proposées/);
+    assert.deepEqual(fieldErrors(unknownCondition.body), { show_if: "form.invalid_choice" });
     const conditional = await question({ type: "short_text", title: "Quelle radio ?", show_if: "par_quels_canaux=radio" });
     assert.equal(conditional.statusCode, 303, visibleText(conditional.body).slice(0, 1500));
     assert.equal((await question({ type: "long_text", title: "Commentaire", required: "" })).statusCode, 303);
@@ -176,10 +178,10 @@ describe("surveys: built in the back office, answered once by verified residents
     // A conditional question cannot move above the question it depends on, nor lose it.
     const above = await editor.post(`${admin(surveyId)}/questions/quelle_radio/move`, { direction: "up" });
     assert.equal(above.statusCode, 400);
-    assert.match(visibleText(above.body), /ne peut porter que sur une question précédente/);
+    assert.deepEqual(fieldErrors(above.body), { "b-quelle_radio": "participation.survey.def.show_if_later" });
     const orphan = await editor.post(`${admin(surveyId)}/questions/par_quels_canaux/delete`);
     assert.equal(orphan.statusCode, 400);
-    assert.match(visibleText(orphan.body), /ne s'affiche que selon la réponse à la question que vous voulez retirer/);
+    assert.deepEqual(fieldErrors(orphan.body), { "b-quelle_radio": "participation.surveys.error.depended_on" });
     assert.equal((await editor.post(`${admin(surveyId)}/questions/inconnue/delete`)).statusCode, 404);
 
     assert.equal((await editor.post(`${admin(surveyId)}/questions/derniere_visite/move`, { direction: "up" })).statusCode, 303);
@@ -196,27 +198,29 @@ describe("surveys: built in the back office, answered once by verified residents
     assert.equal((await editor.post(`${admin(surveyId)}/open`)).statusCode, 303);
     const locked = await question({ type: "short_text", title: "Trop tard" });
     assert.equal(locked.statusCode, 409);
-    assert.match(visibleText(locked.body), /Les questions ne peuvent plus changer/);
-    assert.equal((await editor.post(`${admin(surveyId)}/questions/foyer/delete`)).statusCode, 409);
+    assert.equal(alertReason(locked.body), "SURVEY_QUESTIONS_LOCKED");
+    const removal = await editor.post(`${admin(surveyId)}/questions/foyer/delete`);
+    assert.equal(removal.statusCode, 409);
+    assert.equal(alertReason(removal.body), "SURVEY_QUESTIONS_LOCKED");
     // The database holds the rule too.
     await assert.rejects(ctx.db.query("UPDATE surveys SET definition = '{\"questions\": []}' WHERE id = $1", [surveyId]), /survey_locked/);
     await assert.rejects(ctx.db.query("UPDATE surveys SET status = 'draft' WHERE id = $1", [surveyId]), /survey_locked/);
     const edit = await editor.get(admin(surveyId));
-    assert.match(visibleText(edit.body), /ses questions ne peuvent plus changer/);
+    assert.match(visibleText(edit.body), shown(fr("participation.surveys.builder.locked")));
   });
 
   it("a verified resident sees the questionnaire, with every question's input", async () => {
     const form = await residents[0]!.get(page(surveyId));
     assert.equal(form.statusCode, 200);
     for (const name of ["votre_quartier", "par_quels_canaux", "quelle_radio", "confiance", "derniere_visite", "foyer"]) assert.match(form.body, new RegExp(`name="q\\.${name}"`), name);
-    assert.match(visibleText(form.body), /À remplir seulement si vous avez répondu « Radio » à « Par quels canaux \? »/);
+    assert.match(visibleText(form.body), shown(fr("form.answer_only_if", { value: "Radio", label: "Par quels canaux ?" })));
     assert.ok(form.body.includes(ESCAPED) && !runsScript(form.body));
   });
 
   it("a required question left empty comes back with the message and what was typed", async () => {
     const missing = await postForm(ctx, residents[0]!, `${page(surveyId)}/responses`, answers({ "q.votre_quartier": undefined, "q.commentaire": "Bonne initiative" }));
     assert.equal(missing.statusCode, 400);
-    assert.match(visibleText(missing.body), /Répondez à cette question/);
+    assert.deepEqual(fieldErrors(missing.body), { "q.votre_quartier": "participation.survey.error.required" });
     assert.match(missing.body, /Bonne initiative<\/textarea>/);
     assert.equal((await ctx.db.query("SELECT 1 FROM survey_responses WHERE survey_id = $1", [surveyId])).length, 0);
   });
@@ -243,7 +247,8 @@ describe("surveys: built in the back office, answered once by verified residents
       foyer: 6,
     });
     const after = visibleText((await residents[0]!.get(page(surveyId))).body);
-    assert.match(after, /Vous avez répondu à ce questionnaire le \d{1,2} \S+ \d{4}/);
+    const [response] = await ctx.db.query<{ submitted_at: Date }>("SELECT submitted_at FROM survey_responses WHERE survey_id = $1 AND user_id = $2", [surveyId, residentIds[0]]);
+    assert.match(after, shown(fr("participation.surveys.answer.done", { date: formatters("fr").dateTime(response!.submitted_at, "Africa/Dakar") })));
   });
 
   it("a second answer is refused with a clear message, by the application and by the database", async () => {
@@ -254,6 +259,8 @@ describe("surveys: built in the back office, answered once by verified residents
       ["q.foyer", "2"],
     ]);
     assert.equal(again.statusCode, 409);
+    assert.equal(alertReason(again.body), "SURVEY_ALREADY_ANSWERED");
+    // The words themselves, once, so that the catalogue and the moment are known to reach the page.
     assert.match(visibleText(again.body), /Vous avez déjà répondu à ce questionnaire le \d{1,2} \S+ \d{4} à \d{2}:\d{2}\. Une seule réponse par personne est acceptée : la première est conservée\./);
     await assert.rejects(
       ctx.db.query("INSERT INTO survey_responses (municipality_id, survey_id, user_id, answers) VALUES ($1, $2, $3, '{}')", [rufisque, surveyId, residentIds[0]]),
@@ -273,8 +280,7 @@ describe("surveys: built in the back office, answered once by verified residents
     ];
     const missing = await postForm(ctx, residents[1]!, `${page(surveyId)}/responses`, base);
     assert.equal(missing.statusCode, 400);
-    assert.match(visibleText(missing.body), /Répondez à cette question/);
-    assert.match(missing.body, /href="#f-q\.quelle_radio"/);
+    assert.deepEqual(fieldErrors(missing.body), { "q.quelle_radio": "participation.survey.error.required" });
     const sent = await postForm(ctx, residents[1]!, `${page(surveyId)}/responses`, [...base, ["q.quelle_radio", `Radio ${SCRIPT}`]]);
     assert.equal(sent.statusCode, 303);
     const third = await postForm(ctx, residents[2]!, `${page(surveyId)}/responses`, [
@@ -290,10 +296,16 @@ describe("surveys: built in the back office, answered once by verified residents
 
   it("refuses anyone not verified in the municipality, in the application and in the database", async () => {
     const view = visibleText((await citizen.get(page(surveyId))).body);
-    assert.match(view, /votre compte doit être vérifié comme habitant de Rufisque/);
+    assert.match(view, shown(fr("participation.surveys.answer.verify_first", { municipality: "Rufisque" })));
     const refused = await postForm(ctx, citizen, `${page(surveyId)}/responses`, answers());
     assert.equal(refused.statusCode, 409);
-    assert.match(visibleText(refused.body), /Seuls les habitants vérifiés de la commune peuvent répondre/);
+    assert.equal(alertReason(refused.body), "SURVEY_RESPONDENT_NOT_VERIFIED");
+    const portuguese = new Browser(ctx.app);
+    await portuguese.signIn(DEMO.rufisque.citizen);
+    portuguese.cookies.set("lang", "pt");
+    const inPortuguese = await postForm(ctx, portuguese, `${page(surveyId)}/responses`, answers());
+    assert.equal(alertReason(inPortuguese.body), "SURVEY_RESPONDENT_NOT_VERIFIED");
+    assert.match(visibleText(inPortuguese.body), /Só os residentes verificados do município podem responder a este questionário\./);
     const citizenId = await idOf(ctx.db, "SELECT id FROM users WHERE phone = $1", [DEMO.rufisque.citizen]);
     await assert.rejects(
       ctx.db.query("INSERT INTO survey_responses (municipality_id, survey_id, user_id, answers) VALUES ($1, $2, $3, '{}')", [rufisque, surveyId, citizenId]),
@@ -301,7 +313,7 @@ describe("surveys: built in the back office, answered once by verified residents
     );
     const stranger = await postForm(ctx, anonymous, `${page(surveyId)}/responses`, answers());
     assert.equal(stranger.statusCode, 401);
-    assert.match(visibleText((await anonymous.get(page(surveyId))).body), /Se connecter pour répondre/);
+    assert.match(visibleText((await anonymous.get(page(surveyId))).body), shown(fr("participation.surveys.answer.sign_in")));
   });
 
   it("shows the results as tables and server-drawn charts, free text withheld until the municipality publishes it", async () => {
@@ -408,7 +420,7 @@ describe("surveys: built in the back office, answered once by verified residents
     await newcomer.signIn("+221770009301");
 
     assert.equal((await editor.post(`${admin(surveyId)}/close`)).statusCode, 303);
-    assert.match(visibleText((await newcomer.get(page(surveyId))).body), /Le questionnaire est clos/);
+    assert.match(visibleText((await newcomer.get(page(surveyId))).body), shown(fr("participation.surveys.notice.closed")));
     const late = await postForm(ctx, newcomer, `${page(surveyId)}/responses`, [
       ["q.votre_quartier", "centre"],
       ["q.par_quels_canaux", "sms"],
@@ -416,7 +428,7 @@ describe("surveys: built in the back office, answered once by verified residents
       ["q.foyer", "1"],
     ]);
     assert.equal(late.statusCode, 409);
-    assert.match(visibleText(late.body), /Le questionnaire est clos : votre réponse n'a pas été enregistrée/);
+    assert.equal(alertReason(late.body), "SURVEY_CLOSED");
     await assert.rejects(
       ctx.db.query("INSERT INTO survey_responses (municipality_id, survey_id, user_id, answers) VALUES ($1, $2, $3, '{}')", [rufisque, surveyId, newcomerId]),
       /survey_response_locked/,
@@ -426,11 +438,12 @@ describe("surveys: built in the back office, answered once by verified residents
     await ctx.db.query("UPDATE surveys SET closes_at = now() - interval '1 minute', opens_at = now() - interval '2 days' WHERE id = $1", [surveyId]);
     const expired = await postForm(ctx, newcomer, `${page(surveyId)}/responses`, [["q.votre_quartier", "centre"]]);
     assert.equal(expired.statusCode, 409);
+    assert.equal(alertReason(expired.body), "SURVEY_CLOSED");
     const reopen = await editor.post(`${admin(surveyId)}/close`);
     assert.equal(reopen.statusCode, 303);
     const stale = await editor.post(`${admin(surveyId)}/open`);
     assert.equal(stale.statusCode, 409);
-    assert.match(visibleText(stale.body), /La date de clôture est passée/);
+    assert.equal(alertReason(stale.body), "SURVEY_CLOSES_IN_PAST");
     assert.equal((await ctx.db.query("SELECT 1 FROM survey_responses WHERE survey_id = $1", [surveyId])).length, 3);
   });
 });
@@ -464,7 +477,7 @@ describe("surveys: the demo survey", () => {
     const resident = new Browser(ctx.app);
     await resident.signIn(RESIDENTS[0]!);
     const own = await resident.get(`/rufisque/participation/${PROCESS}/surveys/${surveyId}`);
-    assert.match(visibleText(own.body), /Vous avez répondu à ce questionnaire le/);
+    assert.match(visibleText(own.body), shown(fr("participation.surveys.answer.done", { date: "\u0000" }).split("\u0000")[0]!));
     assert.ok(gzipSync(own.body).length <= 14 * 1024);
     const data = JSON.parse((await visitor.get(`/api/v1/rufisque/surveys/${surveyId}/results`, { accept: "application/json" })).body) as { questions: { id: string; answered: number }[] };
     assert.equal(data.questions.find((q) => q.id === "radio")!.answered, 2, "asked only of those who listen to the radio");

@@ -1,4 +1,4 @@
-import { translator } from "../i18n/index.js";
+import { loadCatalogues } from "../i18n/index.js";
 import { ERRORS, type ReasonCatalogue } from "./errors.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s+/g, " ");
@@ -8,7 +8,9 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s+/g, " ");
  * every catalogue of reasons. `scripts/errors-doc.ts` writes it; test/reasons.test.ts compares.
  */
 export function renderErrorsDoc(catalogues: { owner: string; reasons: ReasonCatalogue }[]): string {
-  const en = translator("en");
+  const catalogue = loadCatalogues().en;
+  // A message with plural forms is documented by its `other` form, placeholders as written.
+  const en = (key: string) => catalogue.get(key) ?? catalogue.get(`${key}.other`) ?? key;
   const lines = [
     "# Errors and reason codes",
     "",

@@ -69,27 +69,21 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     readonly fields: Record<string, FieldError> = {},
     readonly params: Record<string, string | number> = {},
-    /** The rule that refused; a bare message key is the deprecated form participation still uses. */
-    reason?: Reason | string,
+    /** The rule that refused, when one did. */
+    reason?: Reason,
   ) {
     super(code);
     this.status = ERRORS[code].status;
     this.messageKey = ERRORS[code].messageKey;
-    this.reason = typeof reason === "string" ? undefined : reason;
-    this.detailKey = typeof reason === "string" ? reason : reason?.messageKey;
+    this.reason = reason;
+    this.detailKey = reason?.messageKey;
   }
 }
 
 export const notFound = () => new AppError("NOT_FOUND");
 
 /** A domain rule refused the change: 409 with the rule's own message and code. */
-export function ruleRefused(reason: Reason, params?: Record<string, string | number>): AppError;
-/**
- * @deprecated A refusal without a code. Only participation still calls this (its reasons are
- * converted in the next round of issue 11); then this overload goes.
- */
-export function ruleRefused(detailKey: string, params?: Record<string, string | number>): AppError;
-export function ruleRefused(reason: Reason | string, params: Record<string, string | number> = {}): AppError {
+export function ruleRefused(reason: Reason, params: Record<string, string | number> = {}): AppError {
   return new AppError("CONFLICT", {}, params, reason);
 }
 

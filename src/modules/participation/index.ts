@@ -2,6 +2,7 @@ import type { AppModule } from "../../core/modules.js";
 import { listBudgets } from "./budgets/store.js";
 import { seedParticipationDemo } from "./demo/index.js";
 import { participationPolicy } from "./policy.js";
+import { PARTICIPATION_REASONS } from "./reasons.js";
 import { participationRoutes } from "./routes.js";
 import { announceOpenedPhases } from "./service.js";
 import { listProcesses } from "./store.js";
@@ -17,6 +18,7 @@ const MESSAGE_PARTS = ["proposals", "survey", "surveys-admin", "budgets", "meeti
 export const participationModule: AppModule = {
   name: "participation",
   plugin: participationRoutes,
+  reasons: PARTICIPATION_REASONS,
   nav: [
     { href: (m) => `/${m.slug}/participation`, labelKey: "participation.nav" },
     { href: (m) => `/${m.slug}/meetings`, labelKey: "participation.meetings.title" },

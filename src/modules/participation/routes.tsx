@@ -9,6 +9,7 @@ import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import { authorizeManager, processOf, publishedProcess } from "./back-office.js";
 import { participationPolicy } from "./policy.js";
+import { PARTICIPATION_REASONS } from "./reasons.js";
 import { budgetLinks } from "./budgets/service.js";
 import { budgetsRoutes } from "./budgets/routes.js";
 import { meetingsRoutes } from "./meetings/routes.js";
@@ -27,7 +28,7 @@ const RESERVED_PROCESS_SLUGS = new Set(["verify"]);
 
 function readProcessInput(form: FormReader): store.ProcessInput {
   const slug = form.text("slug", { required: true, max: 80, pattern: /^[a-z0-9]+(-[a-z0-9]+)*$/ });
-  if (RESERVED_PROCESS_SLUGS.has(slug)) form.fail("slug", "participation.process.error.slug_taken");
+  if (RESERVED_PROCESS_SLUGS.has(slug)) form.refuse("slug", PARTICIPATION_REASONS.PROCESS_SLUG_TAKEN);
   return {
     title: form.text("title", { required: true, max: 200 }),
     slug,

@@ -3,11 +3,12 @@ import type { Queryable, Tx } from "../../core/db/index.js";
 import { recordAudit } from "../../core/audit/index.js";
 import { confirmAccount } from "../../core/auth/accounts.js";
 import type { Actor } from "../../core/auth/roles.js";
-import { AppError, ruleRefused } from "../../core/http/errors.js";
+import { AppError, refusedOnField, ruleRefused } from "../../core/http/errors.js";
 import { isLocale, translator } from "../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
 import { localToday, zonedInstant } from "../../core/tenancy/clock.js";
 import { findMunicipalitiesByIds, type Municipality } from "../../core/tenancy/index.js";
+import { PARTICIPATION_REASONS as REASONS } from "./reasons.js";
 import * as store from "./store.js";
 import type { PhaseRow, ProcessRow } from "./store.js";
 
@@ -47,7 +48,7 @@ export function currentPhase<T extends Pick<PhaseRow, "starts_on" | "ends_on">>(
 
 async function ensureSlugFree(tx: Queryable, municipalityId: string, slug: string, selfId: string | null): Promise<void> {
   const clash = await store.getProcessBySlug(tx, municipalityId, slug);
-  if (clash && clash.id !== selfId) throw new AppError("CONFLICT", { slug: { key: "participation.process.error.slug_taken" } });
+  if (clash && clash.id !== selfId) throw refusedOnField("slug", REASONS.PROCESS_SLUG_TAKEN);
 }
 
 export async function createProcess(db: Tx, municipalityId: string, actorId: string, input: store.ProcessInput): Promise<string> {
@@ -69,7 +70,7 @@ export async function updateProcess(db: Tx, municipalityId: string, actorId: str
 
 export async function setProcessStatus(db: Tx, municipalityId: string, actorId: string, id: string, status: ProcessRow["status"]): Promise<void> {
   await db.transaction(async (tx) => {
-    if (status === "published" && (await store.listPhases(tx, municipalityId, [id])).length === 0) throw ruleRefused("participation.process.error.no_phase");
+    if (status === "published" && (await store.listPhases(tx, municipalityId, [id])).length === 0) throw ruleRefused(REASONS.PROCESS_WITHOUT_PHASE);
     if (!(await store.setProcessStatus(tx, municipalityId, id, status))) throw new AppError("NOT_FOUND");
     await recordAudit(tx, { actorId, municipalityId, action: `participation.process.${status}`, subjectType: "process", subjectId: id });
   });
@@ -123,7 +124,7 @@ const hashCode = (userId: string, code: string) => createHash("sha256").update(`
 
 /** Sends a one-time code to the account's phone; entering it makes the person a verified resident. */
 export async function sendVerificationCode(reach: Reach, actor: Actor): Promise<void> {
-  if (!actor.phone) throw ruleRefused("participation.verify.error.no_phone");
+  if (!actor.phone) throw ruleRefused(REASONS.VERIFICATION_NO_PHONE);
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
   await store.saveVerificationCode(reach.db, reach.municipality.id, actor.id, hashCode(actor.id, code), actor.phone, new Date(Date.now() + CODE_TTL_MS));
   await tell(reach, { phone: actor.phone, email: null, locale: actor.locale }, "participation.notify.verification_code", { code });
@@ -162,7 +163,7 @@ export async function verifyInPerson(db: Tx, municipalityId: string, agentId: st
 
 /** Refuses, with the reason, anyone not verified as a resident of this municipality. */
 export async function requireVerified(db: Queryable, municipalityId: string, actor: Actor): Promise<void> {
-  if (!(await store.verification(db, municipalityId, actor.id))) throw ruleRefused("participation.verify.error.required");
+  if (!(await store.verification(db, municipalityId, actor.id))) throw ruleRefused(REASONS.RESIDENT_NOT_VERIFIED);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,10 +3,11 @@ import { after, before, describe, it } from "node:test";
 import { Type } from "@sinclair/typebox";
 import { createTestApp, visibleText, type TestContext } from "../../../../test/helpers.js";
 import { translator } from "../../i18n/index.js";
-import { AppError, ruleRefused } from "../errors.js";
+import { AppError, defineReasons, ruleRefused } from "../errors.js";
 import type { AppModule } from "../server.js";
 
-const RULE = "eservices.dossier.error.not_editable";
+// A rule of the probe's own, worded with a message the catalogues hold in every language.
+const { PROBE_RULE_REFUSED: RULE } = defineReasons({ PROBE_RULE_REFUSED: { key: "eservices.dossier.error.not_editable", remedy: "None: a test's probe." } });
 
 // Routes that fail in each of the ways the error plugin must tell apart.
 const probe: AppModule = {
@@ -46,21 +47,22 @@ describe("error-handling plugin", () => {
   it("the refused-rule message: a rule refusal answers 409 with the rule's own detail in the person's language", async () => {
     const pt = translator("pt");
     // Guards against a test that cannot fail: the rule's message exists and differs by language.
-    assert.notEqual(pt(RULE), RULE);
-    assert.notEqual(pt(RULE), translator("fr")(RULE));
+    assert.notEqual(pt(RULE.messageKey), RULE.messageKey);
+    assert.notEqual(pt(RULE.messageKey), translator("fr")(RULE.messageKey));
 
     const response = await ctx.app.inject({ method: "GET", url: "/api/v1/probe/refused", headers: { ...json, "accept-language": "pt" } });
     assert.equal(response.statusCode, 409);
     assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
     const body = response.json();
     assert.equal(body.code, "CONFLICT");
-    assert.equal(body.detail, pt(RULE));
+    assert.equal(body.detail, pt(RULE.messageKey));
+    assert.equal(body.reason, "PROBE_RULE_REFUSED");
     assert.equal(body.title, pt("error.conflict"));
 
     const page = await ctx.app.inject({ method: "GET", url: "/probe/refused", headers: { accept: "text/html", "accept-language": "pt" } });
     assert.equal(page.statusCode, 409);
     assert.match(String(page.headers["content-type"]), /^text\/html/);
-    assert.ok(visibleText(page.body).includes(pt(RULE)), "the page shows the rule's message");
+    assert.ok(visibleText(page.body).includes(pt(RULE.messageKey)), "the page shows the rule's message");
   });
 
   it("a unique violation from the database (23505) answers 409 CONFLICT", async () => {

@@ -196,7 +196,7 @@ export async function budgetsRoutes(app: FastifyInstance): Promise<void> {
       });
     } catch (error) {
       if (!(error instanceof BallotRefused)) throw error;
-      form.fail("projects", budgets.BALLOT_REFUSAL_KEYS[error.refusal.reason], refusalParams(error.refusal, request.fmt, municipality, budget));
+      form.refuse("projects", budgets.BALLOT_REFUSALS[error.refusal.reason], refusalParams(error.refusal, request.fmt, municipality, budget));
       // Who or when is not the ballot's fault (409); what was chosen can be corrected (400).
       return budgetPage(request, reply, found, form, error.aboutState ? 409 : 400);
     }

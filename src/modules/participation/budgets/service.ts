@@ -1,8 +1,9 @@
 import { toCsv } from "../../../core/export/csv.js";
 import { recordAudit } from "../../../core/audit/index.js";
 import type { Queryable, Tx } from "../../../core/db/index.js";
-import { AppError, ruleRefused, type FieldError } from "../../../core/http/errors.js";
+import { AppError, ruleRefused, type FieldError, type Reason } from "../../../core/http/errors.js";
 import { checkBallot, computeResults, type BudgetResults, type BudgetRules, type Project } from "./ballot.js";
+import { PARTICIPATION_REASONS as REASONS } from "../reasons.js";
 import { getProcess, verification } from "../store.js";
 import * as store from "./store.js";
 import type { BudgetInput, BudgetKind, BudgetProjectRow, BudgetRow, ProjectInput } from "./store.js";
@@ -50,13 +51,16 @@ export function projectsEditable(budget: Pick<BudgetRow, "status" | "voting_open
   return budget.status === "draft" || now < budget.voting_opens_at;
 }
 
+/** A field's value refused by a rule: its message, and the rule's code for whoever reads the form. */
+const refusedValue = (reason: Reason): FieldError => ({ key: reason.messageKey, reason: reason.code });
+
 /** Problems with settings that the form alone cannot see, by field name. */
 export function settingsErrors(input: BudgetInput): Record<string, FieldError> {
   const errors: Record<string, FieldError> = {};
-  if (input.closesAt.getTime() <= input.opensAt.getTime()) errors.closes_date = { key: "participation.budgets.error.closes_before_opens" };
+  if (input.closesAt.getTime() <= input.opensAt.getTime()) errors.closes_date = refusedValue(REASONS.BUDGET_CLOSES_BEFORE_OPENS);
   if (input.kind === "approval") {
     if (input.maxProjects === null) errors.max_projects = { key: "form.required" };
-    else if (input.minProjects > input.maxProjects) errors.min_projects = { key: "participation.budgets.error.min_over_max" };
+    else if (input.minProjects > input.maxProjects) errors.min_projects = refusedValue(REASONS.BUDGET_MIN_OVER_MAX);
   }
   return errors;
 }
@@ -73,22 +77,22 @@ export type BallotRefusal =
   | { reason: "too_many"; count: number; max: number }
   | { reason: "too_few"; count: number; min: number };
 
-/** Message keys of the refusals; the state ones (who, when) are not the ballot's fault. */
-export const BALLOT_REFUSAL_KEYS: Record<BallotRefusal["reason"], string> = {
-  not_verified: "participation.budgets.error.not_verified",
-  not_open: "participation.budgets.error.not_open",
-  closed: "participation.budgets.error.closed",
-  empty: "participation.budgets.error.empty",
-  unknown_project: "participation.budgets.error.unknown_project",
-  duplicate_project: "participation.budgets.error.unknown_project",
-  over_budget: "participation.budgets.error.over_budget",
-  too_many: "participation.budgets.error.too_many",
-  too_few: "participation.budgets.error.too_few",
+/** The rule behind each refusal; the state ones (who, when) are not the ballot's fault. */
+export const BALLOT_REFUSALS: Record<BallotRefusal["reason"], Reason> = {
+  not_verified: REASONS.BALLOT_NOT_VERIFIED,
+  not_open: REASONS.BALLOT_NOT_OPEN,
+  closed: REASONS.BALLOT_CLOSED,
+  empty: REASONS.BALLOT_EMPTY,
+  unknown_project: REASONS.BALLOT_UNKNOWN_PROJECT,
+  duplicate_project: REASONS.BALLOT_DUPLICATE_PROJECT,
+  over_budget: REASONS.BALLOT_OVER_BUDGET,
+  too_many: REASONS.BALLOT_TOO_MANY,
+  too_few: REASONS.BALLOT_TOO_FEW,
 };
 
 export class BallotRefused extends AppError {
   constructor(readonly refusal: BallotRefusal) {
-    super("CONFLICT", {}, {}, BALLOT_REFUSAL_KEYS[refusal.reason]);
+    super("CONFLICT", {}, {}, BALLOT_REFUSALS[refusal.reason]);
   }
   /** Refused for who or when the person votes, not for what they chose. */
   get aboutState(): boolean {
@@ -126,15 +130,15 @@ export async function updateBudgetSettings(db: Tx, municipalityId: string, actor
     const { budget, now } = await lockBudget(tx, municipalityId, id);
     if (budget.status === "published" && now >= budget.voting_opens_at) {
       const locked: Record<string, FieldError> = {};
-      const key = "participation.budgets.error.locked_after_opening";
+      const refused = refusedValue(REASONS.BUDGET_LOCKED_AFTER_OPENING);
       // A form carries minutes: a stored time with seconds comes back as the same minute.
       const sameMinute = (a: Date, b: Date) => Math.floor(a.getTime() / 60_000) === Math.floor(b.getTime() / 60_000);
-      if (values.kind !== budget.kind) locked.kind = { key };
-      if (values.totalAmount !== budget.total_amount) locked.total_amount = { key };
-      if (values.maxProjects !== budget.max_projects) locked.max_projects = { key };
-      if (values.minProjects !== budget.min_projects) locked.min_projects = { key };
-      if (!sameMinute(values.opensAt, budget.voting_opens_at)) locked.opens_date = { key };
-      if (!sameMinute(values.closesAt, budget.voting_closes_at)) locked.closes_date = { key };
+      if (values.kind !== budget.kind) locked.kind = refused;
+      if (values.totalAmount !== budget.total_amount) locked.total_amount = refused;
+      if (values.maxProjects !== budget.max_projects) locked.max_projects = refused;
+      if (values.minProjects !== budget.min_projects) locked.min_projects = refused;
+      if (!sameMinute(values.opensAt, budget.voting_opens_at)) locked.opens_date = refused;
+      if (!sameMinute(values.closesAt, budget.voting_closes_at)) locked.closes_date = refused;
       if (Object.keys(locked).length > 0) throw new AppError("CONFLICT", locked);
       await store.updateBudgetText(tx, municipalityId, id, values);
       await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.update", subjectType: "budget", subjectId: id, data: { title: values.title } });
@@ -148,7 +152,7 @@ export async function updateBudgetSettings(db: Tx, municipalityId: string, actor
 export async function addProject(db: Tx, municipalityId: string, actorId: string, budgetId: string, input: ProjectInput): Promise<string> {
   return db.transaction(async (tx) => {
     const { budget, now } = await lockBudget(tx, municipalityId, budgetId);
-    if (!projectsEditable(budget, now)) throw ruleRefused("participation.budgets.error.projects_locked");
+    if (!projectsEditable(budget, now)) throw ruleRefused(REASONS.BUDGET_PROJECTS_LOCKED);
     const id = await store.insertProject(tx, municipalityId, budgetId, input);
     await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.project.add", subjectType: "budget", subjectId: budgetId, data: { project: id, title: input.title, cost: input.cost } });
     return id;
@@ -158,7 +162,7 @@ export async function addProject(db: Tx, municipalityId: string, actorId: string
 export async function removeProject(db: Tx, municipalityId: string, actorId: string, budgetId: string, projectId: string): Promise<void> {
   await db.transaction(async (tx) => {
     const { budget, now } = await lockBudget(tx, municipalityId, budgetId);
-    if (!projectsEditable(budget, now)) throw ruleRefused("participation.budgets.error.projects_locked");
+    if (!projectsEditable(budget, now)) throw ruleRefused(REASONS.BUDGET_PROJECTS_LOCKED);
     const title = await store.deleteProject(tx, municipalityId, budgetId, projectId);
     if (title === undefined) throw new AppError("NOT_FOUND");
     await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.project.remove", subjectType: "budget", subjectId: budgetId, data: { project: projectId, title } });
@@ -171,9 +175,9 @@ export async function publishBudget(db: Tx, municipalityId: string, actorId: str
     const { budget } = await lockBudget(tx, municipalityId, id);
     if (budget.status === "published") return;
     const projects = await store.listProjects(tx, municipalityId, id);
-    if (projects.length === 0) throw ruleRefused("participation.budgets.error.no_projects");
-    if (budget.kind === "knapsack" && projects.every((project) => project.cost > budget.total_amount)) throw ruleRefused("participation.budgets.error.nothing_fits");
-    if (budget.kind === "approval" && projects.length < budget.min_projects) throw ruleRefused("participation.budgets.error.too_few_projects");
+    if (projects.length === 0) throw ruleRefused(REASONS.BUDGET_NO_PROJECTS);
+    if (budget.kind === "knapsack" && projects.every((project) => project.cost > budget.total_amount)) throw ruleRefused(REASONS.BUDGET_NOTHING_FITS);
+    if (budget.kind === "approval" && projects.length < budget.min_projects) throw ruleRefused(REASONS.BUDGET_TOO_FEW_PROJECTS);
     await store.markBudgetPublished(tx, municipalityId, id);
     await recordAudit(tx, { actorId, municipalityId, action: "participation.budget.publish", subjectType: "budget", subjectId: id, data: { projects: projects.length } });
   });
@@ -231,8 +235,8 @@ export async function countResults(db: Queryable, municipalityId: string, budget
 export async function publishResults(db: Tx, municipalityId: string, actorId: string, id: string): Promise<BudgetResults> {
   return db.transaction(async (tx) => {
     const { budget, now } = await lockBudget(tx, municipalityId, id);
-    if (budget.results_published_at) throw ruleRefused("participation.budgets.error.results_already_published");
-    if (votingPhase(budget, now) !== "closed") throw ruleRefused("participation.budgets.error.not_closed_yet");
+    if (budget.results_published_at) throw ruleRefused(REASONS.BUDGET_RESULTS_ALREADY_PUBLISHED);
+    if (votingPhase(budget, now) !== "closed") throw ruleRefused(REASONS.BUDGET_NOT_CLOSED_YET);
     const { results, eligible } = await countResults(tx, municipalityId, budget);
     await store.saveResults(tx, municipalityId, id, results, eligible);
     await recordAudit(tx, {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireAllowed, requireSignedIn } from "../../../core/auth/roles.js";
 import { findStoredFile, MEDIA_TYPES, sendStoredFile, sniffMediaType } from "../../../core/files/index.js";
-import { AppError, uuidOr404 } from "../../../core/http/errors.js";
+import { AppError, ruleRefused, uuidOr404 } from "../../../core/http/errors.js";
 import { FormReader } from "../../../core/http/forms.js";
 import { wallClock, zonedInstant } from "../../../core/tenancy/clock.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
@@ -78,7 +78,7 @@ async function onForm<T>(form: FormReader, run: () => Promise<T>): Promise<T | u
     return await run();
   } catch (error) {
     if (error instanceof AppError && error.code === "CONFLICT" && Object.keys(error.fields).length > 0) {
-      for (const [field, message] of Object.entries(error.fields)) form.fail(field, message.key, message.params);
+      for (const [field, message] of Object.entries(error.fields)) form.fail(field, message.key, message.params, message.reason);
       return undefined;
     }
     throw error;
@@ -341,7 +341,7 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
   async function countedMeeting(request: FastifyRequest, municipality: Municipality): Promise<MeetingRow> {
     const meeting = await meetingOf(request, municipality);
     const refusal = meetings.attendanceRefusal(meeting, new Date());
-    if (refusal) throw new AppError("CONFLICT", {}, {}, refusal);
+    if (refusal) throw ruleRefused(refusal);
     return meeting;
   }
 

@@ -2,10 +2,11 @@ import { toCsv } from "../../../core/export/csv.js";
 import { recordAudit } from "../../../core/audit/index.js";
 import type { Queryable, Tx } from "../../../core/db/index.js";
 import { storeFile } from "../../../core/files/index.js";
-import { AppError, ruleRefused } from "../../../core/http/errors.js";
+import { AppError, refusedOnField, ruleRefused, type Reason } from "../../../core/http/errors.js";
 import { formatters, isLocale, translator } from "../../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../../core/notify/index.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
+import { PARTICIPATION_REASONS as REASONS } from "../reasons.js";
 import { getProcess } from "../store.js";
 import * as store from "./store.js";
 import { AGE_BANDS, GENDERS, type AgeBand, type AttendanceCell, type Gender, type MeetingInput, type MeetingRow, type OpenAttendanceRow } from "./store.js";
@@ -45,28 +46,28 @@ export const seatsLeft = (meeting: Pick<MeetingRow, "capacity" | "registrations"
 // ---------------------------------------------------------------------------------------------
 // Rules, pure: the same answers decide the buttons shown and the changes accepted.
 
-/** Why a resident may not register now, as a message key; null when they may. */
-export function registrationRefusal(meeting: Pick<MeetingRow, "status" | "starts_at" | "capacity" | "registrations">, now: Date): string | null {
-  if (meeting.status === "cancelled") return "participation.meetings.error.cancelled";
-  if (meeting.status !== "published") return "participation.meetings.error.not_published";
-  if (now.getTime() >= meeting.starts_at.getTime()) return "participation.meetings.error.registration_closed";
-  if (meeting.capacity !== null && meeting.registrations >= meeting.capacity) return "participation.meetings.error.full";
+/** Why a resident may not register now; null when they may. */
+export function registrationRefusal(meeting: Pick<MeetingRow, "status" | "starts_at" | "capacity" | "registrations">, now: Date): Reason | null {
+  if (meeting.status === "cancelled") return REASONS.MEETING_CANCELLED;
+  if (meeting.status !== "published") return REASONS.MEETING_NOT_PUBLISHED;
+  if (now.getTime() >= meeting.starts_at.getTime()) return REASONS.MEETING_REGISTRATION_CLOSED;
+  if (meeting.capacity !== null && meeting.registrations >= meeting.capacity) return REASONS.MEETING_FULL;
   return null;
 }
 
 /** Why attendance may not be recorded now; counting starts with the meeting. */
-export function attendanceRefusal(meeting: Pick<MeetingRow, "status" | "starts_at">, now: Date): string | null {
-  if (meeting.status === "cancelled") return "participation.meetings.error.cancelled";
-  if (meeting.status !== "published") return "participation.meetings.error.not_published";
-  if (now.getTime() < meeting.starts_at.getTime()) return "participation.meetings.error.not_started";
+export function attendanceRefusal(meeting: Pick<MeetingRow, "status" | "starts_at">, now: Date): Reason | null {
+  if (meeting.status === "cancelled") return REASONS.MEETING_CANCELLED;
+  if (meeting.status !== "published") return REASONS.MEETING_NOT_PUBLISHED;
+  if (now.getTime() < meeting.starts_at.getTime()) return REASONS.MEETING_NOT_STARTED;
   return null;
 }
 
 /** Why minutes and photos may not be published now: they tell what happened, so only afterwards. */
-export function minutesRefusal(meeting: Pick<MeetingRow, "status" | "ends_at">, now: Date): string | null {
-  if (meeting.status === "cancelled") return "participation.meetings.error.cancelled";
-  if (meeting.status !== "published") return "participation.meetings.error.not_published";
-  if (now.getTime() < meeting.ends_at.getTime()) return "participation.meetings.error.not_ended";
+export function minutesRefusal(meeting: Pick<MeetingRow, "status" | "ends_at">, now: Date): Reason | null {
+  if (meeting.status === "cancelled") return REASONS.MEETING_CANCELLED;
+  if (meeting.status !== "published") return REASONS.MEETING_NOT_PUBLISHED;
+  if (now.getTime() < meeting.ends_at.getTime()) return REASONS.MEETING_NOT_ENDED;
   return null;
 }
 
@@ -108,18 +109,18 @@ export async function createMeeting(db: Tx, municipalityId: string, actorId: str
 export async function updateMeeting(db: Tx, municipalityId: string, actorId: string, id: string, input: MeetingInput, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     const meeting = await lockedMeeting(tx, municipalityId, id);
-    if (meeting.status === "cancelled") throw ruleRefused("participation.meetings.error.cancelled");
+    if (meeting.status === "cancelled") throw ruleRefused(REASONS.MEETING_CANCELLED);
     await checkProcess(tx, municipalityId, input.processId);
     // Seats already given are not taken back: lowering the capacity stops at the registrations.
     if (input.capacity !== null && input.capacity < meeting.registrations) {
-      throw new AppError("CONFLICT", { capacity: { key: "participation.meetings.error.capacity_below_registrations", params: { count: meeting.registrations } } });
+      throw refusedOnField("capacity", REASONS.MEETING_CAPACITY_BELOW_REGISTRATIONS, { count: meeting.registrations });
     }
     if (meeting.minutes_published_at && input.endsAt.getTime() > meeting.minutes_published_at.getTime()) {
-      throw new AppError("CONFLICT", { date: { key: "participation.meetings.error.minutes_before_end" } });
+      throw refusedOnField("date", REASONS.MEETING_MINUTES_BEFORE_END);
     }
     // A headcount is of people who came: the meeting cannot be moved to a time still to come.
     const counted = await store.hasHeadcount(tx, municipalityId, id);
-    if (counted && input.startsAt.getTime() > now.getTime()) throw new AppError("CONFLICT", { date: { key: "participation.meetings.error.counted_before_start" } });
+    if (counted && input.startsAt.getTime() > now.getTime()) throw refusedOnField("date", REASONS.MEETING_COUNTED_BEFORE_START);
     await store.updateMeeting(tx, municipalityId, id, input);
     const changed: Record<string, unknown> = { title: input.title };
     if (input.startsAt.getTime() !== meeting.starts_at.getTime() || input.endsAt.getTime() !== meeting.ends_at.getTime()) {
@@ -134,7 +135,7 @@ export async function updateMeeting(db: Tx, municipalityId: string, actorId: str
 export async function publishMeeting(db: Tx, municipalityId: string, actorId: string, id: string): Promise<void> {
   await db.transaction(async (tx) => {
     const meeting = await lockedMeeting(tx, municipalityId, id);
-    if (meeting.status === "cancelled") throw ruleRefused("participation.meetings.error.cancelled");
+    if (meeting.status === "cancelled") throw ruleRefused(REASONS.MEETING_CANCELLED);
     if (meeting.status === "published") return;
     await store.setMeetingStatus(tx, municipalityId, id, "published");
     await recordAudit(tx, { actorId, municipalityId, action: "participation.meeting.publish", subjectType: "meeting", subjectId: id });
@@ -156,8 +157,8 @@ export async function cancelMeeting(reach: Reach, actorId: string, id: string, n
   const { municipality } = reach;
   const { meeting, people } = await reach.db.transaction(async (tx) => {
     const meeting = await lockedMeeting(tx, municipality.id, id);
-    if (meeting.status === "cancelled") throw ruleRefused("participation.meetings.error.cancelled");
-    if (now.getTime() >= meeting.ends_at.getTime()) throw ruleRefused("participation.meetings.error.already_ended");
+    if (meeting.status === "cancelled") throw ruleRefused(REASONS.MEETING_CANCELLED);
+    if (now.getTime() >= meeting.ends_at.getTime()) throw ruleRefused(REASONS.MEETING_ALREADY_ENDED);
     await store.setMeetingStatus(tx, municipality.id, id, "cancelled");
     await recordAudit(tx, { actorId, municipalityId: municipality.id, action: "participation.meeting.cancel", subjectType: "meeting", subjectId: id, data: { registrations: meeting.registrations } });
     const people = await store.registrantContacts(tx, municipality.id, id);
@@ -187,10 +188,10 @@ export async function cancelMeeting(reach: Reach, actorId: string, id: string, n
 export async function register(db: Tx, municipalityId: string, meetingId: string, userId: string, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     const meeting = await lockedMeeting(tx, municipalityId, meetingId);
-    if (await store.isRegistered(tx, municipalityId, meetingId, userId)) throw ruleRefused("participation.meetings.error.already_registered");
+    if (await store.isRegistered(tx, municipalityId, meetingId, userId)) throw ruleRefused(REASONS.MEETING_ALREADY_REGISTERED);
     const refusal = registrationRefusal(meeting, now);
-    if (refusal === "participation.meetings.error.full") throw new AppError("CONFLICT", {}, { capacity: meeting.capacity ?? 0 }, refusal);
-    if (refusal) throw ruleRefused(refusal);
+    // The message says how many seats there were.
+    if (refusal) throw ruleRefused(refusal, refusal === REASONS.MEETING_FULL ? { capacity: meeting.capacity ?? 0 } : {});
     await store.insertRegistration(tx, municipalityId, meetingId, userId);
     await recordAudit(tx, { actorId: userId, municipalityId, action: "participation.meeting.register", subjectType: "meeting", subjectId: meetingId });
   });
@@ -200,8 +201,8 @@ export async function register(db: Tx, municipalityId: string, meetingId: string
 export async function unregister(db: Tx, municipalityId: string, meetingId: string, userId: string, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     const meeting = await lockedMeeting(tx, municipalityId, meetingId);
-    if (now.getTime() >= meeting.starts_at.getTime()) throw ruleRefused("participation.meetings.error.registration_closed");
-    if (!(await store.deleteRegistration(tx, municipalityId, meetingId, userId))) throw ruleRefused("participation.meetings.error.not_registered");
+    if (now.getTime() >= meeting.starts_at.getTime()) throw ruleRefused(REASONS.MEETING_REGISTRATION_CLOSED);
+    if (!(await store.deleteRegistration(tx, municipalityId, meetingId, userId))) throw ruleRefused(REASONS.MEETING_NOT_REGISTERED);
     await recordAudit(tx, { actorId: userId, municipalityId, action: "participation.meeting.unregister", subjectType: "meeting", subjectId: meetingId });
   });
 }
@@ -219,7 +220,7 @@ export async function recordAttendance(db: Tx, municipalityId: string, actorId: 
     if (refusal) throw ruleRefused(refusal);
     const totals = attendanceTotals(cells);
     const present = [...new Set(presentUserIds)];
-    if (totals.total < present.length) throw new AppError("CONFLICT", { counts: { key: "participation.meetings.error.count_below_present", params: { total: totals.total, present: present.length } } });
+    if (totals.total < present.length) throw refusedOnField("counts", REASONS.MEETING_COUNT_BELOW_PRESENT, { total: totals.total, present: present.length });
     const grid = GENDERS.flatMap((gender) =>
       AGE_BANDS.map((band) => ({ gender, age_band: band, count: cells.filter((cell) => cell.gender === gender && cell.age_band === band).reduce((sum, cell) => sum + cell.count, 0) })),
     );

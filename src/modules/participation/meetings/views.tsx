@@ -306,7 +306,9 @@ export function MeetingPage(props: {
               <ActionButton ctx={ctx} action={`${base}/unregister`} label={t("participation.meetings.unregister")} secondary />
             </>
           ) : refusal ? (
-            <p safe>{t(refusal, { capacity: meeting.capacity ?? 0 })}</p>
+            <p data-reason={refusal.code} safe>
+              {t(refusal.messageKey, { capacity: meeting.capacity ?? 0 })}
+            </p>
           ) : (
             <ActionButton ctx={ctx} action={`${base}/register`} label={t("participation.meetings.register")} />
           )}

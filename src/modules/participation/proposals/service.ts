@@ -2,9 +2,10 @@ import type { Queryable, Tx } from "../../../core/db/index.js";
 import { recordAudit } from "../../../core/audit/index.js";
 import type { Actor } from "../../../core/auth/roles.js";
 import { storeFile } from "../../../core/files/index.js";
-import { AppError, ruleRefused } from "../../../core/http/errors.js";
+import { AppError, ruleRefused, type Reason } from "../../../core/http/errors.js";
 import { isLocale, translator } from "../../../core/i18n/index.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
+import { PARTICIPATION_REASONS as REASONS } from "../reasons.js";
 import { currentPhase, localToday, requireVerified, tell, type Reach } from "../service.js";
 import { listPhases, userContact, type PhaseRow, type ProcessRow } from "../store.js";
 import * as store from "./store.js";
@@ -34,7 +35,7 @@ export async function createProposal(
   return db.transaction(async (tx) => {
     if (process.status !== "published") throw new AppError("NOT_FOUND");
     await requireVerified(tx, municipality.id, actor);
-    if (!(await phaseNow(tx, municipality, process.id))?.proposals_open) throw ruleRefused("participation.proposal.error.closed");
+    if (!(await phaseNow(tx, municipality, process.id))?.proposals_open) throw ruleRefused(REASONS.PROPOSALS_CLOSED);
     // The photo is kept only with a proposal the rules accepted.
     const photoId = input.photo
       ? (await storeFile(tx, filesDir, { municipalityId: municipality.id, data: input.photo.data, mediaType: input.photo.mediaType, originalName: input.photo.filename, createdBy: actor.id })).id
@@ -51,10 +52,10 @@ export async function setSupport(db: Tx, municipality: Municipality, actor: Acto
     const proposal = await store.getProposal(tx, municipality.id, proposalId, { forUpdate: true });
     if (!proposal || proposal.hidden_at) throw new AppError("NOT_FOUND");
     await requireVerified(tx, municipality.id, actor);
-    if (!(await phaseNow(tx, municipality, proposal.process_id))?.supports_open) throw ruleRefused("participation.support.error.closed");
-    if (on && (proposal.status === "withdrawn" || proposal.status === "rejected")) throw ruleRefused("participation.support.error.not_supportable");
+    if (!(await phaseNow(tx, municipality, proposal.process_id))?.supports_open) throw ruleRefused(REASONS.SUPPORTS_CLOSED);
+    if (on && (proposal.status === "withdrawn" || proposal.status === "rejected")) throw ruleRefused(REASONS.PROPOSAL_NOT_SUPPORTABLE);
     const changed = on ? await store.addSupport(tx, municipality.id, proposalId, actor.id) : await store.removeSupport(tx, municipality.id, proposalId, actor.id);
-    if (on && !changed) throw ruleRefused("participation.support.error.already");
+    if (on && !changed) throw ruleRefused(REASONS.PROPOSAL_ALREADY_SUPPORTED);
     if (changed) await recordAudit(tx, { actorId: actor.id, municipalityId: municipality.id, action: on ? "participation.support.add" : "participation.support.remove", subjectType: "proposal", subjectId: proposalId });
   });
 }
@@ -77,16 +78,16 @@ export const PROPOSAL_TRANSITIONS: Record<ProposalStatus, { answers: readonly Pr
 export const ANSWER_STATUSES: readonly ProposalStatus[] = ["evaluating", "accepted", "rejected", "withdrawn"];
 
 /** Why an answer with `to` is refused for a proposal in `from`, or null when it is allowed. */
-export function answerRefusal(from: ProposalStatus, to: ProposalStatus): string | null {
+export function answerRefusal(from: ProposalStatus, to: ProposalStatus): Reason | null {
   if (PROPOSAL_TRANSITIONS[from].answers.includes(to)) return null;
-  return from === "withdrawn" ? "participation.proposal.error.withdrawn_by_author" : "participation.proposal.error.answer_not_allowed";
+  return from === "withdrawn" ? REASONS.PROPOSAL_WITHDRAWN_BY_AUTHOR : REASONS.PROPOSAL_ANSWER_NOT_ALLOWED;
 }
 
 export async function withdrawProposal(db: Tx, municipalityId: string, actor: Actor, proposalId: string): Promise<void> {
   await db.transaction(async (tx) => {
     const proposal = await store.getProposal(tx, municipalityId, proposalId, { forUpdate: true });
     if (!proposal || proposal.author_id !== actor.id) throw new AppError("NOT_FOUND");
-    if (!PROPOSAL_TRANSITIONS[proposal.status].authorMayWithdraw) throw ruleRefused("participation.proposal.error.answered");
+    if (!PROPOSAL_TRANSITIONS[proposal.status].authorMayWithdraw) throw ruleRefused(REASONS.PROPOSAL_ALREADY_ANSWERED);
     await store.withdrawProposal(tx, municipalityId, proposalId);
     await recordAudit(tx, { actorId: actor.id, municipalityId, action: "participation.proposal.withdraw", subjectType: "proposal", subjectId: proposalId });
   });
@@ -149,7 +150,7 @@ export async function flagContent(db: Tx, municipalityId: string, actorId: strin
   await db.transaction(async (tx) => {
     const exists = subjectType === "proposal" ? await store.getProposal(tx, municipalityId, subjectId) : await store.getComment(tx, municipalityId, subjectId);
     if (!exists) throw new AppError("NOT_FOUND");
-    if (!(await store.flag(tx, municipalityId, { subjectType, subjectId, reporterId: actorId, reason, details }))) throw ruleRefused("participation.flag.error.already");
+    if (!(await store.flag(tx, municipalityId, { subjectType, subjectId, reporterId: actorId, reason, details }))) throw ruleRefused(REASONS.CONTENT_ALREADY_FLAGGED);
     await recordAudit(tx, { actorId, municipalityId, action: "participation.flag", subjectType, subjectId, data: { reason } });
   });
 }
@@ -162,7 +163,7 @@ export async function hideContent(reach: Reach & { db: Tx }, actorId: string, su
   const content = subjectType === "proposal" ? await store.getProposal(reach.db, reach.municipality.id, subjectId) : await store.getComment(reach.db, reach.municipality.id, subjectId);
   if (!content) throw new AppError("NOT_FOUND");
   await reach.db.transaction(async (tx) => {
-    if (!(await store.hide(tx, reach.municipality.id, subjectType, subjectId, reason, actorId))) throw ruleRefused("participation.moderation.error.already_hidden");
+    if (!(await store.hide(tx, reach.municipality.id, subjectType, subjectId, reason, actorId))) throw ruleRefused(REASONS.CONTENT_ALREADY_HIDDEN);
     await recordAudit(tx, {
       actorId,
       municipalityId: reach.municipality.id,

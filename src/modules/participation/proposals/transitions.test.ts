@@ -26,8 +26,8 @@ describe("participation: a proposal's transitions", () => {
     for (const from of STATUSES) {
       for (const to of ANSWER_STATUSES) {
         const refusal = answerRefusal(from, to);
-        assert.equal(refusal === null, ALLOWED_ANSWERS.has(`${from} → ${to}`), `${from} → ${to}: ${refusal}`);
-        if (refusal) assert.equal(refusal, from === "withdrawn" ? "participation.proposal.error.withdrawn_by_author" : "participation.proposal.error.answer_not_allowed");
+        assert.equal(refusal === null, ALLOWED_ANSWERS.has(`${from} → ${to}`), `${from} → ${to}: ${refusal?.code}`);
+        if (refusal) assert.equal(refusal.code, from === "withdrawn" ? "PROPOSAL_WITHDRAWN_BY_AUTHOR" : "PROPOSAL_ANSWER_NOT_ALLOWED");
       }
     }
   });

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireSignedIn } from "../../../core/auth/roles.js";
-import { AppError, uuidOr404 } from "../../../core/http/errors.js";
+import { AppError, uuidOr404, type Reason } from "../../../core/http/errors.js";
 import { FormReader, parseLocalNumber, withConflictsOnForm } from "../../../core/http/forms.js";
 import type { Translate } from "../../../core/i18n/index.js";
 import { wallClock } from "../../../core/tenancy/clock.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../../core/views/context.js";
 import { authorizeManager, processOf } from "../back-office.js";
+import { PARTICIPATION_REASONS } from "../reasons.js";
 import { zonedToUtc } from "../service.js";
 import { getProcess, getProcessBySlug, verification, type ProcessRow } from "../store.js";
 import { surveyPolicy } from "./policy.js";
@@ -14,7 +15,7 @@ import * as store from "./store.js";
 import { QUESTION_ID_PATTERN, type Question, type SurveyDefinition, type SurveyProblem, type SurveyResultsData } from "./definition.js";
 import * as surveys from "./service.js";
 import { ResponseRefused, type ResponseRefusal, type SurveyRow, type SurveySettings } from "./service.js";
-import { QUESTION_TYPES, SurveyEditPage, SurveyPage, SurveysAdminPage, type Respondent } from "./views.js";
+import { QUESTION_TYPES, SurveyEditPage, SurveyPage, SurveysAdminPage, type RefusalShown, type Respondent } from "./views.js";
 
 /** Where each structural problem of a new question is shown on the form that adds it. */
 const PROBLEM_FIELDS: Record<string, string> = {
@@ -153,19 +154,22 @@ function readQuestion(form: FormReader, def: SurveyDefinition): Question | undef
 }
 
 /** A refusal in words, with the moment it names written on the municipality's clock. */
-function refusalText(t: Translate, formatDateTime: (instant: Date) => string, refusal: ResponseRefusal): string {
-  return refusal.reason === "already_answered"
-    ? t(surveys.RESPONSE_REFUSAL_KEYS.already_answered, { date: formatDateTime(refusal.submittedAt) })
-    : t(surveys.RESPONSE_REFUSAL_KEYS[refusal.reason]);
+function refusalShown(t: Translate, formatDateTime: (instant: Date) => string, refusal: ResponseRefusal): RefusalShown {
+  const reason = surveys.RESPONSE_REFUSALS[refusal.reason];
+  const text = refusal.reason === "already_answered" ? t(reason.messageKey, { date: formatDateTime(refusal.submittedAt) }) : t(reason.messageKey);
+  return { text, reason: reason.code };
 }
 
+/** A rule's refusal shown on the page itself rather than on an error page. */
+const shownReason = (t: Translate, reason: Reason, params?: Record<string, string | number>): RefusalShown => ({ text: t(reason.messageKey, params), reason: reason.code });
+
 /** A domain rule's refusal (409 with its own message) in words; anything else goes on up. */
-async function ruleMessage(request: FastifyRequest, run: () => Promise<unknown>): Promise<string | undefined> {
+async function ruleMessage(request: FastifyRequest, run: () => Promise<unknown>): Promise<RefusalShown | undefined> {
   try {
     await run();
     return undefined;
   } catch (error) {
-    if (error instanceof AppError && error.code === "CONFLICT" && error.detailKey) return request.t(error.detailKey, error.params);
+    if (error instanceof AppError && error.code === "CONFLICT" && error.reason) return shownReason(request.t, error.reason, error.params);
     throw error;
   }
 }
@@ -191,7 +195,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
     request: FastifyRequest,
     reply: FastifyReply,
     found: Awaited<ReturnType<typeof visibleSurvey>>,
-    sent: { form?: FormState & { answers?: Record<string, string | string[]> }; refusal?: string } = {},
+    sent: { form?: FormState & { answers?: Record<string, string | string[]> }; refusal?: RefusalShown } = {},
     status = 200,
   ) {
     const { municipality, process, survey } = found;
@@ -251,7 +255,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirectWithFlash(`/${municipality.slug}/participation/${process.slug}/surveys/${survey.id}#answer`, { kind: "success", key: "participation.surveys.flash.answered" });
     } catch (error) {
       if (!(error instanceof ResponseRefused)) throw error;
-      const refusal = refusalText(request.t, (instant) => request.fmt.dateTime(instant, municipality.time_zone), error.refusal);
+      const refusal = refusalShown(request.t, (instant) => request.fmt.dateTime(instant, municipality.time_zone), error.refusal);
       // Who or when, not what was answered: the answers cannot be corrected into acceptance.
       return surveyPage(request, reply, found, { refusal }, 409);
     }
@@ -329,7 +333,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
     reply: FastifyReply,
     municipality: Municipality,
     found: { survey: SurveyRow; process: ProcessRow },
-    forms: { settings?: FormState; question?: FormState; builder?: FormState; problem?: string } = {},
+    forms: { settings?: FormState; question?: FormState; builder?: FormState; problem?: RefusalShown } = {},
     status = 200,
   ) {
     const { survey, process } = found;
@@ -404,7 +408,7 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
   app.post("/:slug/admin/surveys/:survey/questions", async (request, reply) => {
     const municipality = authorizeManager(request, surveyPolicy.manage);
     const found = await surveyOf(request, municipality);
-    if (found.survey.status !== "draft") return editPage(request, reply, municipality, found, { problem: request.t("participation.surveys.error.questions_locked") }, 409);
+    if (found.survey.status !== "draft") return editPage(request, reply, municipality, found, { problem: shownReason(request.t, PARTICIPATION_REASONS.SURVEY_QUESTIONS_LOCKED) }, 409);
     const form = new FormReader(request.body);
     const question = readQuestion(form, surveys.definitionOf(found.survey));
     if (!question) return editPage(request, reply, municipality, found, { question: form }, 400);

@@ -2,7 +2,8 @@ import { toCsv } from "../../../core/export/csv.js";
 import { Value } from "@sinclair/typebox/value";
 import { recordAudit } from "../../../core/audit/index.js";
 import type { Queryable, Tx } from "../../../core/db/index.js";
-import { AppError, ruleRefused, type FieldError } from "../../../core/http/errors.js";
+import { AppError, ruleRefused, type FieldError, type Reason } from "../../../core/http/errors.js";
+import { PARTICIPATION_REASONS as REASONS } from "../reasons.js";
 import { getProcess, verification } from "../store.js";
 import * as store from "./store.js";
 import type { SurveyRow, SurveySettings } from "./store.js";
@@ -61,7 +62,7 @@ export function surveyPhase(survey: Pick<SurveyRow, "status" | "opens_at" | "clo
 /** Problems with settings that the form alone cannot see, by field name. */
 export function settingsErrors(input: SurveySettings): Record<string, FieldError> {
   const errors: Record<string, FieldError> = {};
-  if (input.opensAt && input.closesAt && input.closesAt.getTime() <= input.opensAt.getTime()) errors.closes_date = { key: "participation.surveys.error.closes_before_opens" };
+  if (input.opensAt && input.closesAt && input.closesAt.getTime() <= input.opensAt.getTime()) errors.closes_date = { key: REASONS.SURVEY_CLOSES_BEFORE_OPENS.messageKey, reason: REASONS.SURVEY_CLOSES_BEFORE_OPENS.code };
   return errors;
 }
 
@@ -169,7 +170,7 @@ export async function changeQuestions(
 ): Promise<SurveyProblem[]> {
   return db.transaction(async (tx) => {
     const { survey } = await lockSurvey(tx, municipalityId, id, "UPDATE");
-    if (survey.status !== "draft") throw ruleRefused("participation.surveys.error.questions_locked");
+    if (survey.status !== "draft") throw ruleRefused(REASONS.SURVEY_QUESTIONS_LOCKED);
     const next = change.apply(definitionOf(survey));
     if (!next) throw new AppError("NOT_FOUND");
     if (Array.isArray(next)) return next;
@@ -190,8 +191,9 @@ export async function openSurvey(db: Tx, municipalityId: string, actorId: string
     const { survey, now } = await lockSurvey(tx, municipalityId, id, "UPDATE");
     if (survey.status === "open") return;
     const { problems } = parseSurvey(survey.definition);
-    if (problems.length > 0) throw ruleRefused(problems[0]!);
-    if (survey.closes_at && survey.closes_at <= now) throw ruleRefused("participation.surveys.error.closes_in_past");
+    // The builder saves only whole definitions: what is left is having no question, or a stored definition broken otherwise.
+    if (problems.length > 0) throw ruleRefused(problems[0] === "participation.survey.def.empty" ? REASONS.SURVEY_EMPTY : REASONS.SURVEY_DEFINITION_INVALID);
+    if (survey.closes_at && survey.closes_at <= now) throw ruleRefused(REASONS.SURVEY_CLOSES_IN_PAST);
     await store.setSurveyStatus(tx, municipalityId, id, "open");
     await recordAudit(tx, { actorId, municipalityId, action: "participation.survey.open", subjectType: "survey", subjectId: id, data: { questions: definitionOf(survey).questions.length } });
   });
@@ -201,7 +203,7 @@ export async function closeSurvey(db: Tx, municipalityId: string, actorId: strin
   await db.transaction(async (tx) => {
     const { survey } = await lockSurvey(tx, municipalityId, id, "UPDATE");
     if (survey.status === "closed") return;
-    if (survey.status !== "open") throw ruleRefused("participation.surveys.error.not_opened");
+    if (survey.status !== "open") throw ruleRefused(REASONS.SURVEY_NOT_OPENED);
     await store.setSurveyStatus(tx, municipalityId, id, "closed");
     await recordAudit(tx, { actorId, municipalityId, action: "participation.survey.close", subjectType: "survey", subjectId: id, data: { responses: survey.responses } });
   });
@@ -213,16 +215,16 @@ export async function closeSurvey(db: Tx, municipalityId: string, actorId: strin
 /** Why a response was refused: who answers, or when; never what was answered. */
 export type ResponseRefusal = { reason: "not_verified" | "not_open" | "closed" } | { reason: "already_answered"; submittedAt: Date };
 
-export const RESPONSE_REFUSAL_KEYS: Record<ResponseRefusal["reason"], string> = {
-  not_verified: "participation.surveys.error.not_verified",
-  not_open: "participation.surveys.error.not_open",
-  closed: "participation.surveys.error.closed",
-  already_answered: "participation.surveys.error.already_answered",
+export const RESPONSE_REFUSALS: Record<ResponseRefusal["reason"], Reason> = {
+  not_verified: REASONS.SURVEY_RESPONDENT_NOT_VERIFIED,
+  not_open: REASONS.SURVEY_NOT_OPEN_YET,
+  closed: REASONS.SURVEY_CLOSED,
+  already_answered: REASONS.SURVEY_ALREADY_ANSWERED,
 };
 
 export class ResponseRefused extends AppError {
   constructor(readonly refusal: ResponseRefusal) {
-    super("CONFLICT", {}, {}, RESPONSE_REFUSAL_KEYS[refusal.reason]);
+    super("CONFLICT", {}, {}, RESPONSE_REFUSALS[refusal.reason]);
   }
 }
 

@@ -15,6 +15,12 @@ interface ProcessRef {
   title: string;
 }
 
+/** A rule's refusal as shown: its words, and its code for scripts and tests (docs/errors.md). */
+export interface RefusalShown {
+  text: string;
+  reason: string;
+}
+
 /** Who is looking at a survey, as far as answering goes. */
 export type Respondent = "anonymous" | "unverified" | "verified";
 
@@ -67,7 +73,7 @@ export function SurveyPage(props: {
   /** What was just sent, with its errors, when it must be corrected. */
   form: FormState & { answers?: Record<string, string | string[]> };
   /** Why the last submission was refused, already in words. */
-  refusal?: string;
+  refusal?: RefusalShown | undefined;
   /** Shown when the municipality publishes them. */
   results: SurveyResultsData | undefined;
 }): JSX.Element {
@@ -86,8 +92,8 @@ export function SurveyPage(props: {
       <section id="answer">
         <h2 safe>{t("participation.surveys.answer.title")}</h2>
         {props.refusal ? (
-          <p class="errors" role="alert" safe>
-            {props.refusal}
+          <p class="errors" role="alert" data-reason={props.refusal.reason} safe>
+            {props.refusal.text}
           </p>
         ) : (
           ""
@@ -367,7 +373,7 @@ export function SurveyEditPage(props: {
   /** Errors of a move or a removal, keyed `b-<question id>`. */
   builderForm: FormState;
   /** Why opening or closing was refused, already in words. */
-  problem?: string;
+  problem?: RefusalShown | undefined;
 }): JSX.Element {
   const { ctx, municipality, process, survey, def, phase } = props;
   const { t } = ctx;
@@ -378,8 +384,8 @@ export function SurveyEditPage(props: {
       {adminCrumbs(ctx, municipality, [{ href: `/${municipality.slug}/admin/participation/${process.id}`, label: process.title }, { href: `/${municipality.slug}/admin/participation/${process.id}/surveys`, label: t("participation.surveys.admin.title") }, { label: survey.title }])}
       <h1 safe>{survey.title}</h1>
       {props.problem ? (
-        <p class="errors" role="alert" safe>
-          {props.problem}
+        <p class="errors" role="alert" data-reason={props.problem.reason} safe>
+          {props.problem.text}
         </p>
       ) : (
         ""
