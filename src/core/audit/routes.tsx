@@ -89,4 +89,18 @@ async function auditRoutes(app: FastifyInstance): Promise<void> {
 }
 
 /** The audit log's public face: the signed checkpoints of each chain, for others to keep (ADR 0008). */
-export const auditModule: AppModule = { name: "audit", plugin: auditRoutes };
+export const auditModule: AppModule = {
+  name: "audit",
+  plugin: auditRoutes,
+  // Published so that others keep copies: a truncated chain no longer matches a copy (ADR 0008).
+  exports: [
+    {
+      key: "checkpoints",
+      titleKey: "audit.checkpoints.title",
+      format: "JSON",
+      mediaType: "application/json",
+      per: "municipality",
+      path: (municipality) => `/${municipality.slug}/audit/checkpoints.json`,
+    },
+  ],
+};
