@@ -154,6 +154,8 @@ describe("portal: the municipality's site and its editors", () => {
     const adminId = await idOf(ctx.db, "SELECT id FROM users WHERE phone = $1", [DEMO.rufisque.administrator]);
     const ownRole = await admin.post("/rufisque/admin/members/revoke", { user_id: adminId, role: "administrator" });
     assert.deepEqual([ownRole.statusCode, reasonOf(ownRole)], [409, "OWN_ADMINISTRATOR_ROLE"]);
+    // The refusal says why, not only that something conflicted.
+    assert.ok(visibleText(ownRole.body).includes(fr("portal.staff.error.own_administrator_role")));
   });
 
   it("administrators are told that messages only reach the outbox while no gateway is configured", async () => {

@@ -19,7 +19,7 @@ export const PORTAL_REASONS = defineReasons({
     remedy: "Nobody has an account with this number or address: the person signs up first, then the role is granted.",
   },
   OWN_ADMINISTRATOR_ROLE: {
-    key: "error.conflict",
+    key: "portal.staff.error.own_administrator_role",
     remedy: "Administrators cannot revoke their own administrator role (the municipality would be left without one): another administrator does it.",
   },
 });
