@@ -52,7 +52,7 @@ describe("open-data exports of a municipality, from the manifests", () => {
   before(async () => {
     ctx = await createTestApp();
     const rufisque = await findMunicipalityBySlug(ctx.db, "rufisque");
-    entries = await municipalityExports(ctx.db, rufisque!, MODULES);
+    entries = await municipalityExports(ctx.db, rufisque!, { modules: MODULES });
   });
   after(() => ctx.close());
 

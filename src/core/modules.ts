@@ -118,10 +118,16 @@ export function registerModules(modules: readonly AppModule[]): void {
 }
 
 /** Every open-data export of a municipality, declared by the modules, in their order. */
-export async function municipalityExports(db: Queryable, municipality: Municipality, modules: readonly AppModule[] = platformModules): Promise<ExportEntry[]> {
+export async function municipalityExports(
+  db: Queryable,
+  municipality: Municipality,
+  options: { modules?: readonly AppModule[]; except?: readonly ModuleExport["per"][] } = {},
+): Promise<ExportEntry[]> {
   const entries: ExportEntry[] = [];
-  for (const module of modules) {
-    for (const declared of module.exports ?? []) {
+  for (const module of options.modules ?? platformModules) {
+    // Kinds the caller lists otherwise are not read at all: a page showing its datasets anyway
+    // must not list every dataset a second time to throw the list away.
+    for (const declared of (module.exports ?? []).filter((entry) => !options.except?.includes(entry.per))) {
       const base = { module: module.name, key: `${module.name}.${declared.key}`, titleKey: declared.titleKey, format: declared.format, mediaType: declared.mediaType, per: declared.per };
       if (declared.per === "municipality") entries.push({ ...base, path: declared.path(municipality) });
       else for (const item of await declared.items(db, municipality)) entries.push({ ...base, itemTitle: item.title, path: item.path });

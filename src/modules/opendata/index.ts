@@ -15,8 +15,8 @@ export const opendataModule: AppModule = {
   messages: [new URL("./messages/", import.meta.url)],
   seed: seedOpenDataDemo,
   exports: [
-    { key: "catalog_ttl", titleKey: "opendata.exports.catalog", format: "Turtle (DCAT)", mediaType: "text/turtle", per: "municipality", path: (m) => `/${m.slug}/catalog.ttl` },
-    { key: "catalog_jsonld", titleKey: "opendata.exports.catalog", format: "JSON-LD (DCAT)", mediaType: "application/ld+json", per: "municipality", path: (m) => `/${m.slug}/catalog.jsonld` },
+    { key: "catalog_ttl", titleKey: "opendata.exports.catalog", format: "Turtle", mediaType: "text/turtle", per: "municipality", path: (m) => `/${m.slug}/catalog.ttl` },
+    { key: "catalog_jsonld", titleKey: "opendata.exports.catalog", format: "JSON-LD", mediaType: "application/ld+json", per: "municipality", path: (m) => `/${m.slug}/catalog.jsonld` },
     {
       key: "datapackage",
       titleKey: "opendata.exports.datapackage",

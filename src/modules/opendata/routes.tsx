@@ -75,7 +75,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     const names = municipality ? {} : Object.fromEntries((await listMunicipalities(db)).map((m) => [m.slug, m.name]));
     // The municipality's other open files (meetings calendar, statistics…), from every module's manifest;
     // each dataset's own files are on its page.
-    const exports = municipality ? (await municipalityExports(db, municipality)).filter((entry) => entry.per !== "dataset") : [];
+    const exports = municipality ? await municipalityExports(db, municipality, { except: ["dataset"] }) : [];
     return reply.page(<SearchPage ctx={await request.view()} municipality={municipality} params={params} result={result} names={names} exports={exports} />);
   }
 
