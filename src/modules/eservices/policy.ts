@@ -11,6 +11,12 @@ export const eservicesPolicy = {
   instruct: (actor: Actor | null, municipality: Municipality, procedure: Pick<ProcedureRow, "instructor_roles">) =>
     hasMunicipalRole(actor, municipality.id, "administrator") ||
     procedure.instructor_roles.some((role) => (role === "agent" || role === "administrator") && hasMunicipalRole(actor, municipality.id, role)),
+  /**
+   * Hand a dossier to a colleague: whoever instructs the procedure (its agents, and the
+   * municipality's administrators, who manage e-services); the colleague must be an agent.
+   */
+  reassign: (actor: Actor | null, municipality: Municipality, procedure: Pick<ProcedureRow, "instructor_roles">) =>
+    eservicesPolicy.instruct(actor, municipality, procedure) || eservicesPolicy.manageProcedures(actor, municipality),
   /** Open the instruction back office at all (some procedure may be theirs). */
   seeQueue: (actor: Actor | null, municipality: Municipality) => hasMunicipalRole(actor, municipality.id, "agent", "administrator"),
   /** File a dossier at the counter for a person who came in. */

@@ -30,6 +30,22 @@ export const ESERVICES_REASONS = defineReasons({
     key: "eservices.dossier.error.message_required",
     remedy: "Asking for corrections, refusing or closing tells the citizen why: write the message.",
   },
+  DOSSIER_NOT_DRAFT: {
+    key: "eservices.dossier.error.not_draft",
+    remedy: "Only a draft is deleted; a submitted dossier stays with the municipality. Reload your dossiers to see its state.",
+  },
+  REASSIGN_NOT_AGENT: {
+    key: "eservices.reassign.error.not_agent",
+    remedy: "A dossier is handed only to a colleague who is an agent of the municipality: choose one from the list.",
+  },
+  REASSIGN_CLOSED: {
+    key: "eservices.reassign.error.closed",
+    remedy: "A decided dossier is no longer handed over; an administrator reopens it first if it must be instructed again.",
+  },
+  MESSAGE_BEFORE_SUBMISSION: {
+    key: "eservices.messages.error.draft",
+    remedy: "Messages start once the dossier is submitted: the municipality does not see drafts. Submit it first.",
+  },
   FOLLOW_UP_NO_MATCH: {
     key: "eservices.follow.not_found",
     remedy: "No dossier has this reference with this phone number (the two cases answer alike on purpose): check both.",

@@ -5,7 +5,7 @@ import { normalizePhone } from "../../core/auth/phone.js";
 import { requireAllowed, requireSignedIn } from "../../core/auth/roles.js";
 import { findStoredFile, isUploadedFile, sendStoredFile } from "../../core/files/index.js";
 import { AppError, ruleRefused, uuidOr404 } from "../../core/http/errors.js";
-import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
+import { cleanText, FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import type { Locale } from "../../core/i18n/index.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
@@ -18,8 +18,8 @@ import * as service from "./service.js";
 import * as store from "./store.js";
 import { statsCsv } from "./stats.js";
 import { AdminProceduresPage, KeysPage, ProcedureEditPage } from "./views/admin-procedures.js";
-import { CounterFilingPage, InstructionPage, QueuePage, type QueueParams } from "./views/instruction.js";
-import { ApplicantDossierPage, FollowPage, MyDossiersPage, ProcedurePage, ProceduresPage } from "./views/public.js";
+import { CounterFilingPage, InstructionPage, QUEUE_SORTS, QueuePage, type QueueParams } from "./views/instruction.js";
+import { ApplicantDossierPage, DeleteDraftPage, FollowPage, MESSAGE_MAX, MyDossiersPage, ProcedurePage, ProceduresPage } from "./views/public.js";
 import { VerifyPage, type VerifyOutcome } from "./views/verify.js";
 
 const QUEUE_PAGE_SIZE = 25;
@@ -84,14 +84,8 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
   app.post("/:slug/services/:procedure/start", async (request, reply) => {
     const { municipality, procedure } = await publishedProcedure(request);
     const actor = requireSignedIn(request.actor);
-    const id = await service.createDraft(db, filesDir, municipality, procedure, {
-      applicant: { id: actor.id, name: actor.name, phone: actor.phone, email: actor.email, locale: (actor.locale ?? request.locale) as Locale },
-      answers: {},
-      files: [],
-      channel: "web",
-      filedBy: null,
-    });
-    return reply.redirectWithFlash(`/${municipality.slug}/dossiers/${id}`, { kind: "success", key: "eservices.flash.draft_created" });
+    const started = await service.startDraft(db, filesDir, municipality, procedure, { id: actor.id, name: actor.name, phone: actor.phone, email: actor.email, locale: (actor.locale ?? request.locale) as Locale });
+    return reply.redirectWithFlash(`/${municipality.slug}/dossiers/${started.id}`, { kind: "success", key: started.resumed ? "eservices.flash.draft_resumed" : "eservices.flash.draft_created" });
   });
 
   // ---- Applicant: their dossiers -----------------------------------------------------------
@@ -130,6 +124,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
           at: event.created_at,
         })),
         certificates: (await store.listCertificates(db, municipality.id, dossier.id)).map((certificate) => ({ number: certificate.number, issued_at: certificate.issued_at, revoked_at: certificate.revoked_at })),
+        messages: (await store.listMessages(db, municipality.id, dossier.id)).map((message) => ({ from: message.author_role, text: message.body, at: message.created_at })),
         accesses: await store.listAccess(db, municipality.id, dossier.id),
       });
     }
@@ -152,11 +147,15 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     request: FastifyRequest,
     reply: FastifyReply,
     found: Awaited<ReturnType<typeof applicantDossier>>,
-    edit: { values?: FormValues; errors?: FormState["errors"]; add?: string; message?: FormState } = {},
+    edit: { values?: FormValues; errors?: FormState["errors"]; add?: string; message?: FormState; threadForm?: FormState } = {},
     status = 200,
   ) {
     const { municipality, dossier, procedure, actor } = found;
-    const [events, certificates] = await Promise.all([store.listEvents(db, municipality.id, dossier.id, { audience: "applicant" }), store.listCertificates(db, municipality.id, dossier.id)]);
+    const [events, certificates, messages] = await Promise.all([
+      store.listEvents(db, municipality.id, dossier.id, { audience: "applicant" }),
+      store.listCertificates(db, municipality.id, dossier.id),
+      store.listMessages(db, municipality.id, dossier.id),
+    ]);
     await store.logAccess(db, municipality.id, dossier.id, actor.id, "view");
     return reply.page(
       <ApplicantDossierPage
@@ -171,12 +170,60 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
         errors={edit.errors}
         add={edit.add}
         messageForm={edit.message ?? emptyForm()}
+        messages={messages}
+        // Only the applicant writes from here; the agent who filed it at the counter writes from the back office.
+        canWrite={eservicesPolicy.ownDossier(actor, dossier) && dossier.state !== "draft"}
+        canDelete={eservicesPolicy.ownDossier(actor, dossier)}
+        threadForm={edit.threadForm ?? emptyForm()}
       />,
       status,
     );
   }
 
   app.get("/:slug/dossiers/:id", async (request, reply) => applicantPage(request, reply, await applicantDossier(request)));
+
+  // Deleting a draft asks first, on a page of its own: a form that works without JavaScript.
+  async function ownDraft(request: FastifyRequest) {
+    const found = await applicantDossier(request);
+    if (!eservicesPolicy.ownDossier(found.actor, found.dossier)) throw new AppError("NOT_FOUND");
+    if (found.dossier.state !== "draft") throw ruleRefused(ESERVICES_REASONS.DOSSIER_NOT_DRAFT);
+    return found;
+  }
+
+  app.get("/:slug/dossiers/:id/delete", async (request, reply) => {
+    const { municipality, procedure, dossier } = await ownDraft(request);
+    return reply.page(<DeleteDraftPage ctx={await request.view()} municipality={municipality} procedure={procedure} dossier={dossier} />);
+  });
+
+  app.post("/:slug/dossiers/:id/delete", async (request, reply) => {
+    const { municipality, procedure, dossier, actor } = await ownDraft(request);
+    const form = new FormReader(request.body);
+    form.text("_idem");
+    // Without the confirmation the page asks again, rather than deleting on a stray post.
+    if (form.text("confirm") !== "yes") return reply.page(<DeleteDraftPage ctx={await request.view()} municipality={municipality} procedure={procedure} dossier={dossier} />);
+    await service.deleteDraft(db, filesDir, municipality, actor.id, dossier.id);
+    return reply.redirectWithFlash(`/${municipality.slug}/dossiers`, { kind: "success", key: "eservices.flash.draft_deleted" });
+  });
+
+  /** The thread's text as typed, checked: required, at most MESSAGE_MAX characters. */
+  function readThreadMessage(body: unknown): { form: FormReader; text: string } {
+    const form = new FormReader(body);
+    const text = cleanText(form.text("thread_message", { required: true, max: MESSAGE_MAX }), true);
+    form.text("_idem");
+    if (!form.invalid && !text) form.fail("thread_message", "form.required");
+    return { form, text };
+  }
+
+  app.post("/:slug/dossiers/:id/messages", async (request, reply) => {
+    const found = await applicantDossier(request);
+    const { municipality, dossier, actor } = found;
+    if (!eservicesPolicy.ownDossier(actor, dossier)) throw new AppError("NOT_FOUND");
+    if (dossier.state === "draft") throw ruleRefused(ESERVICES_REASONS.MESSAGE_BEFORE_SUBMISSION);
+    const { form, text } = readThreadMessage(request.body);
+    if (form.invalid) return applicantPage(request, reply, found, { threadForm: form }, 400);
+    await service.postMessage({ db, notifier: app.notifier, publicUrl: config.publicUrl, municipality, actor }, dossier.id, "applicant", text);
+    return reply.redirectWithFlash(`/${municipality.slug}/dossiers/${dossier.id}#messages`, { kind: "success", key: "eservices.flash.message_sent" });
+  });
 
   /** Reads the form against the procedure's definition; files go with the answers they belong to. */
   function readDossierForm(municipality: Municipality, procedure: store.ProcedureRow, body: unknown, draft: boolean, previous: Answers) {
@@ -476,7 +523,8 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     const states = ["open", "all", "submitted", "under_instruction", "accepted", "refused", "closed_without_follow_up"] as const;
     const state = (states as readonly string[]).includes(text("state")) ? (text("state") as QueueParams["state"]) : "open";
     const page = /^\d{1,5}$/.test(text("page")) ? Math.max(1, Number(text("page"))) : 1;
-    return { procedure: text("procedure").slice(0, 80), state, overdue: text("overdue") === "1", mine: text("mine") === "1", page };
+    const sort = (QUEUE_SORTS as readonly string[]).includes(text("sort")) ? (text("sort") as QueueParams["sort"]) : "urgency";
+    return { procedure: text("procedure").slice(0, 80), state, overdue: text("overdue") === "1", mine: text("mine") === "1", q: text("q").trim().slice(0, 80), sort, dir: text("dir") === "desc" ? "desc" : "asc", page };
   }
 
   app.get("/:slug/admin/dossiers", async (request, reply) => {
@@ -490,6 +538,9 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
       state: params.state,
       overdueOnly: params.overdue,
       mine: params.mine ? request.actor!.id : null,
+      search: params.q,
+      sort: params.sort,
+      descending: params.dir === "desc",
       limit: QUEUE_PAGE_SIZE,
       offset: (params.page - 1) * QUEUE_PAGE_SIZE,
     });
@@ -506,12 +557,20 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     return { municipality, dossier, procedure };
   }
 
-  async function instructionPage(request: FastifyRequest, reply: FastifyReply, found: Awaited<ReturnType<typeof instructedDossier>>, forms: { action?: string; form?: FormState; noteForm?: FormState } = {}, status = 200) {
+  async function instructionPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: Awaited<ReturnType<typeof instructedDossier>>,
+    forms: { action?: string; form?: FormState; noteForm?: FormState; threadForm?: FormState; reassignForm?: FormState } = {},
+    status = 200,
+  ) {
     const { municipality, dossier, procedure } = found;
-    const [events, certificates, accesses] = await Promise.all([
+    const [events, certificates, accesses, messages, colleagues] = await Promise.all([
       store.listEvents(db, municipality.id, dossier.id, { audience: "staff" }),
       store.listCertificates(db, municipality.id, dossier.id),
       store.listAccess(db, municipality.id, dossier.id),
+      store.listMessages(db, municipality.id, dossier.id),
+      service.reassignCandidates(db, municipality.id, procedure),
     ]);
     await store.logAccess(db, municipality.id, dossier.id, request.actor!.id, "view");
     const as = eservicesPolicy.roles(request.actor, municipality, procedure, dossier).filter((kind) => kind !== "applicant");
@@ -530,6 +589,10 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
         failedAction={forms.action}
         actionForm={forms.form ?? emptyForm()}
         noteForm={forms.noteForm ?? emptyForm()}
+        messages={messages}
+        threadForm={forms.threadForm ?? emptyForm()}
+        colleagues={service.OPEN_STATES.includes(dossier.state) ? colleagues.filter((colleague) => colleague.id !== dossier.instructor_id) : []}
+        reassignForm={forms.reassignForm ?? emptyForm()}
       />,
       status,
     );
@@ -560,6 +623,28 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     if (form.invalid) return instructionPage(request, reply, found, { noteForm: form }, 400);
     await service.addNote(db, found.municipality, request.actor!.id, found.dossier.id, body);
     return reply.redirectWithFlash(`/${found.municipality.slug}/admin/dossiers/${found.dossier.id}#history`, { kind: "success", key: "eservices.flash.note_added" });
+  });
+
+  app.post("/:slug/admin/dossiers/:id/messages", async (request, reply) => {
+    const found = await instructedDossier(request);
+    const { form, text } = readThreadMessage(request.body);
+    if (form.invalid) return instructionPage(request, reply, found, { threadForm: form }, 400);
+    await service.postMessage({ db, notifier: app.notifier, publicUrl: config.publicUrl, municipality: found.municipality, actor: request.actor! }, found.dossier.id, "agent", text);
+    return reply.redirectWithFlash(`/${found.municipality.slug}/admin/dossiers/${found.dossier.id}#messages`, { kind: "success", key: "eservices.flash.message_sent" });
+  });
+
+  app.post("/:slug/admin/dossiers/:id/reassign", async (request, reply) => {
+    const found = await instructedDossier(request);
+    requireAllowed(request.actor, eservicesPolicy.reassign(request.actor, found.municipality, found.procedure));
+    const form = new FormReader(request.body);
+    const assignee = form.text("assignee", { required: true, max: 40 });
+    form.text("_idem");
+    const unreadable = form.invalid;
+    const done = unreadable
+      ? undefined
+      : await withConflictsOnForm(form, () => service.reassign({ db, notifier: app.notifier, publicUrl: config.publicUrl, municipality: found.municipality, actor: request.actor! }, found.dossier.id, assignee).then(() => true));
+    if (!done) return instructionPage(request, reply, found, { reassignForm: form }, unreadable ? 400 : 409);
+    return reply.redirectWithFlash(`/${found.municipality.slug}/admin/dossiers/${found.dossier.id}`, { kind: "success", key: "eservices.flash.reassigned" });
   });
 
   app.post("/:slug/admin/dossiers/:id/certificates/:number/revoke", async (request, reply) => {

@@ -180,6 +180,39 @@ export async function createDraft(
   });
 }
 
+/**
+ * "Start the procedure": the person's latest draft of it when they have one (starting twice
+ * gives the same draft), else a new one. The account's row is locked so that two clicks at once
+ * still make one draft.
+ */
+export async function startDraft(db: Tx, filesDir: string, municipality: Municipality, procedure: ProcedureRow, applicant: Applicant & { id: string }): Promise<{ id: string; resumed: boolean }> {
+  if (procedure.status !== "published") throw ruleRefused(ESERVICES_REASONS.PROCEDURE_NOT_OPEN);
+  return db.transaction(async (tx) => {
+    await store.lockApplicant(tx, applicant.id);
+    const existing = await store.latestDraft(tx, municipality.id, applicant.id, procedure.id);
+    if (existing) return { id: existing.id, resumed: true };
+    const id = await createDraft(tx, filesDir, municipality, procedure, { applicant, answers: {}, files: [], channel: "web", filedBy: null });
+    return { id, resumed: false };
+  });
+}
+
+/**
+ * The applicant deletes one of their drafts (never a submitted dossier, never someone else's):
+ * the rows of its attached files go with it, then their bytes when no other row stores them.
+ */
+export async function deleteDraft(db: Tx, filesDir: string, municipality: Municipality, actorId: string, dossierId: string): Promise<void> {
+  const removed = await db.transaction(async (tx) => {
+    const dossier = await store.getDossier(tx, municipality.id, dossierId, { forUpdate: true });
+    if (!dossier || dossier.erased_at || dossier.applicant_id !== actorId) throw new AppError("NOT_FOUND");
+    if (dossier.state !== "draft") throw ruleRefused(ESERVICES_REASONS.DOSSIER_NOT_DRAFT);
+    const procedure = await store.getProcedure(tx, municipality.id, dossier.procedure_id);
+    const digests = await store.deleteDraft(tx, municipality.id, dossier.id, collectFiles(dossier.answers).map((file) => file.fileId));
+    await recordAudit(tx, { actorId, municipalityId: municipality.id, action: "eservices.dossier.delete_draft", subjectType: "dossier", subjectId: dossier.id, data: { procedure: procedure?.slug ?? null } });
+    return digests;
+  });
+  await removeUnreferencedBlobs(db, filesDir, removed);
+}
+
 export async function saveDraftAnswers(db: Tx, filesDir: string, municipality: Municipality, dossier: DossierRow, procedure: ProcedureRow, actorId: string | null, answers: Answers, files: PendingFile[]): Promise<void> {
   if (!isEditableByApplicant(dossier)) throw ruleRefused(ESERVICES_REASONS.DOSSIER_NOT_EDITABLE);
   await db.transaction(async (tx) => {
@@ -276,10 +309,25 @@ const STATE_KEYS: Record<DossierState, string> = {
 };
 export const stateKey = (state: DossierState) => STATE_KEYS[state];
 
+interface NotifyContext {
+  db: Tx;
+  notifier: ChannelAdapter;
+  publicUrl: string;
+  municipality: Municipality;
+}
+
+/** One message to one person, in their language, by SMS when they have a phone, else by email. */
+async function tell(ctx: NotifyContext, person: { phone: string | null; email: string | null }, subject: string, body: string): Promise<void> {
+  const recipient = person.phone ?? person.email;
+  if (!recipient) return;
+  await sendMessage(ctx.db, ctx.notifier, { municipalityId: ctx.municipality.id, channel: person.phone ? "sms" : "email", recipient, subject, body });
+}
+
+const asLocale = (locale: string | null): Locale => (locale === "pt" || locale === "en" ? locale : "fr");
+
 /** The citizen hears of every change in their language, by SMS when they gave a phone, else by email. */
 async function notifyApplicant(ctx: TransitionContext, dossier: DossierRow, procedure: ProcedureRow, action: DossierAction, message: string): Promise<void> {
-  const recipient = dossier.applicant_phone ?? dossier.applicant_email;
-  if (!recipient || !dossier.reference) return;
+  if (!dossier.reference) return;
   const t = translator(dossier.applicant_locale);
   const key = action === "request_correction" ? "eservices.notify.correction" : action === "submit" ? "eservices.notify.submitted" : "eservices.notify.changed";
   const body = t(key, {
@@ -290,13 +338,102 @@ async function notifyApplicant(ctx: TransitionContext, dossier: DossierRow, proc
     message: message.trim(),
     url: `${ctx.publicUrl}/${ctx.municipality.slug}/suivi`,
   });
-  await sendMessage(ctx.db, ctx.notifier, {
-    municipalityId: ctx.municipality.id,
-    channel: dossier.applicant_phone ? "sms" : "email",
-    recipient,
-    subject: t("eservices.notify.subject", { reference: dossier.reference }),
-    body,
+  await tell(ctx, { phone: dossier.applicant_phone, email: dossier.applicant_email }, t("eservices.notify.subject", { reference: dossier.reference }), body);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handing a dossier to a colleague; the thread between the applicant and the agents
+
+/** The dossiers still being instructed are the ones a colleague may take over. */
+export const OPEN_STATES: DossierState[] = ["submitted", "under_instruction"];
+
+/** Whom a dossier of the procedure may be handed to: the municipality's agents, when agents instruct it. */
+export async function reassignCandidates(db: Queryable, municipalityId: string, procedure: Pick<ProcedureRow, "instructor_roles">): Promise<store.Colleague[]> {
+  return procedure.instructor_roles.includes("agent") ? store.listAgents(db, municipalityId) : [];
+}
+
+/**
+ * An instructor hands the dossier to a colleague who is an agent of the municipality; anyone
+ * else is refused. The hand-over is a staff-only line of the history, audited, and the colleague
+ * is told.
+ */
+export async function reassign(ctx: NotifyContext & { actor: Actor }, dossierId: string, assigneeId: string): Promise<void> {
+  const { municipality } = ctx;
+  const result = await ctx.db.transaction(async (tx) => {
+    const dossier = await store.getDossier(tx, municipality.id, dossierId, { forUpdate: true });
+    if (!dossier || dossier.state === "draft") throw new AppError("NOT_FOUND");
+    if (!OPEN_STATES.includes(dossier.state)) throw refusedOnField("assignee", ESERVICES_REASONS.REASSIGN_CLOSED);
+    const procedure = (await store.getProcedure(tx, municipality.id, dossier.procedure_id))!;
+    const assignee = (await reassignCandidates(tx, municipality.id, procedure)).find((colleague) => colleague.id === assigneeId);
+    if (!assignee) throw refusedOnField("assignee", ESERVICES_REASONS.REASSIGN_NOT_AGENT);
+    await store.setInstructor(tx, municipality.id, dossier.id, assignee.id);
+    await store.insertEvent(tx, municipality.id, dossier.id, { kind: "reassigned", internal: true, body: assignee.name, actorId: ctx.actor.id });
+    await recordAudit(tx, {
+      actorId: ctx.actor.id,
+      municipalityId: municipality.id,
+      action: "eservices.dossier.reassign",
+      subjectType: "dossier",
+      subjectId: dossier.id,
+      data: { reference: dossier.reference, from: dossier.instructor_id, to: assignee.id },
+    });
+    return { dossier, procedure, assignee };
   });
+  const t = translator(asLocale(result.assignee.locale));
+  await tell(
+    ctx,
+    result.assignee,
+    t("eservices.notify.subject", { reference: result.dossier.reference ?? "" }),
+    t("eservices.notify.reassigned", {
+      municipality: municipality.name,
+      by: ctx.actor.name,
+      reference: result.dossier.reference ?? "",
+      procedure: result.procedure.title,
+      url: `${ctx.publicUrl}/${municipality.slug}/admin/dossiers/${result.dossier.id}`,
+    }),
+  );
+}
+
+/** What a message says in a notification: enough to know what it is about, not a whole letter by SMS. */
+const excerpt = (text: string) => (text.length > 280 ? `${text.slice(0, 279)}…` : text);
+
+/**
+ * A message on the dossier's thread, from its applicant or from an agent, once the dossier is
+ * submitted (the municipality does not see drafts). The other side is told: the applicant as
+ * for a change of state; on the municipality's side the dossier's instructor, or, while nobody
+ * instructs it, its agents.
+ */
+export async function postMessage(ctx: NotifyContext & { actor: Actor }, dossierId: string, authorRole: "applicant" | "agent", body: string): Promise<void> {
+  const { municipality } = ctx;
+  const result = await ctx.db.transaction(async (tx) => {
+    const dossier = await store.getDossier(tx, municipality.id, dossierId);
+    if (!dossier || dossier.erased_at) throw new AppError("NOT_FOUND");
+    if (dossier.state === "draft") throw ruleRefused(ESERVICES_REASONS.MESSAGE_BEFORE_SUBMISSION);
+    const procedure = (await store.getProcedure(tx, municipality.id, dossier.procedure_id))!;
+    const id = await store.insertMessage(tx, municipality.id, dossier.id, { authorId: ctx.actor.id, authorRole, body });
+    // The audit says that a message was written and by whom, never what it says.
+    await recordAudit(tx, { actorId: ctx.actor.id, municipalityId: municipality.id, action: "eservices.dossier.message", subjectType: "dossier", subjectId: dossier.id, data: { message: id, role: authorRole } });
+    return { dossier, procedure };
+  });
+  const { dossier, procedure } = result;
+  const reference = dossier.reference ?? "";
+  if (authorRole === "agent") {
+    const t = translator(dossier.applicant_locale);
+    // An applicant with an account answers from their dossier; one filed at the counter follows it by reference.
+    const url = dossier.applicant_id ? `${ctx.publicUrl}/${municipality.slug}/dossiers/${dossier.id}#messages` : `${ctx.publicUrl}/${municipality.slug}/suivi`;
+    await tell(ctx, { phone: dossier.applicant_phone, email: dossier.applicant_email }, t("eservices.notify.subject", { reference }), t("eservices.notify.message_to_applicant", { municipality: municipality.name, reference, message: excerpt(body), url }));
+    return;
+  }
+  const instructor = dossier.instructor_id ? await store.getColleague(ctx.db, dossier.instructor_id) : undefined;
+  const recipients = instructor ? [instructor] : await reassignCandidates(ctx.db, municipality.id, procedure);
+  for (const colleague of recipients.filter((person) => person.id !== ctx.actor.id)) {
+    const t = translator(asLocale(colleague.locale));
+    await tell(
+      ctx,
+      colleague,
+      t("eservices.notify.subject", { reference }),
+      t("eservices.notify.message_to_staff", { municipality: municipality.name, reference, procedure: procedure.title, url: `${ctx.publicUrl}/${municipality.slug}/admin/dossiers/${dossier.id}#messages` }),
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ export interface DossierListItem extends DossierRow {
 
 export interface DossierEventRow {
   id: string;
-  kind: "transition" | "note" | "correction_answered";
+  kind: "transition" | "note" | "correction_answered" | "reassigned";
   from_state: DossierState | null;
   to_state: DossierState | null;
   internal: boolean;
@@ -275,12 +275,37 @@ export async function listAccess(db: Queryable, municipalityId: string, dossierI
 const LIST_COLUMNS = `d.*, p.title AS procedure_title, p.slug AS procedure_slug, u.name AS instructor_name,
   (d.state IN ('submitted', 'under_instruction') AND d.due_on < $2::date) AS overdue`;
 
-/** The instruction queue: dossiers past drafts, the most urgent first. */
+/** How the agents' list may be ordered; "urgency" (open first, nearest deadline) when none is chosen. */
+export type QueueSort = "urgency" | "submitted" | "reference" | "state" | "due";
+
+/** Each order ends on the id, so that pages never repeat or skip a row between two equal keys. */
+const QUEUE_ORDER: Record<Exclude<QueueSort, "urgency">, string> = {
+  submitted: "d.submitted_at",
+  reference: "d.reference",
+  state: "array_position(ARRAY['submitted', 'under_instruction', 'accepted', 'refused', 'closed_without_follow_up'], d.state)",
+  due: "d.due_on",
+};
+
+/** LIKE's own characters, escaped so that what an agent types is matched as typed. */
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/** The instruction queue: dossiers past drafts, the most urgent first unless another order is asked. */
 export async function listQueue(
   db: Queryable,
   municipalityId: string,
   today: string,
-  filter: { procedureIds: string[]; state: DossierState | "open" | "all"; overdueOnly: boolean; mine: string | null; limit: number; offset: number },
+  filter: {
+    procedureIds: string[];
+    state: DossierState | "open" | "all";
+    overdueOnly: boolean;
+    mine: string | null;
+    /** A reference (exact or its beginning) or part of the applicant's name, any case or accents. */
+    search?: string;
+    sort?: QueueSort;
+    descending?: boolean;
+    limit: number;
+    offset: number;
+  },
 ): Promise<{ rows: DossierListItem[]; total: number }> {
   const params: unknown[] = [municipalityId, today, filter.procedureIds];
   // $2 (today) is named in every query built here, even when no filter needs it.
@@ -295,13 +320,21 @@ export async function listQueue(
     params.push(filter.mine);
     where.push(`d.instructor_id = $${params.length}`);
   }
+  const search = filter.search?.trim() ?? "";
+  if (search) {
+    // A reference is matched from its start (the pattern index), a name anywhere in it (trigrams).
+    params.push(`${likeEscape(search.toUpperCase().replace(/\s+/g, ""))}%`, `%${likeEscape(search)}%`);
+    where.push(`(d.reference LIKE $${params.length - 1} OR d.applicant_name_folded LIKE lower(unaccent($${params.length})))`);
+  }
   const from = `FROM dossiers d JOIN procedures p ON p.municipality_id = d.municipality_id AND p.id = d.procedure_id LEFT JOIN users u ON u.id = d.instructor_id WHERE ${where.join(" AND ")}`;
   const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params);
   params.push(filter.limit, filter.offset);
-  const rows = await db.query<DossierListItem>(
-    `SELECT ${LIST_COLUMNS} ${from} ORDER BY (d.state IN ('submitted', 'under_instruction')) DESC, d.due_on NULLS LAST, d.submitted_at LIMIT $${params.length - 1} OFFSET $${params.length}`,
-    params,
-  );
+  const direction = filter.descending ? "DESC" : "ASC";
+  const order =
+    !filter.sort || filter.sort === "urgency"
+      ? "(d.state IN ('submitted', 'under_instruction')) DESC, d.due_on NULLS LAST, d.submitted_at, d.id"
+      : `${QUEUE_ORDER[filter.sort]} ${direction} NULLS LAST, d.id ${direction}`;
+  const rows = await db.query<DossierListItem>(`SELECT ${LIST_COLUMNS} ${from} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
   return { rows, total: count?.n ?? 0 };
 }
 
@@ -310,6 +343,88 @@ export async function listApplicantDossiers(db: Queryable, municipalityId: strin
     `SELECT ${LIST_COLUMNS} FROM dossiers d JOIN procedures p ON p.municipality_id = d.municipality_id AND p.id = d.procedure_id LEFT JOIN users u ON u.id = d.instructor_id
      WHERE d.municipality_id = $1 AND d.applicant_id = $3 AND d.erased_at IS NULL ORDER BY d.updated_at DESC`,
     [municipalityId, today, applicantId],
+  );
+}
+
+/** Holds the person's account row until the transaction ends: their starts of a procedure go one at a time. */
+export async function lockApplicant(db: Queryable, userId: string): Promise<void> {
+  await db.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [userId]);
+}
+
+/** The person's latest draft of the procedure, if any: starting it again resumes that one. */
+export async function latestDraft(db: Queryable, municipalityId: string, applicantId: string, procedureId: string): Promise<DossierRow | undefined> {
+  const [row] = await db.query<DossierRow>(
+    `SELECT * FROM dossiers WHERE municipality_id = $1 AND applicant_id = $2 AND procedure_id = $3 AND state = 'draft' AND erased_at IS NULL
+     ORDER BY updated_at DESC, created_at DESC LIMIT 1`,
+    [municipalityId, applicantId, procedureId],
+  );
+  return row;
+}
+
+/**
+ * Deletes a draft with what hangs on it (history, access log, the rows of its attached files).
+ * Returns the digests of the deleted files, whose bytes go once the transaction has committed.
+ */
+export async function deleteDraft(db: Queryable, municipalityId: string, id: string, attachedFileIds: string[]): Promise<string[]> {
+  await db.query("DELETE FROM dossier_access_log WHERE municipality_id = $1 AND dossier_id = $2", [municipalityId, id]);
+  await db.query("DELETE FROM dossiers WHERE municipality_id = $1 AND id = $2 AND state = 'draft'", [municipalityId, id]);
+  if (attachedFileIds.length === 0) return [];
+  const deleted = await db.query<{ sha256: string }>("DELETE FROM stored_files WHERE municipality_id = $1 AND id = ANY($2::uuid[]) RETURNING sha256", [municipalityId, attachedFileIds]);
+  return deleted.map((row) => row.sha256);
+}
+
+export interface Colleague {
+  id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  locale: string | null;
+}
+
+/** The municipality's agents: whom a dossier may be handed to. */
+export async function listAgents(db: Queryable, municipalityId: string): Promise<Colleague[]> {
+  return db.query<Colleague>(
+    `SELECT u.id, u.name, u.phone, u.email, u.locale FROM municipal_roles r JOIN users u ON u.id = r.user_id
+     WHERE r.municipality_id = $1 AND r.role = 'agent' ORDER BY u.name, u.id`,
+    [municipalityId],
+  );
+}
+
+/** A member of staff to tell something (the instructor of a dossier), by their account. */
+export async function getColleague(db: Queryable, userId: string): Promise<Colleague | undefined> {
+  const [row] = await db.query<Colleague>("SELECT id, name, phone, email, locale FROM users WHERE id = $1", [userId]);
+  return row;
+}
+
+export async function setInstructor(db: Queryable, municipalityId: string, id: string, instructorId: string): Promise<void> {
+  await db.query("UPDATE dossiers SET instructor_id = $3, updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id, instructorId]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages between the applicant and the agents
+
+export interface DossierMessageRow {
+  id: string;
+  author_role: "applicant" | "agent";
+  author_name: string | null;
+  body: string;
+  created_at: Date;
+}
+
+export async function insertMessage(db: Queryable, municipalityId: string, dossierId: string, message: { authorId: string; authorRole: DossierMessageRow["author_role"]; body: string }): Promise<string> {
+  const [row] = await db.query<{ id: string }>(
+    "INSERT INTO dossier_messages (municipality_id, dossier_id, author_id, author_role, body) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    [municipalityId, dossierId, message.authorId, message.authorRole, message.body],
+  );
+  return row!.id;
+}
+
+/** A dossier's thread, oldest first; callers reach it only through a dossier the viewer may see. */
+export async function listMessages(db: Queryable, municipalityId: string, dossierId: string): Promise<DossierMessageRow[]> {
+  return db.query<DossierMessageRow>(
+    `SELECT m.id, m.author_role, u.name AS author_name, m.body, m.created_at FROM dossier_messages m LEFT JOIN users u ON u.id = m.author_id
+     WHERE m.municipality_id = $1 AND m.dossier_id = $2 ORDER BY m.created_at, m.id LIMIT 500`,
+    [municipalityId, dossierId],
   );
 }
 
@@ -462,6 +577,7 @@ export async function eraseDossier(db: Queryable, municipalityId: string, id: st
     [municipalityId, id],
   );
   await db.query("UPDATE dossier_events SET body = '' WHERE municipality_id = $1 AND dossier_id = $2", [municipalityId, id]);
+  await db.query("DELETE FROM dossier_messages WHERE municipality_id = $1 AND dossier_id = $2", [municipalityId, id]);
   if (dossier.applicant_id) {
     await db.query("UPDATE dossier_access_log SET actor_id = NULL WHERE municipality_id = $1 AND dossier_id = $2 AND actor_id = $3", [municipalityId, id, dossier.applicant_id]);
   }

@@ -5,18 +5,32 @@ import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
 import { hasFileFields, type FormValues } from "../form-definition.js";
 import { TRANSITIONS, type DossierAction } from "../service.js";
-import type { CertificateRow, DossierEventRow, DossierListItem, DossierRow, DossierState, ProcedureRow } from "../store.js";
+import type { CertificateRow, Colleague, DossierEventRow, DossierListItem, DossierMessageRow, DossierRow, DossierState, ProcedureRow, QueueSort } from "../store.js";
 import { adminCrumbs } from "./admin-procedures.js";
 import { DossierFields } from "./form-fields.js";
-import { AnswersSummary, DossierFacts, History, StateBadge } from "./public.js";
+import { AnswersSummary, DossierFacts, History, StateBadge, Thread } from "./public.js";
+
+export const QUEUE_SORTS: readonly QueueSort[] = ["urgency", "submitted", "reference", "state", "due"];
 
 export interface QueueParams {
   procedure: string;
   state: DossierState | "open" | "all";
   overdue: boolean;
   mine: boolean;
+  /** A reference or part of a name; empty for none. */
+  q: string;
+  sort: QueueSort;
+  dir: "asc" | "desc";
   page: number;
 }
+
+const SORT_KEYS: Record<QueueSort, string> = {
+  urgency: "eservices.queue.sort_urgency",
+  submitted: "eservices.dossier.submitted_at",
+  reference: "eservices.dossier.reference",
+  state: "eservices.dossier.state",
+  due: "eservices.dossier.due_on",
+};
 
 const ACTION_KEYS: Record<DossierAction, string> = {
   submit: "eservices.action.submit",
@@ -44,6 +58,9 @@ function queueHref(base: string, params: QueueParams, page: number): string {
   if (params.state !== "open") query.set("state", params.state);
   if (params.overdue) query.set("overdue", "1");
   if (params.mine) query.set("mine", "1");
+  if (params.q) query.set("q", params.q);
+  if (params.sort !== "urgency") query.set("sort", params.sort);
+  if (params.dir === "desc") query.set("dir", "desc");
   if (page > 1) query.set("page", String(page));
   const text = query.toString();
   return text ? `${base}?${text}` : base;
@@ -53,12 +70,13 @@ export function QueuePage(props: { ctx: ViewContext; municipality: Municipality;
   const { ctx, municipality, params } = props;
   const { t } = ctx;
   const base = `/${municipality.slug}/admin/dossiers`;
-  const filterForm: FormState = { values: { procedure: params.procedure, state: params.state }, errors: {} };
+  const filterForm: FormState = { values: { procedure: params.procedure, state: params.state, q: params.q, sort: params.sort, dir: params.dir }, errors: {} };
   return (
     <Layout ctx={ctx} title={t("eservices.queue.title")}>
       {adminCrumbs(ctx, municipality, [{ label: t("eservices.queue.title") }])}
       <h1 safe>{t("eservices.queue.title")}</h1>
       <form method="get" action={base} class="filters" aria-label={t("eservices.queue.filter")}>
+        <Field ctx={ctx} form={filterForm} name="q" label={t("eservices.queue.search")} hint={t("eservices.queue.search_hint")} maxlength={80} autocomplete="off" />
         <SelectField
           ctx={ctx}
           form={filterForm}
@@ -73,6 +91,17 @@ export function QueuePage(props: { ctx: ViewContext; municipality: Municipality;
         <label>
           <input type="checkbox" name="mine" value="1" checked={params.mine} /> <span safe>{t("eservices.queue.mine_only")}</span>
         </label>
+        <SelectField ctx={ctx} form={filterForm} name="sort" label={t("eservices.queue.sort")} options={QUEUE_SORTS.map((sort) => ({ value: sort, label: t(SORT_KEYS[sort]) }))} />
+        <SelectField
+          ctx={ctx}
+          form={filterForm}
+          name="dir"
+          label={t("eservices.queue.direction")}
+          options={[
+            { value: "asc", label: t("eservices.queue.ascending") },
+            { value: "desc", label: t("eservices.queue.descending") },
+          ]}
+        />
         <button type="submit" safe>
           {t("eservices.queue.filter")}
         </button>
@@ -84,27 +113,30 @@ export function QueuePage(props: { ctx: ViewContext; municipality: Municipality;
         </a>
       </p>
       {props.rows.length > 0 ? (
-        <Table
-          caption={t("eservices.queue.title")}
-          headers={[t("eservices.dossier.reference"), t("eservices.stats.procedure"), t("eservices.dossier.applicant"), t("eservices.dossier.state"), t("eservices.dossier.due_on"), t("eservices.dossier.instructor")]}
-          rows={props.rows.map((row) => [
-            <a href={`${base}/${row.id}`} safe>
-              {row.reference ?? ""}
-            </a>,
-            <span safe>{row.procedure_title}</span>,
-            <span safe>{row.applicant_name}</span>,
-            <StateBadge ctx={ctx} state={row.state} correction={row.correction_requested} />,
-            row.due_on ? (
-              <span class={row.overdue ? "overdue" : undefined}>
-                <span safe>{ctx.fmt.date(new Date(`${row.due_on}T12:00:00Z`), "UTC")}</span>
-                {row.overdue ? <strong safe>{` — ${t("eservices.queue.overdue")}`}</strong> : ""}
-              </span>
-            ) : (
-              <span>—</span>
-            ),
-            <span safe>{row.instructor_name ?? "—"}</span>,
-          ])}
-        />
+        // Six columns do not fit a phone: the table scrolls in its box, never the page.
+        <div class="scroll">
+          <Table
+            caption={t("eservices.queue.title")}
+            headers={[t("eservices.dossier.reference"), t("eservices.stats.procedure"), t("eservices.dossier.applicant"), t("eservices.dossier.state"), t("eservices.dossier.due_on"), t("eservices.dossier.instructor")]}
+            rows={props.rows.map((row) => [
+              <a href={`${base}/${row.id}`} safe>
+                {row.reference ?? ""}
+              </a>,
+              <span safe>{row.procedure_title}</span>,
+              <span safe>{row.applicant_name}</span>,
+              <StateBadge ctx={ctx} state={row.state} correction={row.correction_requested} />,
+              row.due_on ? (
+                <span class={row.overdue ? "overdue" : undefined}>
+                  <span safe>{ctx.fmt.date(new Date(`${row.due_on}T12:00:00Z`), "UTC")}</span>
+                  {row.overdue ? <strong safe>{` — ${t("eservices.queue.overdue")}`}</strong> : ""}
+                </span>
+              ) : (
+                <span>—</span>
+              ),
+              <span safe>{row.instructor_name ?? "—"}</span>,
+            ])}
+          />
+        </div>
       ) : (
         <p safe>{t("eservices.queue.empty")}</p>
       )}
@@ -127,6 +159,11 @@ export function InstructionPage(props: {
   failedAction?: string | undefined;
   actionForm: FormState;
   noteForm: FormState;
+  messages: DossierMessageRow[];
+  threadForm: FormState;
+  /** The agents this dossier may be handed to (empty once it is decided). */
+  colleagues: Colleague[];
+  reassignForm: FormState;
 }): JSX.Element {
   const { ctx, municipality, procedure, dossier } = props;
   const { t } = ctx;
@@ -233,6 +270,28 @@ export function InstructionPage(props: {
       ) : (
         ""
       )}
+      {props.colleagues.length > 0 || Object.keys(props.reassignForm.errors).length > 0 ? (
+        <section id="reassign">
+          <h2 safe>{t("eservices.reassign.title")}</h2>
+          <ErrorSummary ctx={ctx} form={props.reassignForm} />
+          <Form ctx={ctx} action={`${base}/reassign`} form={props.reassignForm} label={t("eservices.reassign.title")}>
+            <SelectField
+              ctx={ctx}
+              form={props.reassignForm}
+              name="assignee"
+              label={t("eservices.reassign.colleague")}
+              hint={t("eservices.reassign.hint")}
+              options={[{ value: "", label: "—" }, ...props.colleagues.map((colleague) => ({ value: colleague.id, label: colleague.name }))]}
+            />
+            <button type="submit" class="secondary" safe>
+              {t("eservices.reassign.submit")}
+            </button>
+          </Form>
+        </section>
+      ) : (
+        ""
+      )}
+      <Thread ctx={ctx} municipality={municipality} messages={props.messages} action={`${base}/messages`} form={props.threadForm} staff />
       <section id="history">
         <h2 safe>{t("eservices.dossier.history")}</h2>
         <History ctx={ctx} municipality={municipality} events={props.events} staff />

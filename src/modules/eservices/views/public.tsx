@@ -6,7 +6,7 @@ import type { Municipality } from "../../../core/tenancy/index.js";
 import { collectFiles, hasFileFields, summariseAnswers, type FormValues } from "../form-definition.js";
 import type { ProcedureCategory } from "../schema.js";
 import { stateKey, verifyPath } from "../service.js";
-import type { CertificateRow, DossierEventRow, DossierListItem, DossierRow, DossierState, ProcedureRow, ProcedureStats } from "../store.js";
+import type { CertificateRow, DossierEventRow, DossierListItem, DossierMessageRow, DossierRow, DossierState, ProcedureRow, ProcedureStats } from "../store.js";
 import { DossierFields } from "./form-fields.js";
 
 const CATEGORY_KEYS: Record<ProcedureCategory, string> = {
@@ -190,18 +190,33 @@ export function MyDossiersPage(props: { ctx: ViewContext; municipality: Municipa
       {props.dossiers.length === 0 ? (
         <p safe>{t("eservices.mine.none")}</p>
       ) : (
-        <Table
-          caption={t("eservices.mine.title")}
-          headers={[t("eservices.dossier.reference"), t("eservices.stats.procedure"), t("eservices.dossier.state"), t("eservices.dossier.updated")]}
-          rows={props.dossiers.map((dossier) => [
-            <a href={`/${municipality.slug}/dossiers/${dossier.id}`} safe>
-              {dossier.reference ?? t("eservices.state.draft")}
-            </a>,
-            <span safe>{dossier.procedure_title}</span>,
-            <StateBadge ctx={ctx} state={dossier.state} correction={dossier.correction_requested} />,
-            <span safe>{ctx.fmt.date(dossier.updated_at, municipality.time_zone)}</span>,
-          ])}
-        />
+        // Four columns of long words do not fit a phone: the table scrolls in its box, never the page.
+        <div class="scroll">
+          <Table
+            caption={t("eservices.mine.title")}
+            headers={[t("eservices.dossier.reference"), t("eservices.stats.procedure"), t("eservices.dossier.state"), t("eservices.dossier.updated")]}
+            rows={props.dossiers.map((dossier) => [
+              dossier.state === "draft" ? (
+                // A draft has no reference yet: what the person can do with it instead.
+                <span class="inline">
+                  <a href={`/${municipality.slug}/dossiers/${dossier.id}`} safe>
+                    {t("eservices.mine.continue")}
+                  </a>{" "}
+                  <a href={`/${municipality.slug}/dossiers/${dossier.id}/delete`} safe>
+                    {t("eservices.mine.delete")}
+                  </a>
+                </span>
+              ) : (
+                <a href={`/${municipality.slug}/dossiers/${dossier.id}`} safe>
+                  {dossier.reference ?? ""}
+                </a>
+              ),
+              <span safe>{dossier.procedure_title}</span>,
+              <StateBadge ctx={ctx} state={dossier.state} correction={dossier.correction_requested} />,
+              <span safe>{ctx.fmt.date(dossier.updated_at, municipality.time_zone)}</span>,
+            ])}
+          />
+        </div>
       )}
       <p>
         <a href={`/${municipality.slug}/dossiers/mine.json`} safe>
@@ -225,7 +240,9 @@ export function History(props: { ctx: ViewContext; municipality: Municipality; e
             {`${ctx.fmt.dateTime(event.created_at, props.municipality.time_zone)}${props.staff && event.actor_name ? ` — ${event.actor_name}` : ""}`}
           </span>{" "}
           <strong safe>
-            {event.kind === "note"
+            {event.kind === "reassigned"
+              ? t("eservices.history.reassigned", { name: event.body })
+              : event.kind === "note"
               ? t("eservices.history.note")
               : event.kind === "correction_answered"
                 ? t("eservices.history.correction_answered")
@@ -233,7 +250,7 @@ export function History(props: { ctx: ViewContext; municipality: Municipality; e
                   ? t("eservices.history.correction_requested")
                   : t(stateKey(event.to_state ?? "submitted"))}
           </strong>
-          {event.body && !props.withoutText ? <Paragraphs text={event.body} /> : ""}
+          {event.body && event.kind !== "reassigned" && !props.withoutText ? <Paragraphs text={event.body} /> : ""}
         </li>
       ))}
     </ol>
@@ -361,6 +378,84 @@ export function AnswersSummary(props: { ctx: ViewContext; procedure: ProcedureRo
   );
 }
 
+/** The longest message of a dossier's thread, in characters (the table says the same). */
+export const MESSAGE_MAX = 2000;
+
+/**
+ * The messages between the applicant and the municipality, oldest first, and the form to write
+ * one. The applicant sees "the municipality" for agents; staff see their colleague's name.
+ */
+export function Thread(props: { ctx: ViewContext; municipality: Municipality; messages: DossierMessageRow[]; action: string | undefined; form: FormState; staff?: boolean }): JSX.Element {
+  const { ctx, municipality } = props;
+  const { t } = ctx;
+  const author = (message: DossierMessageRow) =>
+    message.author_role === "applicant"
+      ? props.staff
+        ? t("eservices.messages.from_applicant_named", { name: message.author_name ?? t("eservices.messages.applicant") })
+        : t("eservices.messages.from_you")
+      : props.staff
+        ? t("eservices.messages.from_agent_named", { name: message.author_name ?? t("eservices.messages.agent") })
+        : t("eservices.messages.from_municipality", { municipality: municipality.name });
+  return (
+    <section id="messages">
+      <h2 safe>{t("eservices.messages.title")}</h2>
+      {props.messages.length === 0 ? (
+        <p class="meta" safe>
+          {t("eservices.messages.none")}
+        </p>
+      ) : (
+        <ol class="history thread">
+          {props.messages.map((message) => (
+            <li class={`from-${message.author_role}`}>
+              <strong safe>{author(message)}</strong>{" "}
+              <span class="meta">
+                <time datetime={message.created_at.toISOString()} safe>
+                  {ctx.fmt.dateTime(message.created_at, municipality.time_zone)}
+                </time>
+              </span>
+              <Paragraphs text={message.body} />
+            </li>
+          ))}
+        </ol>
+      )}
+      {props.action ? (
+        <>
+          <ErrorSummary ctx={ctx} form={props.form} />
+          <Form ctx={ctx} action={props.action} form={props.form} label={t("eservices.messages.title")}>
+            <Field ctx={ctx} form={props.form} name="thread_message" label={t("eservices.messages.write")} hint={t("eservices.messages.hint", { max: MESSAGE_MAX })} multiline rows={3} maxlength={MESSAGE_MAX} required />
+            <button type="submit" safe>
+              {t("eservices.messages.send")}
+            </button>
+          </Form>
+        </>
+      ) : (
+        ""
+      )}
+    </section>
+  );
+}
+
+/** Asks before deleting a draft: the only way to it is this form, which works without JavaScript. */
+export function DeleteDraftPage(props: { ctx: ViewContext; municipality: Municipality; procedure: ProcedureRow; dossier: DossierRow }): JSX.Element {
+  const { ctx, municipality, procedure, dossier } = props;
+  const { t } = ctx;
+  const base = `/${municipality.slug}/dossiers/${dossier.id}`;
+  return (
+    <Layout ctx={ctx} title={t("eservices.delete.title")}>
+      {crumbs(ctx, municipality, t("eservices.delete.title"))}
+      <h1 safe>{t("eservices.delete.title")}</h1>
+      <p safe>{t("eservices.delete.question", { procedure: procedure.title, date: ctx.fmt.date(dossier.updated_at, municipality.time_zone) })}</p>
+      <p safe>{t("eservices.delete.consequence")}</p>
+      <div class="actions">
+        <ActionButton ctx={ctx} action={`${base}/delete`} label={t("eservices.delete.confirm")} fields={{ confirm: "yes" }} />{" "}
+        <a href={base} safe>
+          {t("eservices.delete.cancel")}
+        </a>
+      </div>
+    </Layout>
+  );
+}
+
 /** Every file the answers point at, in repeated blocks too. */
 export function ApplicantDossierPage(props: {
   ctx: ViewContext;
@@ -374,6 +469,11 @@ export function ApplicantDossierPage(props: {
   errors?: Record<string, FieldError> | undefined;
   add?: string | undefined;
   messageForm: FormState;
+  messages: DossierMessageRow[];
+  canWrite: boolean;
+  /** Only the applicant's own draft: not one an agent filed for someone. */
+  canDelete: boolean;
+  threadForm: FormState;
 }): JSX.Element {
   const { ctx, municipality, procedure, dossier } = props;
   const { t } = ctx;
@@ -415,10 +515,20 @@ export function ApplicantDossierPage(props: {
               </button>
             </p>
           </Form>
+          {dossier.state === "draft" && props.canDelete ? (
+            <p>
+              <a href={`${base}/delete`} safe>
+                {t("eservices.delete.link")}
+              </a>
+            </p>
+          ) : (
+            ""
+          )}
         </>
       ) : (
         <AnswersSummary ctx={ctx} procedure={procedure} dossier={dossier} fileHref={(fileId) => `${base}/files/${fileId}`} />
       )}
+      {dossier.state === "draft" ? "" : <Thread ctx={ctx} municipality={municipality} messages={props.messages} action={props.canWrite ? `${base}/messages` : undefined} form={props.threadForm} />}
       <section id="history">
         <h2 safe>{t("eservices.dossier.history")}</h2>
         <History ctx={ctx} municipality={municipality} events={props.events} />
