@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { Browser, createTestApp, DEMO, idOf, type TestContext } from "./helpers.js";
+import { publicPages } from "./pages.js";
 
 /**
  * About what the first round trips of a new TCP connection carry (ten segments of ~1.4 KB): a
@@ -54,67 +55,10 @@ describe("page budget: every public page fits in the first round trips on a slow
   });
   after(() => ctx.close());
 
-  /** Every public GET page of the portal and the account forms, with the demo content. */
-  async function publicPages(): Promise<string[]> {
-    const urls = ["/", "/data", "/account/signin", "/account/signup", "/account/reset", "/account/confirm", "/verify", "/offline", "/offline?queued=1", "/offline?outbox=1", "/audit/checkpoints"];
-    for (const slug of ["rufisque", "labe"]) {
-      urls.push(`/${slug}/services`, `/${slug}/suivi`, `/${slug}/audit/checkpoints`, `/${slug}/participation`, `/${slug}/participation/verify`, `/${slug}/participation/plan-action-local-2027`);
-      const proposals = await ctx.db.query<{ id: string }>(
-        "SELECT p.id FROM proposals p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = $1 AND p.hidden_at IS NULL ORDER BY p.created_at",
-        [slug],
-      );
-      assert.ok(proposals.length >= 3, `the demo data of ${slug} has a live process with proposals`);
-      urls.push(...proposals.map((row) => `/${slug}/participation/plan-action-local-2027/proposals/${row.id}`));
-      const meetings = await ctx.db.query<{ id: string }>(
-        "SELECT mt.id FROM meetings mt JOIN municipalities m ON m.id = mt.municipality_id WHERE m.slug = $1 AND mt.status = 'published' ORDER BY mt.starts_at",
-        [slug],
-      );
-      assert.ok(meetings.length >= 3, `the demo data of ${slug} has public meetings`);
-      urls.push(`/${slug}/meetings`, ...meetings.map((row) => `/${slug}/meetings/${row.id}`));
-      const [survey] = await ctx.db.query<{ id: string }>("SELECT s.id FROM surveys s JOIN municipalities m ON m.id = s.municipality_id WHERE m.slug = $1", [slug]);
-      const [budget] = await ctx.db.query<{ id: string }>("SELECT b.id FROM budgets b JOIN municipalities m ON m.id = b.municipality_id WHERE m.slug = $1", [slug]);
-      assert.ok(survey && budget, `the demo data of ${slug} has a survey and a participatory budget`);
-      urls.push(`/${slug}/participation/plan-action-local-2027/surveys/${survey.id}`, `/${slug}/participation/budget-participatif-2027`, `/${slug}/participation/budget-participatif-2027/budgets/${budget.id}`);
-      const procedures = await ctx.db.query<{ slug: string }>(
-        "SELECT p.slug FROM procedures p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = $1 AND p.status = 'published' ORDER BY p.slug",
-        [slug],
-      );
-      assert.ok(procedures.length >= 6, `the demo data of ${slug} has its six procedures`);
-      urls.push(...procedures.map((row) => `/${slug}/services/${row.slug}`));
-    }
-    const certificates = await ctx.db.query<{ number: string }>("SELECT number FROM certificates ORDER BY number LIMIT 2");
-    urls.push(...certificates.map((row) => `/verify/${row.number}`));
-    for (const slug of ["rufisque", "bissau"]) {
-      urls.push(`/${slug}/`, `/${slug}/news`, `/${slug}/pages`, `/${slug}/data`, `/${slug}/data?theme=EDUC&format=CSV`);
-      const datasets = await ctx.db.query<{ slug: string }>(
-        "SELECT d.slug FROM datasets d JOIN municipalities m ON m.id = d.municipality_id WHERE m.slug = $1 AND d.status = 'published' ORDER BY d.slug",
-        [slug],
-      );
-      urls.push(...datasets.map((row) => `/${slug}/data/${row.slug}`));
-      const resources = await ctx.db.query<{ dataset: string; id: string }>(
-        `SELECT d.slug AS dataset, r.id FROM dataset_resources r JOIN datasets d ON d.id = r.dataset_id JOIN municipalities m ON m.id = d.municipality_id
-         WHERE m.slug = $1 AND d.status = 'published' ORDER BY d.slug`,
-        [slug],
-      );
-      urls.push(...resources.map((row) => `/${slug}/data/${row.dataset}/resources/${row.id}`));
-      const news = await ctx.db.query<{ id: string }>(
-        "SELECT n.id FROM news n JOIN municipalities m ON m.id = n.municipality_id WHERE m.slug = $1 AND n.status = 'published' ORDER BY n.published_at DESC",
-        [slug],
-      );
-      const pages = await ctx.db.query<{ slug: string }>(
-        "SELECT p.slug FROM pages p JOIN municipalities m ON m.id = p.municipality_id WHERE m.slug = $1 AND p.status = 'published' ORDER BY p.slug",
-        [slug],
-      );
-      assert.ok(news.length > 0 && pages.length > 0, `the demo data of ${slug} has published news and pages`);
-      urls.push(...news.map((row) => `/${slug}/news/${row.id}`), ...pages.map((row) => `/${slug}/pages/${row.slug}`));
-    }
-    return urls;
-  }
-
   it("each public page is at most 14 KB gzipped, with no render-blocking script or external stylesheet", async (t) => {
     const visitor = new Browser(ctx.app, { "accept-language": "fr" });
     const reports: BudgetReport[] = [];
-    for (const url of await publicPages()) {
+    for (const url of await publicPages(ctx.db)) {
       const response = await visitor.get(url);
       assert.equal(response.statusCode, 200, `${url} answers ${response.statusCode}`);
       reports.push(checkPageBudget(url, response.body));

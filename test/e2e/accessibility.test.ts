@@ -141,6 +141,30 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
     });
   }
 
+  it("on a phone, the opened header menu, the opened data filters and a table scrolling in its box have no serious or critical violation", async () => {
+    const context = await newContext({ bypassCSP: true, viewport: { width: 360, height: 740 } });
+    try {
+      const page = await visit(context, "/rufisque/");
+      await page.getByRole("banner").getByText("Menu", { exact: true }).click();
+      assert.ok(await page.getByRole("banner").getByRole("link", { name: "Se connecter" }).isVisible(), "the menu is open");
+      await assertAccessible(page, "the header's menu opened on a phone");
+      await page.goto(`${base}/rufisque/data`);
+      await page.getByText("Affiner la recherche", { exact: true }).click();
+      await assertAccessible(page, "the data catalogue with its filters opened on a phone");
+      await page.goto(`${base}/rufisque/services`);
+      const region = page.getByRole("region", { name: "Statistiques des démarches" });
+      const scrolls = await region.evaluate((element) => {
+        const box = element as unknown as { scrollWidth: number; clientWidth: number };
+        return box.scrollWidth > box.clientWidth;
+      });
+      // A box that scrolls must take focus (scrollable-region-focusable): this one is audited as it scrolls.
+      assert.ok(scrolls, "the statistics scroll inside their box");
+      await assertAccessible(page, "the procedures with their statistics on a phone");
+    } finally {
+      await context.close();
+    }
+  });
+
   it("the audit catches a serious violation: an image without text and a field without a label", async () => {
     const context = await auditContext();
     try {

@@ -263,31 +263,46 @@ export function Pagination(props: { ctx: ViewContext; page: number; hasNext: boo
   );
 }
 
+/**
+ * The box every table sits in: a table wider than a phone's screen scrolls inside it instead of
+ * making the whole page scroll sideways. It is a named region that takes focus, so that someone
+ * on a keyboard can scroll it too (axe's scrollable-region-focusable).
+ */
+export function TableScroll(props: PropsWithChildren<{ label: string }>): JSX.Element {
+  return (
+    <div class="scroll" role="region" aria-label={props.label} tabindex="0">
+      {props.children}
+    </div>
+  );
+}
+
 export function Table(props: { caption: string; headers: string[]; rows: JSX.Element[][] }): JSX.Element {
   return (
-    <table>
-      <caption class="sr" safe>
-        {props.caption}
-      </caption>
-      <thead>
-        <tr>
-          {props.headers.map((header) => (
-            <th scope="col" safe>
-              {header}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((cells) => (
+    <TableScroll label={props.caption}>
+      <table>
+        <caption class="sr" safe>
+          {props.caption}
+        </caption>
+        <thead>
           <tr>
-            {cells.map((cell) => (
-              <td>{cell}</td>
+            {props.headers.map((header) => (
+              <th scope="col" safe>
+                {header}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {props.rows.map((cells) => (
+            <tr>
+              {cells.map((cell) => (
+                <td>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 

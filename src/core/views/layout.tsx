@@ -41,7 +41,9 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
             data-refused-link={t("offline.refused_link")}
           ></p>
           <header class="site">
-            <div class="wrap">
+            {/* One short row on a phone: who this is, and the menu, which opens without script
+                (<details>); on a wide screen the stylesheet lays its entries out in the row. */}
+            <div class="wrap bar">
               <a class="brand" href={home}>
                 {Html.escapeHtml(siteName)}
                 {municipality ? (
@@ -50,58 +52,66 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
                   <small safe>{t("site.tagline")}</small>
                 )}
               </a>
-              <nav class="main" aria-label={t("nav.main")}>
-                <ul>
-                  <li>
-                    <a href={home} safe>
-                      {t("nav.home")}
-                    </a>
-                  </li>
-                  {ctx.nav.map((entry) => (
+              <details class="menu wide-open">
+                <summary safe>{t("nav.menu")}</summary>
+                <nav class="main" aria-label={t("nav.main")}>
+                  <ul>
                     <li>
-                      <a href={entry.href} safe>
-                        {t(entry.labelKey)}
+                      <a href={home} safe>
+                        {t("nav.home")}
                       </a>
                     </li>
-                  ))}
-                  {ctx.canAdminister && municipality ? (
-                    <li>
-                      <a href={`/${municipality.slug}/admin`} safe>
-                        {t("nav.admin")}
-                      </a>
-                    </li>
-                  ) : (
-                    ""
-                  )}
-                  {ctx.canAdministerNetwork && !municipality ? (
-                    <li>
-                      <a href="/admin/municipalities" safe>
-                        {t("nav.network_admin")}
-                      </a>
-                    </li>
-                  ) : (
-                    ""
-                  )}
-                  {actor ? (
-                    <>
+                    {ctx.nav.map((entry) => (
                       <li>
-                        <a href="/account" safe>
-                          {t("nav.account")}
+                        <a href={entry.href} safe>
+                          {t(entry.labelKey)}
                         </a>
                       </li>
+                    ))}
+                    {ctx.canAdminister && municipality ? (
                       <li>
-                        <ActionButton ctx={ctx} action="/account/signout" label={t("nav.signout")} secondary />
+                        <a href={`/${municipality.slug}/admin`} safe>
+                          {t("nav.admin")}
+                        </a>
                       </li>
-                    </>
-                  ) : (
+                    ) : (
+                      ""
+                    )}
+                    {ctx.canAdministerNetwork && !municipality ? (
+                      <li>
+                        <a href="/admin/municipalities" safe>
+                          {t("nav.network_admin")}
+                        </a>
+                      </li>
+                    ) : (
+                      ""
+                    )}
                     <li>
-                      <a href={`/account/signin?next=${next}`} safe>
-                        {t("nav.signin")}
+                      <a href="#lang-select" safe>
+                        {t("nav.language")}
                       </a>
                     </li>
-                  )}
-                </ul>
-              </nav>
+                    {actor ? (
+                      <>
+                        <li>
+                          <a href="/account" safe>
+                            {t("nav.account")}
+                          </a>
+                        </li>
+                        <li>
+                          <ActionButton ctx={ctx} action="/account/signout" label={t("nav.signout")} secondary />
+                        </li>
+                      </>
+                    ) : (
+                      <li>
+                        <a href={`/account/signin?next=${next}`} safe>
+                          {t("nav.signin")}
+                        </a>
+                      </li>
+                    )}
+                  </ul>
+                </nav>
+              </details>
             </div>
           </header>
           <main id="main" class="wrap" tabindex="-1">

@@ -6,18 +6,32 @@ import { createHash } from "node:crypto";
  */
 export const CRITICAL_CSS = `
 *,*::before,*::after{box-sizing:border-box}
-html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff;-webkit-text-size-adjust:100%}
+html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff;-webkit-text-size-adjust:100%;overflow-wrap:break-word}
 body{margin:0}
 a{color:#0b4f8a}a:hover,a:focus{color:#062c4d}
 :focus-visible{outline:3px solid #d35400;outline-offset:2px}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:9}
 .wrap{max-width:60rem;margin:0 auto;padding:0 1rem}
-header.site{background:#0b4f8a;color:#fff}
+header.site{background:#0b4f8a;color:#fff;position:relative}
 header.site a{color:#fff}
-header.site .wrap{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between;padding:.75rem 1rem}
-.brand{font-weight:700;font-size:1.2rem;text-decoration:none}
-.brand small{display:block;font-weight:400;font-size:.85rem}
+.bar{display:flex;gap:.5rem 1rem;align-items:center;padding:.5rem 1rem}
+.brand{font-weight:700;font-size:1.15rem;line-height:1.25;text-decoration:none;margin-right:auto;min-width:0}
+.brand small{display:block;font-weight:400;font-size:.8rem}
 nav.main ul,nav.crumbs ol,.inline{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
+details.menu{margin:0}
+.menu>summary{list-style:none;cursor:pointer;font-weight:600;padding:.3rem .7rem;border:2px solid #fff;border-radius:4px;white-space:nowrap}
+.menu>summary::-webkit-details-marker{display:none}.menu>summary::after{content:" ▾"}.menu[open]>summary::after{content:" ▴"}
+.menu nav{position:absolute;left:0;right:0;top:100%;z-index:5;background:#0b4f8a;padding:0 1rem .75rem;border-top:1px solid #6d95b9}
+.menu nav ul{flex-direction:column}.menu nav a{display:block;padding:.45rem 0}
+.catalogue{display:grid;gap:0 2rem}.catalogue>*{min-width:0}
+.filters{border:2px solid #0b4f8a;border-radius:6px;padding:.5rem .75rem}.filters>summary{font-weight:600;cursor:pointer;color:#0b4f8a}.filters[open]>summary{margin-bottom:.75rem}
+@media (min-width:48rem){
+.catalogue{grid-template-columns:minmax(0,1fr) 15rem}
+@supports selector(::details-content){
+.wide-open>summary{display:none}.wide-open::details-content{content-visibility:visible}
+.brand{flex-shrink:0;max-width:40%}.menu nav{position:static;padding:0;border:0}.menu nav ul{flex-direction:row}.menu nav a{padding:0}
+.filters{border:0;padding:0}
+}}
 nav.crumbs{font-size:.9rem;margin:.75rem 0}
 nav.crumbs li+li::before{content:"›";margin-right:.5rem;color:#555}
 main{padding:1rem 0 2rem}
@@ -48,7 +62,7 @@ dl.facts{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;margin:0 0 1rem}dl.facts 
 footer.site{border-top:1px solid #ccc;padding:1rem 0 2rem;font-size:.9rem}
 footer.site form{display:flex;gap:.5rem;align-items:end;max-width:20rem}
 img,svg{max-width:100%;height:auto}dt{font-weight:600}dd{margin:0 0 .5rem 1rem}fieldset{border:1px solid #ccc;border-radius:4px}legend{font-weight:600}fieldset label{font-weight:400}figure{margin:1rem 0}
-.scroll{overflow-x:auto}details{margin:1rem 0}
+.scroll{overflow-x:auto;background:linear-gradient(90deg,#fff 30%,#fff0) 0 0/2rem 100% no-repeat local,linear-gradient(270deg,#fff 30%,#fff0) 100% 0/2rem 100% no-repeat local,radial-gradient(farthest-side at 0 50%,#0004,#0000) 0 0/.6rem 100% no-repeat,radial-gradient(farthest-side at 100% 50%,#0004,#0000) 100% 0/.6rem 100% no-repeat}details{margin:1rem 0}code{overflow-wrap:anywhere}pre{white-space:pre-wrap}
 input[type=checkbox],input[type=radio]{width:auto;margin:0 .4rem 0 0}label:has(>input[type=checkbox]),label:has(>input[type=radio]){font-weight:400;display:flex;align-items:center}
 .badge{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e8eef4}.state-accepted{background:#eaf6ec}.state-refused,.state-closed_without_follow_up{background:#fdecee}
 .overdue{color:#b00020}.history li{margin:.5rem 0}.history .internal{background:#fff6e5}form.filters{display:grid;gap:.5rem;max-width:36rem;margin:0 0 1rem}

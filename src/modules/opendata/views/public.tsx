@@ -53,6 +53,9 @@ function queryString(params: SearchParams, page: number): string {
   return text ? `?${text}` : "";
 }
 
+/** The search form's id: the filters sit after the results, outside it, and join it by this name. */
+const SEARCH_FORM = "data-search";
+
 function Facet(props: { ctx: ViewContext; name: string; legend: string; counts: Record<string, number>; selected: string[]; label: (value: string) => string }): JSX.Element {
   const values = Object.entries(props.counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const selectedOnly = props.selected.filter((value) => !(value in props.counts));
@@ -62,7 +65,7 @@ function Facet(props: { ctx: ViewContext; name: string; legend: string; counts: 
       <legend safe>{props.legend}</legend>
       {[...values, ...selectedOnly.map((value) => [value, 0] as [string, number])].map(([value, count]) => (
         <label>
-          <input type="checkbox" name={props.name} value={value} checked={props.selected.includes(value)} />{" "}
+          <input type="checkbox" name={props.name} value={value} checked={props.selected.includes(value)} form={SEARCH_FORM} />{" "}
           <span safe>{`${props.label(value)} (${props.ctx.fmt.number(count)})`}</span>
         </label>
       ))}
@@ -91,61 +94,78 @@ export function SearchPage(props: {
   const base = municipality ? `/${municipality.slug}/data` : "/data";
   const title = municipality ? t("opendata.portal.title") : t("opendata.network.title");
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+  const active = params.themes.length + params.tags.length + params.formats.length + params.licences.length + params.municipalities.length;
   return (
     <Layout ctx={ctx} title={title}>
       <Breadcrumbs ctx={ctx} items={[municipality ? { href: `/${municipality.slug}/`, label: municipality.name } : { href: "/", label: t("nav.home") }, { label: title }]} />
       <h1 safe>{title}</h1>
-      <form method="get" action={base} role="search" class="stack">
+      {/* Results first: on a phone the filters come after them, folded; on a wide screen they
+          stand beside them. They belong to the search form through their form attribute. */}
+      <div class="catalogue">
         <div>
-          <label for="f-q" safe>
-            {t("opendata.search.label")}
-          </label>
-          <input type="search" id="f-q" name="q" value={params.q} />
-        </div>
-        <div>
-          <label for="f-sort" safe>
-            {t("opendata.search.sort")}
-          </label>
-          <select id="f-sort" name="sort">
-            {(Object.keys(SORT_LABEL_KEYS) as (keyof typeof SORT_LABEL_KEYS)[]).map((sort) => (
-              <option value={sort} selected={params.sort === sort} safe>
-                {t(SORT_LABEL_KEYS[sort])}
-              </option>
+          <form method="get" action={base} role="search" id={SEARCH_FORM} class="stack">
+            <div>
+              <label for="f-q" safe>
+                {t("opendata.search.label")}
+              </label>
+              <input type="search" id="f-q" name="q" value={params.q} />
+            </div>
+            <div>
+              <button type="submit" safe>
+                {t("opendata.search.submit")}
+              </button>
+            </div>
+          </form>
+          <h2 safe>{t("opendata.search.count", { count: result.total })}</h2>
+          <ul class="cards">
+            {result.rows.map((dataset) => (
+              <li>
+                <h3>
+                  <a href={`/${dataset.municipality_slug}/data/${dataset.slug}`} safe>
+                    {dataset.title}
+                  </a>
+                </h3>
+                <p class="meta" safe>
+                  {`${dataset.municipality_name} · ${dataset.formats.join(", ")}`}
+                </p>
+                <p safe>{dataset.description.length > 200 ? `${dataset.description.slice(0, 200)}…` : dataset.description}</p>
+              </li>
             ))}
-          </select>
+          </ul>
+          <Pagination ctx={ctx} page={params.page} hasNext={params.page < pages} href={(page) => `${base}${queryString(params, page)}`} />
         </div>
-        {municipality ? (
-          ""
-        ) : (
-          <Facet ctx={ctx} name="municipality" legend={t("opendata.facet.municipality")} counts={result.facets.municipalities} selected={params.municipalities} label={(slug) => props.names[slug] ?? slug} />
-        )}
-        <Facet ctx={ctx} name="theme" legend={t("opendata.facet.theme")} counts={result.facets.themes} selected={params.themes} label={(code) => themeLabel(ctx, code)} />
-        <Facet ctx={ctx} name="tag" legend={t("opendata.facet.tag")} counts={result.facets.tags} selected={params.tags} label={(tag) => tag} />
-        <Facet ctx={ctx} name="format" legend={t("opendata.facet.format")} counts={result.facets.formats} selected={params.formats} label={(format) => format} />
-        <Facet ctx={ctx} name="licence" legend={t("opendata.facet.licence")} counts={result.facets.licences} selected={params.licences} label={licenceTitle} />
-        <div>
-          <button type="submit" safe>
-            {t("opendata.search.submit")}
-          </button>
-        </div>
-      </form>
-      <h2 safe>{t("opendata.search.count", { count: result.total })}</h2>
-      <ul class="cards">
-        {result.rows.map((dataset) => (
-          <li>
-            <h3>
-              <a href={`/${dataset.municipality_slug}/data/${dataset.slug}`} safe>
-                {dataset.title}
-              </a>
-            </h3>
-            <p class="meta" safe>
-              {`${dataset.municipality_name} · ${dataset.formats.join(", ")}`}
-            </p>
-            <p safe>{dataset.description.length > 200 ? `${dataset.description.slice(0, 200)}…` : dataset.description}</p>
-          </li>
-        ))}
-      </ul>
-      <Pagination ctx={ctx} page={params.page} hasNext={params.page < pages} href={(page) => `${base}${queryString(params, page)}`} />
+        <details class="filters wide-open">
+          <summary safe>{active > 0 ? `${t("opendata.filters.title")} (${t("opendata.filters.active", { count: active })})` : t("opendata.filters.title")}</summary>
+          <div class="stack">
+            <div>
+              <label for="f-sort" safe>
+                {t("opendata.search.sort")}
+              </label>
+              <select id="f-sort" name="sort" form={SEARCH_FORM}>
+                {(Object.keys(SORT_LABEL_KEYS) as (keyof typeof SORT_LABEL_KEYS)[]).map((sort) => (
+                  <option value={sort} selected={params.sort === sort} safe>
+                    {t(SORT_LABEL_KEYS[sort])}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {municipality ? (
+              ""
+            ) : (
+              <Facet ctx={ctx} name="municipality" legend={t("opendata.facet.municipality")} counts={result.facets.municipalities} selected={params.municipalities} label={(slug) => props.names[slug] ?? slug} />
+            )}
+            <Facet ctx={ctx} name="theme" legend={t("opendata.facet.theme")} counts={result.facets.themes} selected={params.themes} label={(code) => themeLabel(ctx, code)} />
+            <Facet ctx={ctx} name="tag" legend={t("opendata.facet.tag")} counts={result.facets.tags} selected={params.tags} label={(tag) => tag} />
+            <Facet ctx={ctx} name="format" legend={t("opendata.facet.format")} counts={result.facets.formats} selected={params.formats} label={(format) => format} />
+            <Facet ctx={ctx} name="licence" legend={t("opendata.facet.licence")} counts={result.facets.licences} selected={params.licences} label={licenceTitle} />
+            <div>
+              <button type="submit" form={SEARCH_FORM} safe>
+                {t("opendata.filters.apply")}
+              </button>
+            </div>
+          </div>
+        </details>
+      </div>
       {municipality && props.exports.length > 0 ? (
         <section aria-labelledby="exports">
           <h2 id="exports" safe>

@@ -1,4 +1,4 @@
-import { Breadcrumbs, ErrorSummary, FileField, Form, Pagination } from "../../../core/views/components.js";
+import { Breadcrumbs, ErrorSummary, FileField, Form, Pagination, TableScroll } from "../../../core/views/components.js";
 import type { FieldType } from "../datastore/infer.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
@@ -170,7 +170,7 @@ export function ResourcePage(props: {
               </a>
             </li>
           </ul>
-          <div class="scroll">
+          <TableScroll label={resource.name}>
             <table>
               <caption class="sr" safe>
                 {resource.name}
@@ -203,7 +203,7 @@ export function ResourcePage(props: {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           <Pagination ctx={ctx} page={params.page} hasNext={params.page < pages} href={(page) => `${base}${previewQuery(params, { page })}`} />
           <h2 safe>{t("opendata.chart.heading")}</h2>
           <form method="get" action={base} class="stack">

@@ -398,27 +398,25 @@ export function AdminMeetingsPage(props: { ctx: ViewContext; municipality: Munic
       {ordered.length === 0 ? (
         <p safe>{t("participation.meetings.admin.none")}</p>
       ) : (
-        <div class="scroll">
-          <Table
-            caption={t("participation.meetings.admin.title")}
-            headers={[t("participation.meetings.field.title"), t("participation.meetings.field.when"), t("participation.meetings.admin.status"), t("participation.meetings.registration"), t("participation.meetings.attendance.title")]}
-            rows={ordered.map((meeting) => [
-              <a href={`${base}/${meeting.id}`} safe>
-                {meeting.title}
-              </a>,
-              <span safe>{whenText(ctx, municipality, meeting)}</span>,
-              <span safe>{t(STATUS_KEYS[meeting.status])}</span>,
-              <span safe>{meeting.capacity === null ? String(meeting.registrations) : `${meeting.registrations} / ${meeting.capacity}`}</span>,
-              meeting.status === "published" && meetingTiming(meeting, now) !== "upcoming" ? (
-                <a href={`${base}/${meeting.id}/attendance`} safe>
-                  {t("participation.meetings.attendance.record")}
-                </a>
-              ) : (
-                ""
-              ),
-            ])}
-          />
-        </div>
+        <Table
+          caption={t("participation.meetings.admin.title")}
+          headers={[t("participation.meetings.field.title"), t("participation.meetings.field.when"), t("participation.meetings.admin.status"), t("participation.meetings.registration"), t("participation.meetings.attendance.title")]}
+          rows={ordered.map((meeting) => [
+            <a href={`${base}/${meeting.id}`} safe>
+              {meeting.title}
+            </a>,
+            <span safe>{whenText(ctx, municipality, meeting)}</span>,
+            <span safe>{t(STATUS_KEYS[meeting.status])}</span>,
+            <span safe>{meeting.capacity === null ? String(meeting.registrations) : `${meeting.registrations} / ${meeting.capacity}`}</span>,
+            meeting.status === "published" && meetingTiming(meeting, now) !== "upcoming" ? (
+              <a href={`${base}/${meeting.id}/attendance`} safe>
+                {t("participation.meetings.attendance.record")}
+              </a>
+            ) : (
+              ""
+            ),
+          ])}
+        />
       )}
     </Layout>
   );

@@ -2,6 +2,7 @@ import { svgSize } from "../../../core/export/chart.js";
 import { FormFields, scaleOptions } from "../../../core/forms/render.js";
 import type { FieldError } from "../../../core/http/errors.js";
 import type { ViewContext } from "../../../core/views/context.js";
+import { TableScroll } from "../../../core/views/components.js";
 import {
   resultsChartSvg,
   surveyForm,
@@ -63,7 +64,7 @@ function statistic(ctx: ViewContext, value: number | null): string {
 
 function ResultTable(props: { caption: string; headers: string[]; rows: string[][] }): JSX.Element {
   return (
-    <div class="scroll">
+    <TableScroll label={props.caption}>
       <table>
         <caption class="sr" safe>
           {props.caption}
@@ -90,7 +91,7 @@ function ResultTable(props: { caption: string; headers: string[]; rows: string[]
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
