@@ -73,6 +73,26 @@ export type ModuleExport =
   | (ExportBase & { per: "municipality"; path: (municipality: Municipality) => string })
   | (ExportBase & { per: "dataset" | "process" | "survey" | "budget"; items: (db: Queryable, municipality: Municipality) => Promise<ExportItem[]> });
 
+/**
+ * One live figure a module offers for the front pages (datasets published, meetings held…).
+ * `labelKey` is a counted message (`key.one` / `key.other`) given `count`.
+ */
+export interface ModuleFigure {
+  key: string;
+  labelKey: string;
+  value: number;
+}
+
+/** Something a resident can take part in or use right now, for a municipality's home page. */
+export interface OpenNowItem {
+  /** Message key of the kind of thing (an open consultation, a vote, a meeting, a procedure). */
+  kindKey: string;
+  title: string;
+  href: string;
+  /** When it closes or takes place: a message key taking `{date}`, the instant, and whether the day alone says it. */
+  when?: { key: string; at: Date; dateOnly?: boolean };
+}
+
 /** A module's manifest: everything the platform needs from it. */
 export interface AppModule {
   name: string;
@@ -90,6 +110,13 @@ export interface AppModule {
   exports?: ModuleExport[];
   /** The reasons the module's rules give when they refuse (docs/errors.md lists them all). */
   reasons?: ReasonCatalogue;
+  /**
+   * Live figures over the given municipalities (one for its home page, all for the network's),
+   * counting only what is public.
+   */
+  figures?: (db: Queryable, municipalityIds: string[], now: Date) => Promise<ModuleFigure[]>;
+  /** What is open in the municipality now, public items only, soonest first. */
+  openNow?: (db: Queryable, municipality: Municipality, now: Date) => Promise<OpenNowItem[]>;
 }
 
 /** One row of a municipality's catalogue of exports. */
@@ -115,6 +142,19 @@ let platformModules: readonly AppModule[] = [];
 export function registerModules(modules: readonly AppModule[]): void {
   platformModules = modules;
   registerCatalogues(modules.flatMap((module) => module.messages ?? []));
+}
+
+/** The modules' figures over these municipalities, in the modules' order. */
+export async function platformFigures(db: Queryable, municipalityIds: string[], now: Date, modules: readonly AppModule[] = platformModules): Promise<ModuleFigure[]> {
+  if (municipalityIds.length === 0) return [];
+  const lists = await Promise.all(modules.map((module) => module.figures?.(db, municipalityIds, now) ?? Promise.resolve([])));
+  return lists.flat();
+}
+
+/** What the modules say is open in a municipality now, in the modules' order. */
+export async function openNowIn(db: Queryable, municipality: Municipality, now: Date, modules: readonly AppModule[] = platformModules): Promise<OpenNowItem[]> {
+  const lists = await Promise.all(modules.map((module) => module.openNow?.(db, municipality, now) ?? Promise.resolve([])));
+  return lists.flat();
 }
 
 /** Every open-data export of a municipality, declared by the modules, in their order. */

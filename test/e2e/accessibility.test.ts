@@ -106,6 +106,8 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
   const publicPages: [string, () => string][] = [
     ["the network home", () => "/"],
     ["a municipality's home", () => "/rufisque/"],
+    // Its chosen colour is light: the header band's text turns black.
+    ["a municipality's home on a light identity colour", () => "/fass-colobane/"],
     ["the news index", () => "/rufisque/news"],
     ["a news item", () => `/rufisque/news/${newsId}`],
     ["the pages index", () => "/rufisque/pages"],
@@ -221,6 +223,7 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
         ["the meetings back office", "/rufisque/admin/meetings"],
         ["a survey's builder", `/rufisque/admin/surveys/${surveyId}`],
         ["a participatory budget's back office", `/rufisque/admin/budgets/${budgetId}`],
+        ["the municipality's identity", "/rufisque/admin/identity"],
       ] as const) {
         const response = await agentPage.goto(`${base}${path}`);
         assert.equal(response?.status(), 200, `${path} answers ${response?.status()}`);

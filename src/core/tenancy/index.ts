@@ -13,6 +13,11 @@ export interface Municipality {
   languages: string[];
   population: number | null;
   description: string;
+  /** The identity colour its administrator chose (#rrggbb), or null for the network's. */
+  brand_color: string | null;
+  /** Where its dot goes on the network's map (WGS 84 degrees), when known. */
+  latitude: number | null;
+  longitude: number | null;
 }
 
 export interface Network {
@@ -56,6 +61,12 @@ export async function listMunicipalities(db: Queryable): Promise<Municipality[]>
 export async function findMunicipalitiesByIds(db: Queryable, ids: string[]): Promise<Municipality[]> {
   if (ids.length === 0) return [];
   return db.query<Municipality>("SELECT * FROM municipalities WHERE id = ANY($1::uuid[]) ORDER BY name", [ids]);
+}
+
+/** Records the municipality's identity colour (#rrggbb, checked by the column), or null for the network's. */
+export async function setMunicipalityBrandColor(db: Queryable, municipalityId: string, color: string | null): Promise<Municipality | undefined> {
+  const [row] = await db.query<Municipality>("UPDATE municipalities SET brand_color = $2 WHERE id = $1 RETURNING *", [municipalityId, color]);
+  return row;
 }
 
 export async function getNetwork(db: Queryable): Promise<Network | undefined> {

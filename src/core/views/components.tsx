@@ -157,7 +157,7 @@ interface FieldProps {
   name: string;
   label: string;
   hint?: string;
-  type?: "text" | "email" | "tel" | "password" | "number" | "date" | "url";
+  type?: "text" | "email" | "tel" | "password" | "number" | "date" | "url" | "color";
   required?: boolean;
   autocomplete?: string;
   multiline?: boolean;

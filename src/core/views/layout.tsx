@@ -4,6 +4,7 @@ import { LOCALE_NAMES, LOCALES } from "../i18n/index.js";
 import { COUNTRY_LABEL_KEYS } from "../tenancy/index.js";
 import { ActionButton } from "./components.js";
 import type { ViewContext } from "./context.js";
+import { DARK_INK, inkFor } from "../tenancy/brand.js";
 import { CRITICAL_CSS } from "./styles.js";
 
 // A constant written by us, not user input: the scanner trusts names starting with "safe".
@@ -15,6 +16,10 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
   const siteName = municipality?.name ?? network?.name ?? t("site.name");
   const home = municipality ? `/${municipality.slug}/` : "/";
   const next = encodeURIComponent(ctx.path);
+  // The municipality's colour is drawn by an SVG behind the header: the CSP admits no inline
+  // style, and a presentation attribute is not one. Text turns black on a light colour.
+  const band = municipality?.brand_color ?? null;
+  const headerClass = band ? (inkFor(band) === DARK_INK ? "site branded ink-dark" : "site branded") : "site";
   return (
     <>
       {"<!doctype html>"}
@@ -40,7 +45,14 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
             data-refused={t("offline.refused_banner", { count: "{count}" })}
             data-refused-link={t("offline.refused_link")}
           ></p>
-          <header class="site">
+          <header class={headerClass}>
+            {band ? (
+              <svg class="band" aria-hidden="true" focusable="false" viewBox="0 0 1 1" preserveAspectRatio="none">
+                <rect width="1" height="1" fill={band} />
+              </svg>
+            ) : (
+              ""
+            )}
             {/* One short row on a phone: who this is, and the menu, which opens without script
                 (<details>); on a wide screen the stylesheet lays its entries out in the row. */}
             <div class="wrap bar">

@@ -17,6 +17,8 @@ header.site a{color:#fff}
 .bar{display:flex;gap:.5rem 1rem;align-items:center;padding:.5rem 1rem}
 .brand{font-weight:700;font-size:1.15rem;line-height:1.25;text-decoration:none;margin-right:auto;min-width:0}
 .brand small{display:block;font-weight:400;font-size:.8rem}
+header.branded{position:relative;isolation:isolate}header.branded .band{position:absolute;inset:0;width:100%;height:100%;z-index:-1}header.ink-dark{background:#fff}header.site.ink-dark,header.site.ink-dark a{color:#000}
+header.branded .menu nav{background:#fff;border-top-color:#ccc}header.branded .menu nav a{color:#0b4f8a}header.ink-dark .menu>summary{border-color:#000}
 nav.main ul,nav.crumbs ol,.inline{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 details.menu{margin:0}
 .menu>summary{list-style:none;cursor:pointer;font-weight:600;padding:.3rem .7rem;border:2px solid #fff;border-radius:4px;white-space:nowrap}
@@ -29,7 +31,7 @@ details.menu{margin:0}
 .catalogue{grid-template-columns:minmax(0,1fr) 15rem}
 @supports selector(::details-content){
 .wide-open>summary{display:none}.wide-open::details-content{content-visibility:visible}
-.brand{flex-shrink:0;max-width:40%}.menu nav{position:static;padding:0;border:0}.menu nav ul{flex-direction:row}.menu nav a{padding:0}
+.brand{flex-shrink:0;max-width:40%}.menu nav{position:static;padding:0;border:0}header.branded .menu nav{background:none}header.branded .menu nav a{color:inherit}.menu nav ul{flex-direction:row}.menu nav a{padding:0}
 .filters{border:0;padding:0}
 }}
 nav.crumbs{font-size:.9rem;margin:.75rem 0}
@@ -67,6 +69,11 @@ input[type=checkbox],input[type=radio]{width:auto;margin:0 .4rem 0 0}label:has(>
 .badge{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e8eef4}.state-accepted{background:#eaf6ec}.state-refused,.state-closed_without_follow_up{background:#fdecee}
 .overdue{color:#b00020}.history li{margin:.5rem 0}.history .internal{background:#fff6e5}form.filters{display:grid;gap:.5rem;max-width:36rem;margin:0 0 1rem}
 .success{border-left:5px solid #1e7b34;background:#eaf6ec;padding:.75rem 1rem;margin:0 0 1rem}
+.lead{font-size:1.1rem;max-width:44rem}
+.figures{list-style:none;padding:0;margin:1rem 0;display:grid;gap:.75rem;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr))}.figures li{border-left:4px solid #0b4f8a;background:#f4f7fa;padding:.35rem .75rem}.figures strong{display:block;font-size:1.75rem;line-height:1.2}
+.atlas{display:grid;gap:1rem;align-items:start}@media (min-width:48rem){.atlas{grid-template-columns:3fr 2fr}}.atlas h3{font-size:1rem;margin:.5rem 0 .25rem}.towns{margin:0;padding-left:1.2rem}.ways{grid-template-columns:repeat(auto-fill,minmax(13rem,1fr))}svg.map{width:100%;display:block}
+.identity{display:flex;gap:1rem;align-items:center}.identity h1{margin:.25rem 0}.identity p{margin:.25rem 0}.mark{flex:none}.open-now{padding-left:1.2rem}.open-now li{margin:.35rem 0}
+input[type=color]{width:5rem;height:2.75rem;padding:.2rem}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `
   .trim()

@@ -4,8 +4,12 @@ import { eservicesPolicy } from "./policy.js";
 import { ESERVICES_REASONS } from "./reasons.js";
 import { eservicesRoutes } from "./routes.js";
 import { eraseExpiredDossiers } from "./service.js";
+import { countDecidedDossiers, listProcedures } from "./store.js";
 
 export { eraseExpiredDossiers } from "./service.js";
+
+/** How many procedures a municipality's home page names; the rest are one link away. */
+const OPEN_PROCEDURES_SHOWN = 4;
 
 /** Administrative procedures filed online or at the counter, instructed, and their verifiable certificates. */
 export const eservicesModule: AppModule = {
@@ -28,6 +32,14 @@ export const eservicesModule: AppModule = {
     },
   ],
   seed: seedEservicesDemo,
+  figures: async (db, ids) => [{ key: "dossiers_decided", labelKey: "eservices.figures.dossiers_decided", value: await countDecidedDossiers(db, ids) }],
+  // Every published procedure can be filed today: the home page names the first few.
+  openNow: async (db, m) =>
+    (await listProcedures(db, m.id, { publishedOnly: true })).slice(0, OPEN_PROCEDURES_SHOWN).map((procedure) => ({
+      kindKey: "eservices.open_now.procedure",
+      title: procedure.title,
+      href: `/${m.slug}/services/${procedure.slug}`,
+    })),
   exports: [{ key: "stats", titleKey: "eservices.exports.stats", format: "CSV", mediaType: "text/csv", per: "municipality", path: (m) => `/${m.slug}/services/stats.csv` }],
 };
 export { createDraft, createProcedure, localToday, setProcedureStatus, transition, addNote } from "./service.js";

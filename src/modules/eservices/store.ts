@@ -590,3 +590,12 @@ export async function eraseDossier(db: Queryable, municipalityId: string, id: st
   const deleted = await db.query<{ sha256: string }>("DELETE FROM stored_files WHERE municipality_id = $1 AND id = ANY($2::uuid[]) RETURNING sha256", [municipalityId, fileIds]);
   return deleted.map((row) => row.sha256);
 }
+
+/** How many dossiers these municipalities have decided (accepted, refused or closed): a figure of the front pages. */
+export async function countDecidedDossiers(db: Queryable, municipalityIds: string[]): Promise<number> {
+  const [row] = await db.query<{ count: number }>(
+    "SELECT count(*)::int AS count FROM dossiers WHERE municipality_id = ANY($1::uuid[]) AND state IN ('accepted', 'refused', 'closed_without_follow_up')",
+    [municipalityIds],
+  );
+  return row?.count ?? 0;
+}

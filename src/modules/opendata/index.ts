@@ -2,7 +2,7 @@ import type { AppModule } from "../../core/modules.js";
 import { seedOpenDataDemo } from "./demo.js";
 import { OPENDATA_REASONS } from "./reasons.js";
 import { opendataRoutes } from "./routes.js";
-import { listPublishedDatasetsOf } from "./store.js";
+import { countPublishedDatasets, listPublishedDatasetsOf } from "./store.js";
 
 export { loadResourceTable } from "./service.js";
 
@@ -14,6 +14,7 @@ export const opendataModule: AppModule = {
   nav: [{ href: (m) => `/${m.slug}/data`, labelKey: "opendata.nav.data" }],
   messages: [new URL("./messages/", import.meta.url)],
   seed: seedOpenDataDemo,
+  figures: async (db, ids) => [{ key: "datasets", labelKey: "opendata.figures.datasets", value: await countPublishedDatasets(db, ids) }],
   exports: [
     { key: "catalog_ttl", titleKey: "opendata.exports.catalog", format: "Turtle", mediaType: "text/turtle", per: "municipality", path: (m) => `/${m.slug}/catalog.ttl` },
     { key: "catalog_jsonld", titleKey: "opendata.exports.catalog", format: "JSON-LD", mediaType: "application/ld+json", per: "municipality", path: (m) => `/${m.slug}/catalog.jsonld` },

@@ -316,3 +316,9 @@ export async function findPublishedResource(db: Queryable, id: string): Promise<
 export async function replaceResourceFile(db: Queryable, municipalityId: string, id: string, fileId: string, format: string): Promise<void> {
   await db.query("UPDATE dataset_resources SET file_id = $3, url = NULL, format = $4, updated_at = now() WHERE municipality_id = $1 AND id = $2", [municipalityId, id, fileId, format]);
 }
+
+/** How many datasets these municipalities have published: a figure of the front pages. */
+export async function countPublishedDatasets(db: Queryable, municipalityIds: string[]): Promise<number> {
+  const [row] = await db.query<{ count: number }>("SELECT count(*)::int AS count FROM datasets WHERE municipality_id = ANY($1::uuid[]) AND status = 'published'", [municipalityIds]);
+  return row?.count ?? 0;
+}

@@ -5,11 +5,15 @@ import { participationPolicy } from "./policy.js";
 import { PARTICIPATION_REASONS } from "./reasons.js";
 import { participationRoutes } from "./routes.js";
 import { announceOpenedPhases } from "./service.js";
-import { listProcesses } from "./store.js";
+import { budgetsVotingAt, countMeetingsHeld, countPublicProposals, listProcesses, meetingsBetween, processesOpenOn } from "./store.js";
+import { localToday, zonedInstant } from "../../core/tenancy/clock.js";
 import { listSurveys } from "./surveys/store.js";
 
 export { announceOpenedPhases, addPhase, createProcess, setProcessStatus, verifyInPerson } from "./service.js";
 export { createProposal } from "./proposals/service.js";
+
+/** "Meetings this week" on a municipality's home page: the next seven days. */
+const WEEK_MS = 7 * 86_400_000;
 
 /** The parts of the module that keep their own texts, each in `messages/<part>/`. */
 const MESSAGE_PARTS = ["proposals", "survey", "surveys-admin", "budgets", "meetings"];
@@ -39,6 +43,37 @@ export const participationModule: AppModule = {
     },
   ],
   seed: seedParticipationDemo,
+  figures: async (db, ids, now) => [
+    { key: "proposals", labelKey: "participation.figures.proposals", value: await countPublicProposals(db, ids) },
+    { key: "meetings_held", labelKey: "participation.figures.meetings_held", value: await countMeetingsHeld(db, ids, now) },
+  ],
+  openNow: async (db, m, now) => {
+    const [processes, budgets, meetings] = await Promise.all([
+      processesOpenOn(db, m.id, localToday(m.time_zone, now)),
+      budgetsVotingAt(db, m.id, now),
+      meetingsBetween(db, m.id, now, new Date(now.getTime() + WEEK_MS)),
+    ]);
+    return [
+      ...processes.map((p) => ({
+        kindKey: "participation.open_now.process",
+        title: p.title,
+        href: `/${m.slug}/participation/${p.slug}`,
+        when: { key: "participation.open_now.until", at: zonedInstant(p.ends_on, "12:00", m.time_zone) ?? now, dateOnly: true },
+      })),
+      ...budgets.map((b) => ({
+        kindKey: "participation.open_now.budget",
+        title: b.title,
+        href: `/${m.slug}/participation/${b.process_slug}/budgets/${b.id}`,
+        when: { key: "participation.open_now.until", at: b.voting_closes_at },
+      })),
+      ...meetings.map((meeting) => ({
+        kindKey: "participation.open_now.meeting",
+        title: meeting.title,
+        href: `/${m.slug}/meetings/${meeting.id}`,
+        when: { key: "participation.open_now.on", at: meeting.starts_at },
+      })),
+    ];
+  },
   exports: [
     { key: "meetings_ics", titleKey: "participation.exports.meetings_calendar", format: "iCalendar", mediaType: "text/calendar", per: "municipality", path: (m) => `/${m.slug}/meetings.ics` },
     { key: "meetings_attendance", titleKey: "participation.exports.meetings_attendance", format: "CSV", mediaType: "text/csv", per: "municipality", path: (m) => `/${m.slug}/meetings/attendance.csv` },

@@ -166,3 +166,52 @@ export async function userContact(db: Queryable, userId: string): Promise<{ phon
   const [row] = await db.query<{ phone: string | null; email: string | null; locale: string | null; name: string }>("SELECT phone, email, locale, name FROM users WHERE id = $1", [userId]);
   return row;
 }
+
+/** Proposals anyone can read (not hidden, not withdrawn, in a published process): a figure of the front pages. */
+export async function countPublicProposals(db: Queryable, municipalityIds: string[]): Promise<number> {
+  const [row] = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM proposals p JOIN processes pr ON pr.municipality_id = p.municipality_id AND pr.id = p.process_id
+     WHERE p.municipality_id = ANY($1::uuid[]) AND p.hidden_at IS NULL AND p.status <> 'withdrawn' AND pr.status = 'published'`,
+    [municipalityIds],
+  );
+  return row?.count ?? 0;
+}
+
+/** Published meetings that have ended by `now`: a figure of the front pages. */
+export async function countMeetingsHeld(db: Queryable, municipalityIds: string[], now: Date): Promise<number> {
+  const [row] = await db.query<{ count: number }>("SELECT count(*)::int AS count FROM meetings WHERE municipality_id = ANY($1::uuid[]) AND status = 'published' AND ends_at <= $2", [
+    municipalityIds,
+    now,
+  ]);
+  return row?.count ?? 0;
+}
+
+/** Published processes with a phase running on the municipality's `today`, with the day it ends. */
+export async function processesOpenOn(db: Queryable, municipalityId: string, today: string): Promise<{ slug: string; title: string; ends_on: string }[]> {
+  return db.query(
+    `SELECT pr.slug, pr.title, to_char(max(ph.ends_on), 'YYYY-MM-DD') AS ends_on
+     FROM processes pr JOIN process_phases ph ON ph.municipality_id = pr.municipality_id AND ph.process_id = pr.id
+     WHERE pr.municipality_id = $1 AND pr.status = 'published' AND ph.starts_on <= $2::date AND ph.ends_on >= $2::date
+     GROUP BY pr.slug, pr.title ORDER BY max(ph.ends_on), pr.title`,
+    [municipalityId, today],
+  );
+}
+
+/** Published budgets whose vote is open at `now`, with their process's address. */
+export async function budgetsVotingAt(db: Queryable, municipalityId: string, now: Date): Promise<{ id: string; title: string; process_slug: string; voting_closes_at: Date }[]> {
+  return db.query(
+    `SELECT b.id, b.title, pr.slug AS process_slug, b.voting_closes_at
+     FROM budgets b JOIN processes pr ON pr.municipality_id = b.municipality_id AND pr.id = b.process_id
+     WHERE b.municipality_id = $1 AND b.status = 'published' AND pr.status = 'published' AND b.voting_opens_at <= $2 AND b.voting_closes_at > $2
+     ORDER BY b.voting_closes_at`,
+    [municipalityId, now],
+  );
+}
+
+/** Published meetings that have not ended and start before `until`. */
+export async function meetingsBetween(db: Queryable, municipalityId: string, now: Date, until: Date): Promise<{ id: string; title: string; starts_at: Date }[]> {
+  return db.query(
+    "SELECT id, title, starts_at FROM meetings WHERE municipality_id = $1 AND status = 'published' AND ends_at > $2 AND starts_at < $3 ORDER BY starts_at, id",
+    [municipalityId, now, until],
+  );
+}

@@ -78,9 +78,27 @@ function pagesFor(m: DemoMunicipalitySeeded): { slug: string; title: string; bod
   ];
 }
 
-/** Officials, news and pages of every demo municipality, written by its editor when it has one. */
+/**
+ * Each demo municipality's place on the network's map (approximate town centres, WGS 84) and the
+ * colour its administrator would have chosen; two keep the network's blue, as a new one would.
+ */
+const IDENTITIES: Record<string, { latitude: number; longitude: number; color: string | null }> = {
+  rufisque: { latitude: 14.72, longitude: -17.27, color: "#1e7b34" },
+  "fass-colobane": { latitude: 14.69, longitude: -17.45, color: "#f2c14e" },
+  kouroussa: { latitude: 10.65, longitude: -9.88, color: "#b3261e" },
+  labe: { latitude: 11.32, longitude: -12.28, color: null },
+  bissau: { latitude: 11.86, longitude: -15.6, color: "#7b3fa0" },
+  "dan-kassari": { latitude: 13.27, longitude: 3.17, color: "#e07a1f" },
+  mantakari: { latitude: 14.45, longitude: 3.45, color: null },
+};
+
+/** Identity, officials, news and pages of every demo municipality, written by its editor when it has one. */
 export async function seedPortalDemo({ db, municipalities }: DemoSeedContext): Promise<void> {
   for (const m of municipalities) {
+    const identity = IDENTITIES[m.slug];
+    if (identity) {
+      await db.query("UPDATE municipalities SET latitude = $2, longitude = $3, brand_color = $4 WHERE id = $1", [m.id, identity.latitude, identity.longitude, identity.color]);
+    }
     for (const [index, [name, title]] of m.officials.entries()) {
       await db.query("INSERT INTO officials (municipality_id, name, title, position) VALUES ($1, $2, $3, $4)", [m.id, name, title, index]);
     }

@@ -9,6 +9,8 @@ export const portalPolicy = {
   manageContent: (actor: Actor | null, municipality: Municipality) => hasMunicipalRole(actor, municipality.id, "editor", "administrator"),
   /** Grant and revoke staff roles. */
   manageMembers: (actor: Actor | null, municipality: Municipality) => hasMunicipalRole(actor, municipality.id, "administrator"),
+  /** Choose the municipality's identity colour. */
+  manageIdentity: (actor: Actor | null, municipality: Municipality) => hasMunicipalRole(actor, municipality.id, "administrator"),
   /** Keep the list of elected officials up to date. */
   manageOfficials: (actor: Actor | null, municipality: Municipality) => hasMunicipalRole(actor, municipality.id, "administrator"),
 

@@ -14,9 +14,11 @@ import { PORTAL_REASONS } from "./reasons.js";
 import { MunicipalitySchema, NewsInputSchema, NewsSchema, SlugParams, type NewsInputBody } from "./schema.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
-import { AdminNewsListPage, AdminPagesListPage, DashboardPage, MembersPage, NewsFormPage, OfficialsPage, PageFormPage } from "./views/admin.js";
+import { AdminNewsListPage, AdminPagesListPage, DashboardPage, IdentityPage, MembersPage, NewsFormPage, OfficialsPage, PageFormPage } from "./views/admin.js";
 import { NetworkAdminPage } from "./views/network-admin.js";
-import { MunicipalityHomePage, NetworkHomePage, NewsIndexPage, NewsItemPage, PagesIndexPage, StaticPage } from "./views/public.js";
+import { NETWORK_COLOR } from "./views/identity.js";
+import { openNowIn, platformFigures } from "../../core/modules.js";
+import { MunicipalityHomePage, NETWORK_NEWS_SHOWN, NetworkHomePage, NewsIndexPage, NewsItemPage, PagesIndexPage, StaticPage } from "./views/public.js";
 
 const NEWS_PER_PAGE = 10;
 const STAFF_ROLES = MUNICIPAL_ROLES.filter((role) => role !== "citizen");
@@ -47,17 +49,24 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
 
   app.get("/", async (request, reply) => {
     const municipalities = await listMunicipalities(db);
-    return reply.page(<NetworkHomePage ctx={await request.view()} municipalities={municipalities} />);
+    const ids = municipalities.map((m) => m.id);
+    const [figures, news] = await Promise.all([platformFigures(db, ids, new Date()), store.listPublishedNewsOf(db, ids, NETWORK_NEWS_SHOWN)]);
+    return reply.page(<NetworkHomePage ctx={await request.view()} municipalities={municipalities} figures={figures} news={news} />);
   });
 
   app.get("/:slug/", async (request, reply) => {
     const municipality = request.requireMunicipality();
-    const [officials, news, pages] = await Promise.all([
+    const now = new Date();
+    const [officials, news, pages, openNow, figures] = await Promise.all([
       store.listOfficials(db, municipality.id),
       store.listPublishedNews(db, municipality.id, 3),
       store.listPublishedPages(db, municipality.id),
+      openNowIn(db, municipality, now),
+      platformFigures(db, [municipality.id], now),
     ]);
-    return reply.page(<MunicipalityHomePage ctx={await request.view()} municipality={municipality} officials={officials} news={news} pages={pages} />);
+    return reply.page(
+      <MunicipalityHomePage ctx={await request.view()} municipality={municipality} officials={officials} news={news} pages={pages} openNow={openNow} figures={figures} />,
+    );
   });
 
   app.get("/:slug", async (request, reply) => {
@@ -132,6 +141,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
           content: portalPolicy.manageContent(request.actor, municipality),
           members: portalPolicy.manageMembers(request.actor, municipality),
           officials: portalPolicy.manageOfficials(request.actor, municipality),
+          identity: portalPolicy.manageIdentity(request.actor, municipality),
         }}
         counts={{ ...counts, citizens }}
       />,
@@ -272,6 +282,22 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     const municipality = authorize(request, portalPolicy.manageOfficials);
     await service.removeOfficial(db, municipality.id, request.actor!.id, (request.params as { id: string }).id);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/officials`, { kind: "success", key: "portal.flash.official_removed" });
+  });
+
+  // Identity: the colour of the header band and of the generated mark
+  app.get("/:slug/admin/identity", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageIdentity);
+    return reply.page(<IdentityPage ctx={await request.view()} municipality={municipality} form={emptyForm({ brand_color: municipality.brand_color ?? NETWORK_COLOR })} />);
+  });
+
+  app.post("/:slug/admin/identity", async (request, reply) => {
+    const municipality = authorize(request, portalPolicy.manageIdentity);
+    const form = new FormReader(request.body);
+    const color = service.readIdentityInput(form);
+    form.text("_idem");
+    if (form.invalid) return reply.page(<IdentityPage ctx={await request.view()} municipality={municipality} form={form} />, 400);
+    await service.setIdentity(db, municipality.id, request.actor!.id, color);
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/identity`, { kind: "success", key: "portal.flash.identity_saved" });
   });
 
   // Members and roles

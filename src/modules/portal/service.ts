@@ -6,7 +6,8 @@ import { AppError, refusedOnField } from "../../core/http/errors.js";
 import type { FormReader } from "../../core/http/forms.js";
 import { MEDIA_TYPES, sniffMediaType, storeFile, type MediaType } from "../../core/files/index.js";
 import { LOCALES } from "../../core/i18n/index.js";
-import { africanTimeZones, getNetwork, insertMunicipality, listCountries, REFERENCE_CODE_PATTERN, RESERVED_SLUGS, SLUG_PATTERN, type Municipality, type NewMunicipality } from "../../core/tenancy/index.js";
+import { normalizeBrandColor } from "../../core/tenancy/brand.js";
+import { africanTimeZones, getNetwork, setMunicipalityBrandColor, insertMunicipality, listCountries, REFERENCE_CODE_PATTERN, RESERVED_SLUGS, SLUG_PATTERN, type Municipality, type NewMunicipality } from "../../core/tenancy/index.js";
 import { PORTAL_REASONS } from "./reasons.js";
 import * as store from "./store.js";
 
@@ -159,6 +160,30 @@ export async function setPagePublication(db: Db, municipalityId: string, actorId
       data: { slug: page.slug },
     });
     return page;
+  });
+}
+
+/**
+ * Reads the identity form: a #rrggbb colour from the colour picker, or the network's colour
+ * back when "reset" is ticked (null).
+ */
+export function readIdentityInput(form: FormReader): string | null {
+  const reset = form.checked("reset_color");
+  // No length rule of its own: whatever is not #rrggbb gets the one message saying what is wanted.
+  const raw = form.text("brand_color");
+  if (reset) return null;
+  const color = normalizeBrandColor(raw);
+  if (!color) form.fail("brand_color", "portal.error.brand_color");
+  return color ?? null;
+}
+
+/** Records the municipality's identity colour, with its audit entry. */
+export async function setIdentity(db: Db, municipalityId: string, actorId: string, color: string | null): Promise<Municipality> {
+  return db.transaction(async (tx) => {
+    const updated = await setMunicipalityBrandColor(tx, municipalityId, color);
+    if (!updated) throw new AppError("NOT_FOUND");
+    await recordAudit(tx, { actorId, municipalityId, action: "portal.identity.set", subjectType: "municipality", subjectId: municipalityId, data: { brand_color: color } });
+    return updated;
   });
 }
 

@@ -54,6 +54,11 @@ export async function listPublishedNews(db: Queryable, municipalityId: string, l
   );
 }
 
+/** The newest published news of these municipalities together, for the network's home page. */
+export async function listPublishedNewsOf(db: Queryable, municipalityIds: string[], limit: number): Promise<NewsRow[]> {
+  return db.query<NewsRow>(`SELECT * FROM news WHERE municipality_id = ANY($1::uuid[]) AND status = 'published' ORDER BY published_at DESC, id LIMIT $2`, [municipalityIds, limit]);
+}
+
 export async function listAllNews(db: Queryable, municipalityId: string, limit: number, offset = 0): Promise<NewsRow[]> {
   return db.query<NewsRow>(`SELECT * FROM news WHERE municipality_id = $1 ORDER BY updated_at DESC, id LIMIT $2 OFFSET $3`, [municipalityId, limit, offset]);
 }

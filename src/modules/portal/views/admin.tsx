@@ -6,6 +6,8 @@ import type { StoredFile } from "../../../core/files/index.js";
 import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
+import { contrastRatio, inkFor, LIGHT_INK } from "../../../core/tenancy/brand.js";
+import { MunicipalMark, NETWORK_COLOR } from "./identity.js";
 import type { MemberRow, NewsRow, OfficialRow, PageRow, PublicationStatus } from "../store.js";
 
 const STATUS_LABEL_KEYS: Record<PublicationStatus, string> = { draft: "portal.status.draft", published: "portal.status.published" };
@@ -28,7 +30,7 @@ export function DashboardPage(props: {
   ctx: ViewContext;
   municipality: Municipality;
   gatewayConfigured: boolean;
-  can: { content: boolean; members: boolean; officials: boolean };
+  can: { content: boolean; members: boolean; officials: boolean; identity: boolean };
   counts: { drafts: number; published: number; citizens: number };
 }): JSX.Element {
   const { ctx, municipality, can } = props;
@@ -64,6 +66,15 @@ export function DashboardPage(props: {
               </a>
             </li>
           </>
+        ) : (
+          ""
+        )}
+        {can.identity ? (
+          <li>
+            <a href={`/${municipality.slug}/admin/identity`} safe>
+              {t("portal.admin.identity")}
+            </a>
+          </li>
         ) : (
           ""
         )}
@@ -319,6 +330,42 @@ export function MembersPage(props: { ctx: ViewContext; municipality: Municipalit
         <div>
           <button type="submit" safe>
             {t("portal.action.grant")}
+          </button>
+        </div>
+      </Form>
+    </Layout>
+  );
+}
+
+/** The municipality's identity: its colour, shown on its mark and header band, with the text colour it implies. */
+export function IdentityPage(props: { ctx: ViewContext; municipality: Municipality; form: FormState }): JSX.Element {
+  const { ctx, municipality, form } = props;
+  const { t } = ctx;
+  const color = municipality.brand_color ?? NETWORK_COLOR;
+  const ink = inkFor(color);
+  return (
+    <Layout ctx={ctx} title={t("portal.admin.identity")}>
+      {adminCrumbs(ctx, municipality, t("portal.admin.identity"))}
+      <h1 safe>{t("portal.admin.identity")}</h1>
+      <p safe>{t("portal.identity.intro")}</p>
+      <div class="identity">
+        <MunicipalMark municipality={municipality} label={t("portal.identity.mark_of", { name: municipality.name })} />
+        <p data-ink={ink} safe>
+          {t(ink === LIGHT_INK ? "portal.identity.ink_light" : "portal.identity.ink_dark", {
+            color,
+            ratio: ctx.fmt.number(Math.floor(contrastRatio(color, ink) * 10) / 10),
+          })}
+        </p>
+      </div>
+      <ErrorSummary ctx={ctx} form={form} />
+      <Form ctx={ctx} action={`/${municipality.slug}/admin/identity`} form={form}>
+        <Field ctx={ctx} form={form} name="brand_color" type="color" label={t("portal.field.brand_color")} hint={t("portal.field.brand_color_hint")} />
+        <label>
+          <input type="checkbox" name="reset_color" id="f-reset_color" /> <span safe>{t("portal.field.reset_color")}</span>
+        </label>
+        <div>
+          <button type="submit" safe>
+            {t("portal.action.save")}
           </button>
         </div>
       </Form>

@@ -5,44 +5,141 @@ import { Layout } from "../../../core/views/layout.js";
 import { COUNTRY_LABEL_KEYS, type Municipality } from "../../../core/tenancy/index.js";
 import type { NewsRow, OfficialRow, PageRow } from "../store.js";
 import type { StoredFile } from "../../../core/files/index.js";
+import type { ModuleFigure, OpenNowItem } from "../../../core/modules.js";
+import { MunicipalMark, NetworkMap } from "./identity.js";
 
 function countryName(ctx: ViewContext, code: string): string {
   return ctx.t(COUNTRY_LABEL_KEYS[code] ?? "country.other");
 }
 
-export function NetworkHomePage(props: { ctx: ViewContext; municipalities: Municipality[] }): JSX.Element {
+/** A live figure as the front pages show it: the number large, its counted label under it. */
+function Figures(props: { ctx: ViewContext; figures: ModuleFigure[] }): JSX.Element {
+  const { ctx } = props;
+  return (
+    <ul class="figures">
+      {props.figures.map((figure) => (
+        <li data-figure={figure.key}>
+          <strong safe>{ctx.fmt.number(figure.value)}</strong> <span safe>{ctx.t(figure.labelKey, { count: figure.value })}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** How many news items the network's home page shows, all municipalities together. */
+export const NETWORK_NEWS_SHOWN = 4;
+
+export function NetworkHomePage(props: { ctx: ViewContext; municipalities: Municipality[]; figures: ModuleFigure[]; news: NewsRow[] }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   const byCountry = new Map<string, Municipality[]>();
   for (const municipality of props.municipalities) {
     byCountry.set(municipality.country_code, [...(byCountry.get(municipality.country_code) ?? []), municipality]);
   }
+  const byId = new Map(props.municipalities.map((m) => [m.id, m]));
   const countries = [...byCountry.keys()].sort((a, b) => countryName(ctx, a).localeCompare(countryName(ctx, b), ctx.locale));
+  // Participation and procedures belong to each municipality: those two lead to the list of them.
+  const ways = [
+    { href: "/data", title: "portal.network.way.data", text: "portal.network.way.data_text" },
+    { href: "#communes", title: "portal.network.way.participation", text: "portal.network.way.participation_text" },
+    { href: "#communes", title: "portal.network.way.services", text: "portal.network.way.services_text" },
+    { href: "#programme", title: "portal.network.way.programme", text: "portal.network.way.programme_text" },
+  ];
   return (
     <Layout ctx={ctx} title={t("portal.network.title")} description={ctx.network?.description}>
       <h1 safe>{ctx.network?.name ?? t("site.name")}</h1>
-      {ctx.network?.description ? <p safe>{ctx.network.description}</p> : ""}
-      <p safe>{t("portal.network.summary", { count: props.municipalities.length, municipalities: props.municipalities.length, countries: countries.length })}</p>
-      {countries.map((code) => (
-        <section aria-labelledby={`c-${code}`}>
-          <h2 id={`c-${code}`} safe>
-            {countryName(ctx, code)}
-          </h2>
-          <ul class="cards">
-            {(byCountry.get(code) ?? []).map((municipality) => (
-              <li>
-                <a href={`/${municipality.slug}/`}>
-                  <strong safe>{municipality.name}</strong>
+      <p class="lead" safe>
+        {t("portal.network.intro")}
+      </p>
+      <Figures ctx={ctx} figures={props.figures} />
+      <section aria-labelledby="ways">
+        <h2 id="ways" safe>
+          {t("portal.network.ways")}
+        </h2>
+        <ul class="cards ways">
+          {ways.map((way) => (
+            <li>
+              <h3>
+                <a href={way.href} safe>
+                  {t(way.title)}
                 </a>
-                <br />
-                <span class="meta" safe>
-                  {municipality.region}
-                </span>
-              </li>
+              </h3>
+              <p safe>{t(way.text)}</p>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="communes">
+        <h2 id="communes" safe>
+          {t("portal.network.title")}
+        </h2>
+        <p safe>{t("portal.network.summary", { count: props.municipalities.length, municipalities: props.municipalities.length, countries: countries.length })}</p>
+        <div class="atlas">
+          <NetworkMap municipalities={props.municipalities} countryName={(code) => countryName(ctx, code)} />
+          <div>
+            {countries.map((code) => (
+              <>
+                <h3 safe>{countryName(ctx, code)}</h3>
+                <ul class="towns">
+                  {(byCountry.get(code) ?? []).map((municipality) => (
+                    <li>
+                      <a href={`/${municipality.slug}/`} safe>
+                        {municipality.name}
+                      </a>{" "}
+                      <span class="meta" safe>
+                        {municipality.region}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </>
             ))}
+          </div>
+        </div>
+      </section>
+      <section aria-labelledby="latest-news">
+        <h2 id="latest-news" safe>
+          {t("portal.home.latest_news")}
+        </h2>
+        {props.news.length === 0 ? (
+          <p safe>{t("portal.news.none")}</p>
+        ) : (
+          <ul class="cards">
+            {props.news.map((item) => {
+              const municipality = byId.get(item.municipality_id);
+              if (!municipality) return "";
+              return (
+                <li>
+                  <h3>
+                    <a href={`/${municipality.slug}/news/${item.id}`} lang={item.language} safe>
+                      {item.title}
+                    </a>
+                  </h3>
+                  <p class="meta">
+                    <span safe>{municipality.name}</span>
+                    {" · "}
+                    <time datetime={item.published_at?.toISOString()} safe>
+                      {item.published_at ? ctx.fmt.date(item.published_at, municipality.time_zone) : ""}
+                    </time>
+                  </p>
+                </li>
+              );
+            })}
           </ul>
-        </section>
-      ))}
+        )}
+      </section>
+      <section aria-labelledby="programme">
+        <h2 id="programme" safe>
+          {t("portal.network.programme")}
+        </h2>
+        {ctx.network?.description ? <p safe>{ctx.network.description}</p> : ""}
+        <p safe>{t("portal.network.programme_text")}</p>
+        <p>
+          <a href="https://log.africtivistes.org" rel="noopener" safe>
+            {t("portal.network.programme_link")}
+          </a>
+        </p>
+      </section>
     </Layout>
   );
 }
@@ -79,13 +176,20 @@ export function MunicipalityHomePage(props: {
   officials: OfficialRow[];
   news: NewsRow[];
   pages: PageRow[];
+  openNow: OpenNowItem[];
+  figures: ModuleFigure[];
 }): JSX.Element {
   const { ctx, municipality } = props;
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("portal.home.title")} description={municipality.description}>
-      <h1 safe>{municipality.name}</h1>
-      {municipality.description ? <p safe>{municipality.description}</p> : ""}
+      <div class="identity">
+        <MunicipalMark municipality={municipality} label={t("portal.identity.mark_of", { name: municipality.name })} />
+        <div>
+          <h1 safe>{municipality.name}</h1>
+          {municipality.description ? <p safe>{municipality.description}</p> : ""}
+        </div>
+      </div>
       <dl class="facts">
         <div>
           <dt safe>{t("portal.home.country")}</dt>
@@ -104,6 +208,43 @@ export function MunicipalityHomePage(props: {
           ""
         )}
       </dl>
+      <section aria-labelledby="open-now">
+        <h2 id="open-now" safe>
+          {t("portal.home.open_now")}
+        </h2>
+        {props.openNow.length === 0 ? (
+          <p safe>{t("portal.home.nothing_open")}</p>
+        ) : (
+          <ul class="open-now">
+            {props.openNow.map((item) => (
+              <li>
+                <span class="tag" safe>
+                  {t(item.kindKey)}
+                </span>{" "}
+                <a href={item.href} safe>
+                  {item.title}
+                </a>
+                {item.when ? (
+                  <>
+                    {" "}
+                    <span class="meta" safe>
+                      {t(item.when.key, { date: (item.when.dateOnly ? ctx.fmt.date : ctx.fmt.dateTime)(item.when.at, municipality.time_zone) })}
+                    </span>
+                  </>
+                ) : (
+                  ""
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="key-figures">
+        <h2 id="key-figures" safe>
+          {t("portal.home.key_figures")}
+        </h2>
+        <Figures ctx={ctx} figures={props.figures} />
+      </section>
       <section aria-labelledby="services">
         <h2 id="services" safe>
           {t("portal.home.services")}
