@@ -30,6 +30,7 @@ const RULES: Record<string, Rule> = {
   "POST /account/confirm": "public",
   "POST /account/confirm/code": "signed-in",
   "GET /account": "signed-in",
+  "POST /account/password": "signed-in",
   "GET /:slug/": "public",
   "GET /:slug": "public",
   "GET /:slug/news": "public",
@@ -224,6 +225,8 @@ const RULES: Record<string, Rule> = {
   "GET /audit/checkpoints.json": "public",
   "GET /:slug/audit/checkpoints": "public",
   "GET /:slug/audit/checkpoints.json": "public",
+  "GET /:slug/admin/audit": "administrator",
+  "GET /admin/audit": "superadmin",
 };
 
 type Role = "anonymous" | "citizen" | "agent" | "editor" | "administrator" | "labe-editor" | "coordinator" | "volunteer" | "superadmin";

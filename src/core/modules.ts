@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Actor, MunicipalRole } from "./auth/roles.js";
 import type { Queryable, Tx } from "./db/index.js";
-import { registerCatalogues } from "./i18n/index.js";
+import { registerCatalogues, type Translate } from "./i18n/index.js";
 import type { DeclaredJob } from "./jobs/index.js";
 import type { Municipality } from "./tenancy/index.js";
 import type { ReasonCatalogue } from "./http/errors.js";
@@ -93,6 +93,40 @@ export interface OpenNowItem {
   when?: { key: string; at: Date; dateOnly?: boolean };
 }
 
+/**
+ * One group of links on the signed-in person's own account page, offered by a module: their
+ * dossiers (e-services), what they took part in (participation), and later their information
+ * requests (foi). Each module reads only its own tables to build it.
+ */
+export interface AccountLinkGroup {
+  /** Stable identifier, led by the module's name (`eservices.dossiers`): tests and anchors use it. */
+  id: string;
+  /** Message key of the group's heading ("Mes dossiers"). */
+  titleKey: string;
+  /** Each link with its text already in the reader's language (it often names a municipality or an object). */
+  links: { href: string; label: string }[];
+}
+
+/** What a module is given to build its account links: the person, every municipality, the reader's language. */
+export interface AccountLinksContext {
+  db: Queryable;
+  actor: Actor;
+  /** Every municipality of the platform: queries filter on their ids, so each stays a per-municipality read. */
+  municipalities: Municipality[];
+  t: Translate;
+}
+
+/** Where an audit entry's subject can be seen, built from the entry's municipality and subject id; undefined when nowhere. */
+export type AuditSubjectLink = (subject: { municipality: Municipality | null; subjectId: string; data: Record<string, unknown> }) => string | undefined;
+
+/** What a module tells the audit pages about the entries it writes. */
+export interface ModuleAudit {
+  /** Message key naming each action the module records (`portal.news.publish` → its label key), listed literally. */
+  actions?: Record<string, string>;
+  /** Where each subject type the module records is shown, when a page shows it. */
+  subjects?: Record<string, AuditSubjectLink>;
+}
+
 /** A module's manifest: everything the platform needs from it. */
 export interface AppModule {
   name: string;
@@ -117,6 +151,10 @@ export interface AppModule {
   figures?: (db: Queryable, municipalityIds: string[], now: Date) => Promise<ModuleFigure[]>;
   /** What is open in the municipality now, public items only, soonest first. */
   openNow?: (db: Queryable, municipality: Municipality, now: Date) => Promise<OpenNowItem[]>;
+  /** Links to the person's own things on their account page; groups without links are not shown. */
+  accountLinks?: (context: AccountLinksContext) => Promise<AccountLinkGroup[]>;
+  /** Words for the module's audit actions and links to their subjects, for the audit log pages. */
+  audit?: ModuleAudit;
 }
 
 /** One row of a municipality's catalogue of exports. */
@@ -174,6 +212,26 @@ export async function municipalityExports(
     }
   }
   return entries;
+}
+
+/** The account page's groups of links from every module, in the modules' order; empty groups are left out. */
+export async function accountLinkGroups(context: AccountLinksContext, modules: readonly AppModule[] = platformModules): Promise<AccountLinkGroup[]> {
+  const groups: AccountLinkGroup[] = [];
+  for (const module of modules) {
+    if (module.accountLinks) groups.push(...(await module.accountLinks(context)).filter((group) => group.links.length > 0));
+  }
+  return groups;
+}
+
+/** Every module's audit words and subject links, merged: what the audit pages show entries with. */
+export function auditVocabulary(modules: readonly AppModule[] = platformModules): { actions: Map<string, string>; subjects: Map<string, AuditSubjectLink> } {
+  const actions = new Map<string, string>();
+  const subjects = new Map<string, AuditSubjectLink>();
+  for (const module of modules) {
+    for (const [action, key] of Object.entries(module.audit?.actions ?? {})) actions.set(action, key);
+    for (const [type, link] of Object.entries(module.audit?.subjects ?? {})) subjects.set(type, link);
+  }
+  return { actions, subjects };
 }
 
 const ExportSchema = Type.Object({

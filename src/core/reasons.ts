@@ -18,6 +18,14 @@ export const CORE_REASONS = defineReasons({
     key: "auth.error.bad_confirmation",
     remedy: "The confirmation code or the account's password is wrong, or the code expired: check both, or ask for a new code.",
   },
+  BAD_CURRENT_PASSWORD: {
+    key: "auth.error.bad_current_password",
+    remedy: "The current password given to change it is wrong: type it again, or reset the password with a code if it is forgotten.",
+  },
+  PASSWORD_MISMATCH: {
+    key: "auth.error.password_mismatch",
+    remedy: "The new password and its confirmation differ: type the same new password twice.",
+  },
 });
 
 /** Every declared catalogue: core's, then each module's from its manifest, in the modules' order. */

@@ -208,6 +208,8 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
       await assertAccessible(page, "a dossier form with its errors");
       await page.goto(`${base}/rufisque/dossiers`);
       await assertAccessible(page, "the citizen's dossiers");
+      await page.goto(`${base}/account`);
+      await assertAccessible(page, "the citizen's account page");
 
       const agentPage = await (await auditContext()).newPage();
       await signIn(agentPage, DEMO.rufisque.administrator, DEMO_PASSWORD);
@@ -224,6 +226,7 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
         ["a survey's builder", `/rufisque/admin/surveys/${surveyId}`],
         ["a participatory budget's back office", `/rufisque/admin/budgets/${budgetId}`],
         ["the municipality's identity", "/rufisque/admin/identity"],
+        ["the audit log", "/rufisque/admin/audit"],
       ] as const) {
         const response = await agentPage.goto(`${base}${path}`);
         assert.equal(response?.status(), 200, `${path} answers ${response?.status()}`);

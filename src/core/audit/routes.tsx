@@ -5,6 +5,7 @@ import type { ViewContext } from "../views/context.js";
 import { Layout } from "../views/layout.js";
 import { checkpointsDocument, countCheckpoints, publishedCheckpoints, type Checkpoint } from "./checkpoints.js";
 import { chainOf, LEGACY_CHAIN, NETWORK_CHAIN } from "./index.js";
+import { auditLogRoutes, mayReadMunicipalAudit } from "./log-pages.js";
 
 /** The newest checkpoints a page shows; the JSON lists them all. */
 const PAGE_CHECKPOINTS = 30;
@@ -86,12 +87,15 @@ async function auditRoutes(app: FastifyInstance): Promise<void> {
     const chains = [chainOf(municipality.id)];
     return json(reply, chains, await publishedCheckpoints(db, chains));
   });
+
+  await auditLogRoutes(app);
 }
 
 /** The audit log's public face: the signed checkpoints of each chain, for others to keep (ADR 0008). */
 export const auditModule: AppModule = {
   name: "audit",
   plugin: auditRoutes,
+  adminNav: [{ href: (municipality) => `/${municipality.slug}/admin/audit`, labelKey: "audit.log.title", allowed: mayReadMunicipalAudit }],
   // Published so that others keep copies: a truncated chain no longer matches a copy (ADR 0008).
   exports: [
     {

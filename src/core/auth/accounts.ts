@@ -269,6 +269,30 @@ export async function setPassword(tx: Queryable, userId: string, password: strin
   await tx.query("DELETE FROM sessions WHERE user_id = $1", [userId]);
 }
 
+export async function findUserById(db: Queryable, userId: string): Promise<UserRow | undefined> {
+  const [row] = await db.query<UserRow>("SELECT * FROM users WHERE id = $1", [userId]);
+  return row;
+}
+
+/**
+ * The signed-in person changes their own password, having given the current one: every other
+ * session of the account closes (a device someone else holds stays out), the one in use stays
+ * open, and the change is audited. Returns how many other sessions were closed.
+ */
+export async function changePassword(tx: Queryable, userId: string, password: string, currentSessionToken: string): Promise<number> {
+  await tx.query("UPDATE users SET password_hash = $2 WHERE id = $1", [userId, await hashPassword(password)]);
+  const closed = await tx.query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2 RETURNING id", [userId, sha256(currentSessionToken)]);
+  await recordAudit(tx, {
+    actorId: userId,
+    municipalityId: null,
+    action: "auth.password.change",
+    subjectType: "user",
+    subjectId: userId,
+    data: { other_sessions_closed: closed.length },
+  });
+  return closed.length;
+}
+
 /** The language the person chose, kept on the account so that it follows them to another device. */
 export async function setPreferredLocale(db: Queryable, userId: string, locale: string): Promise<void> {
   await db.query("UPDATE users SET locale = $2 WHERE id = $1", [userId, locale]);

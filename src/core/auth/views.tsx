@@ -3,6 +3,7 @@ import { ActionButton, Breadcrumbs, ErrorSummary, Field, Form, SelectField } fro
 import type { FormState, ViewContext } from "../views/context.js";
 import { Layout } from "../views/layout.js";
 import { COUNTRY_LABEL_KEYS, type Municipality } from "../tenancy/index.js";
+import type { AccountLinkGroup } from "../modules.js";
 import { ROLE_LABEL_KEYS, type Actor } from "./roles.js";
 
 function countryOptions(ctx: ViewContext) {
@@ -177,10 +178,16 @@ export function ConfirmPage(props: { ctx: ViewContext; form: FormState; forAccou
   );
 }
 
-export function AccountPage(props: { ctx: ViewContext; actor: Actor; municipalities: Municipality[] }): JSX.Element {
-  const { ctx, actor } = props;
+/** The roles worth telling someone about: staff and network ones. Being a resident is not a role to list. */
+function staffRoles(actor: Actor) {
+  return { municipal: actor.municipalRoles.filter((grant) => grant.role !== "citizen"), network: actor.networkRoles };
+}
+
+export function AccountPage(props: { ctx: ViewContext; actor: Actor; municipalities: Municipality[]; groups: AccountLinkGroup[]; passwordForm: FormState }): JSX.Element {
+  const { ctx, actor, passwordForm } = props;
   const { t } = ctx;
   const byId = new Map(props.municipalities.map((m) => [m.id, m]));
+  const roles = staffRoles(actor);
   return (
     <Layout ctx={ctx} title={t("auth.account.title")}>
       <Breadcrumbs ctx={ctx} items={[{ href: "/", label: t("nav.home") }, { label: t("auth.account.title") }]} />
@@ -215,26 +222,69 @@ export function AccountPage(props: { ctx: ViewContext; actor: Actor; municipalit
           </a>
         </p>
       )}
-      <h2 safe>{t("auth.account.roles")}</h2>
-      {actor.municipalRoles.length === 0 && actor.networkRoles.length === 0 ? <p safe>{t("auth.account.no_roles")}</p> : ""}
-      <ul>
-        {actor.networkRoles.map((role) => (
-          <li safe>{`${t(ROLE_LABEL_KEYS[role])} · ${t("auth.account.network")}`}</li>
-        ))}
-        {actor.municipalRoles.map((grant) => {
-          const municipality = byId.get(grant.municipalityId);
-          return municipality ? (
-            <li>
-              {Html.escapeHtml(`${t(ROLE_LABEL_KEYS[grant.role])} · `)}
-              <a href={`/${municipality.slug}/`} safe>
-                {municipality.name}
-              </a>
-            </li>
-          ) : (
-            ""
-          );
-        })}
-      </ul>
+      {props.groups.map((group) => (
+        <section aria-labelledby={`account-${group.id.replace(/\W/g, "-")}`} data-group={group.id}>
+          <h2 id={`account-${group.id.replace(/\W/g, "-")}`} safe>
+            {t(group.titleKey)}
+          </h2>
+          <ul>
+            {group.links.map((link) => (
+              <li>
+                <a href={link.href} safe>
+                  {link.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      <h2 id="password" safe>
+        {t("auth.account.password")}
+      </h2>
+      <ErrorSummary ctx={ctx} form={passwordForm} />
+      <Form ctx={ctx} action="/account/password" form={passwordForm} label={t("auth.account.password")}>
+        <Field ctx={ctx} form={passwordForm} name="current_password" type="password" label={t("auth.field.current_password")} autocomplete="current-password" required />
+        <Field ctx={ctx} form={passwordForm} name="password" type="password" label={t("auth.field.new_password")} hint={t("auth.field.password_hint")} autocomplete="new-password" required />
+        <Field ctx={ctx} form={passwordForm} name="password_confirmation" type="password" label={t("auth.field.password_confirmation")} autocomplete="new-password" required />
+        <p class="hint" safe>
+          {t("auth.account.password_sessions")}
+        </p>
+        <div>
+          <button type="submit" safe>
+            {t("auth.account.password_submit")}
+          </button>
+        </div>
+      </Form>
+      <p>
+        <a href="/account/reset" safe>
+          {t("auth.account.password_forgotten")}
+        </a>
+      </p>
+      {roles.municipal.length === 0 && roles.network.length === 0 ? (
+        ""
+      ) : (
+        <>
+          <h2 safe>{t("auth.account.roles")}</h2>
+          <ul>
+            {roles.network.map((role) => (
+              <li safe>{`${t(ROLE_LABEL_KEYS[role])} · ${t("auth.account.network")}`}</li>
+            ))}
+            {roles.municipal.map((grant) => {
+              const municipality = byId.get(grant.municipalityId);
+              return municipality ? (
+                <li>
+                  {Html.escapeHtml(`${t(ROLE_LABEL_KEYS[grant.role])} · `)}
+                  <a href={`/${municipality.slug}/`} safe>
+                    {municipality.name}
+                  </a>
+                </li>
+              ) : (
+                ""
+              );
+            })}
+          </ul>
+        </>
+      )}
     </Layout>
   );
 }

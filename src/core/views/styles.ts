@@ -65,6 +65,7 @@ footer.site{border-top:1px solid #ccc;padding:1rem 0 2rem;font-size:.9rem}
 footer.site form{display:flex;gap:.5rem;align-items:end;max-width:20rem}
 img,svg{max-width:100%;height:auto}dt{font-weight:600}dd{margin:0 0 .5rem 1rem}fieldset{border:1px solid #ccc;border-radius:4px}legend{font-weight:600}fieldset label{font-weight:400}figure{margin:1rem 0}
 .scroll{overflow-x:auto;background:linear-gradient(90deg,#fff 30%,#fff0) 0 0/2rem 100% no-repeat local,linear-gradient(270deg,#fff 30%,#fff0) 100% 0/2rem 100% no-repeat local,radial-gradient(farthest-side at 0 50%,#0004,#0000) 0 0/.6rem 100% no-repeat,radial-gradient(farthest-side at 100% 50%,#0004,#0000) 100% 0/.6rem 100% no-repeat}details{margin:1rem 0}code{overflow-wrap:anywhere}pre{white-space:pre-wrap}
+details{margin:1rem 0}table.log{min-width:40rem}table.log time{white-space:nowrap}
 input[type=checkbox],input[type=radio]{width:auto;margin:0 .4rem 0 0}label:has(>input[type=checkbox]),label:has(>input[type=radio]){font-weight:400;display:flex;align-items:center}
 .badge{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e8eef4}.state-accepted{background:#eaf6ec}.state-refused,.state-closed_without_follow_up{background:#fdecee}
 .overdue{color:#b00020}.history li{margin:.5rem 0}.history .internal{background:#fff6e5}form.filters{display:grid;gap:.5rem;max-width:36rem;margin:0 0 1rem}

@@ -4,7 +4,7 @@ import { eservicesPolicy } from "./policy.js";
 import { ESERVICES_REASONS } from "./reasons.js";
 import { eservicesRoutes } from "./routes.js";
 import { eraseExpiredDossiers } from "./service.js";
-import { countDecidedDossiers, listProcedures } from "./store.js";
+import { countApplicantDossiers, countDecidedDossiers, listProcedures } from "./store.js";
 
 export { eraseExpiredDossiers } from "./service.js";
 
@@ -40,6 +40,46 @@ export const eservicesModule: AppModule = {
       title: procedure.title,
       href: `/${m.slug}/services/${procedure.slug}`,
     })),
+  // The person's dossiers, in each municipality where they hold some or live (signed up there).
+  accountLinks: async ({ db, actor, municipalities, t }) => {
+    const counts = await countApplicantDossiers(db, municipalities.map((m) => m.id), actor.id);
+    const home = new Set(actor.municipalRoles.filter((grant) => grant.role === "citizen").map((grant) => grant.municipalityId));
+    const links = municipalities
+      .filter((m) => counts.has(m.id) || home.has(m.id))
+      .map((m) => {
+        const count = counts.get(m.id) ?? 0;
+        return { href: `/${m.slug}/dossiers`, label: count > 0 ? t("eservices.account.dossiers", { name: m.name, count }) : t("eservices.account.no_dossiers", { name: m.name }) };
+      });
+    return [{ id: "eservices.dossiers", titleKey: "eservices.account.title", links }];
+  },
+  audit: {
+    actions: {
+      "eservices.procedure.create": "eservices.audit.procedure_create",
+      "eservices.procedure.update": "eservices.audit.procedure_update",
+      "eservices.procedure.published": "eservices.audit.procedure_published",
+      "eservices.procedure.closed": "eservices.audit.procedure_closed",
+      "eservices.procedure.draft": "eservices.audit.procedure_draft",
+      "eservices.dossier.create": "eservices.audit.dossier_create",
+      "eservices.dossier.submit": "eservices.audit.dossier_submit",
+      "eservices.dossier.take": "eservices.audit.dossier_take",
+      "eservices.dossier.request_correction": "eservices.audit.dossier_request_correction",
+      "eservices.dossier.correction_answered": "eservices.audit.dossier_correction_answered",
+      "eservices.dossier.accept": "eservices.audit.dossier_accept",
+      "eservices.dossier.refuse": "eservices.audit.dossier_refuse",
+      "eservices.dossier.close": "eservices.audit.dossier_close",
+      "eservices.dossier.reopen": "eservices.audit.dossier_reopen",
+      "eservices.dossier.note": "eservices.audit.dossier_note",
+      "eservices.dossier.erase": "eservices.audit.dossier_erase",
+      "eservices.certificate.issue": "eservices.audit.certificate_issue",
+      "eservices.certificate.revoke": "eservices.audit.certificate_revoke",
+      "eservices.key.rotate": "eservices.audit.key_rotate",
+    },
+    subjects: {
+      dossier: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/dossiers/${subjectId}` : undefined),
+      procedure: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/services/${subjectId}` : undefined),
+      certificate: ({ subjectId }) => `/verify/${encodeURIComponent(subjectId)}`,
+    },
+  },
   exports: [{ key: "stats", titleKey: "eservices.exports.stats", format: "CSV", mediaType: "text/csv", per: "municipality", path: (m) => `/${m.slug}/services/stats.csv` }],
 };
 export { createDraft, createProcedure, localToday, setProcedureStatus, transition, addNote } from "./service.js";

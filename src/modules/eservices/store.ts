@@ -599,3 +599,14 @@ export async function countDecidedDossiers(db: Queryable, municipalityIds: strin
   );
   return row?.count ?? 0;
 }
+
+/** How many dossiers (not erased) a person holds in each of the municipalities named, for their account page. */
+export async function countApplicantDossiers(db: Queryable, municipalityIds: string[], applicantId: string): Promise<Map<string, number>> {
+  if (municipalityIds.length === 0) return new Map();
+  const rows = await db.query<{ municipality_id: string; count: number }>(
+    `SELECT municipality_id, count(*)::int AS count FROM dossiers
+     WHERE municipality_id = ANY($1::uuid[]) AND applicant_id = $2 AND erased_at IS NULL GROUP BY municipality_id`,
+    [municipalityIds, applicantId],
+  );
+  return new Map(rows.map((row) => [row.municipality_id, row.count]));
+}

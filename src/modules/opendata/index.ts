@@ -15,6 +15,21 @@ export const opendataModule: AppModule = {
   messages: [new URL("./messages/", import.meta.url)],
   seed: seedOpenDataDemo,
   figures: async (db, ids) => [{ key: "datasets", labelKey: "opendata.figures.datasets", value: await countPublishedDatasets(db, ids) }],
+  audit: {
+    actions: {
+      "opendata.dataset.create": "opendata.audit.dataset_create",
+      "opendata.dataset.edit": "opendata.audit.dataset_edit",
+      "opendata.dataset.publish": "opendata.audit.dataset_publish",
+      "opendata.dataset.unpublish": "opendata.audit.dataset_unpublish",
+      "opendata.resource.add": "opendata.audit.resource_add",
+      "opendata.resource.remove": "opendata.audit.resource_remove",
+      "opendata.resource.replace": "opendata.audit.resource_replace",
+      "opendata.resource.schema": "opendata.audit.resource_schema",
+    },
+    subjects: {
+      dataset: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/data/${subjectId}/edit` : undefined),
+    },
+  },
   exports: [
     { key: "catalog_ttl", titleKey: "opendata.exports.catalog", format: "Turtle", mediaType: "text/turtle", per: "municipality", path: (m) => `/${m.slug}/catalog.ttl` },
     { key: "catalog_jsonld", titleKey: "opendata.exports.catalog", format: "JSON-LD", mediaType: "application/ld+json", per: "municipality", path: (m) => `/${m.slug}/catalog.jsonld` },

@@ -5,7 +5,7 @@ import { participationPolicy } from "./policy.js";
 import { PARTICIPATION_REASONS } from "./reasons.js";
 import { participationRoutes } from "./routes.js";
 import { announceOpenedPhases } from "./service.js";
-import { budgetsVotingAt, countMeetingsHeld, countPublicProposals, listProcesses, meetingsBetween, processesOpenOn } from "./store.js";
+import { budgetsVotingAt, countMeetingsHeld, countPublicProposals, listProcesses, listProcessesTakenPartIn, meetingsBetween, processesOpenOn } from "./store.js";
 import { localToday, zonedInstant } from "../../core/tenancy/clock.js";
 import { listSurveys } from "./surveys/store.js";
 
@@ -73,6 +73,63 @@ export const participationModule: AppModule = {
         when: { key: "participation.open_now.on", at: meeting.starts_at },
       })),
     ];
+  },
+  // What the person took part in: each process, or else the participation of the municipalities they live in.
+  accountLinks: async ({ db, actor, municipalities, t }) => {
+    const taken = await listProcessesTakenPartIn(db, municipalities.map((m) => m.id), actor.id);
+    const byId = new Map(municipalities.map((m) => [m.id, m]));
+    const links = taken.flatMap((process) => {
+      const m = byId.get(process.municipality_id);
+      return m ? [{ href: `/${m.slug}/participation/${process.slug}`, label: t("participation.account.process", { title: process.title, name: m.name }) }] : [];
+    });
+    const withProcesses = new Set(taken.map((process) => process.municipality_id));
+    for (const grant of actor.municipalRoles) {
+      const m = byId.get(grant.municipalityId);
+      if (grant.role === "citizen" && m && !withProcesses.has(m.id)) links.push({ href: `/${m.slug}/participation`, label: t("participation.account.municipality", { name: m.name }) });
+    }
+    return [{ id: "participation.taken_part", titleKey: "participation.account.title", links }];
+  },
+  audit: {
+    actions: {
+      "participation.process.create": "participation.audit.process_create",
+      "participation.process.update": "participation.audit.process_update",
+      "participation.process.published": "participation.audit.process_published",
+      "participation.process.draft": "participation.audit.process_draft",
+      "participation.phase.add": "participation.audit.phase_add",
+      "participation.phase.remove": "participation.audit.phase_remove",
+      "participation.proposal.create": "participation.audit.proposal_create",
+      "participation.proposal.withdraw": "participation.audit.proposal_withdraw",
+      "participation.proposal.answer": "participation.audit.proposal_answer",
+      "participation.proposal.hide": "participation.audit.proposal_hide",
+      "participation.comment.create": "participation.audit.comment_create",
+      "participation.comment.hide": "participation.audit.comment_hide",
+      "participation.flag": "participation.audit.flag",
+      "participation.flag.dismiss": "participation.audit.flag_dismiss",
+      "participation.resident.verify": "participation.audit.resident_verify",
+      "participation.survey.create": "participation.audit.survey_create",
+      "participation.survey.update": "participation.audit.survey_update",
+      "participation.survey.open": "participation.audit.survey_open",
+      "participation.survey.close": "participation.audit.survey_close",
+      "participation.survey.response.submit": "participation.audit.survey_response",
+      "participation.budget.create": "participation.audit.budget_create",
+      "participation.budget.update": "participation.audit.budget_update",
+      "participation.budget.publish": "participation.audit.budget_publish",
+      "participation.budget.results.publish": "participation.audit.budget_results",
+      "participation.meeting.create": "participation.audit.meeting_create",
+      "participation.meeting.update": "participation.audit.meeting_update",
+      "participation.meeting.publish": "participation.audit.meeting_publish",
+      "participation.meeting.cancel": "participation.audit.meeting_cancel",
+      "participation.meeting.minutes": "participation.audit.meeting_minutes",
+      "participation.meeting.attendance": "participation.audit.meeting_attendance",
+      "participation.meeting.register": "participation.audit.meeting_register",
+      "participation.meeting.unregister": "participation.audit.meeting_unregister",
+    },
+    subjects: {
+      process: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/participation/${subjectId}` : undefined),
+      survey: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/surveys/${subjectId}` : undefined),
+      budget: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/budgets/${subjectId}` : undefined),
+      meeting: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/meetings/${subjectId}` : undefined),
+    },
   },
   exports: [
     { key: "meetings_ics", titleKey: "participation.exports.meetings_calendar", format: "iCalendar", mediaType: "text/calendar", per: "municipality", path: (m) => `/${m.slug}/meetings.ics` },

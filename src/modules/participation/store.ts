@@ -215,3 +215,26 @@ export async function meetingsBetween(db: Queryable, municipalityId: string, now
     [municipalityId, now, until],
   );
 }
+
+/**
+ * The published processes a person took part in, in the municipalities named: proposed, supported
+ * or commented a proposal, answered a survey or voted a budget. For their account page.
+ */
+export async function listProcessesTakenPartIn(db: Queryable, municipalityIds: string[], userId: string): Promise<{ municipality_id: string; slug: string; title: string }[]> {
+  if (municipalityIds.length === 0) return [];
+  return db.query(
+    `SELECT p.municipality_id, p.slug, p.title FROM processes p
+     WHERE p.municipality_id = ANY($1::uuid[]) AND p.status = 'published' AND p.id IN (
+       SELECT process_id FROM proposals WHERE municipality_id = p.municipality_id AND author_id = $2
+       UNION SELECT pr.process_id FROM proposal_supports s JOIN proposals pr ON pr.municipality_id = s.municipality_id AND pr.id = s.proposal_id
+             WHERE s.municipality_id = p.municipality_id AND s.user_id = $2
+       UNION SELECT pr.process_id FROM proposal_comments c JOIN proposals pr ON pr.municipality_id = c.municipality_id AND pr.id = c.proposal_id
+             WHERE c.municipality_id = p.municipality_id AND c.author_id = $2
+       UNION SELECT s.process_id FROM survey_responses r JOIN surveys s ON s.municipality_id = r.municipality_id AND s.id = r.survey_id
+             WHERE r.municipality_id = p.municipality_id AND r.user_id = $2
+       UNION SELECT b.process_id FROM budget_ballots v JOIN budgets b ON b.municipality_id = v.municipality_id AND b.id = v.budget_id
+             WHERE v.municipality_id = p.municipality_id AND v.user_id = $2)
+     ORDER BY p.updated_at DESC LIMIT 50`,
+    [municipalityIds, userId],
+  );
+}

@@ -14,5 +14,25 @@ export const portalModule: AppModule = {
   ],
   messages: [new URL("./messages/", import.meta.url)],
   seed: seedPortalDemo,
+  audit: {
+    actions: {
+      "portal.news.create": "portal.audit.news_create",
+      "portal.news.edit": "portal.audit.news_edit",
+      "portal.news.publish": "portal.audit.news_publish",
+      "portal.news.unpublish": "portal.audit.news_unpublish",
+      "portal.page.create": "portal.audit.page_create",
+      "portal.page.edit": "portal.audit.page_edit",
+      "portal.page.publish": "portal.audit.page_publish",
+      "portal.page.unpublish": "portal.audit.page_unpublish",
+      "portal.official.add": "portal.audit.official_add",
+      "portal.official.remove": "portal.audit.official_remove",
+      "portal.municipality.create": "portal.audit.municipality_create",
+    },
+    subjects: {
+      news: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/news/${subjectId}/edit` : undefined),
+      page: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/pages/${subjectId}/edit` : undefined),
+      official: ({ municipality }) => (municipality ? `/${municipality.slug}/admin/officials` : undefined),
+    },
+  },
   exports: [{ key: "news", titleKey: "portal.exports.news", format: "JSON", mediaType: "application/json", per: "municipality", path: (m) => `/api/v1/${m.slug}/news` }],
 };

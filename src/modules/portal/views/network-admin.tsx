@@ -13,6 +13,11 @@ export function NetworkAdminPage(props: { ctx: ViewContext; municipalities: Muni
     <Layout ctx={ctx} title={t("portal.network_admin.title")}>
       <Breadcrumbs ctx={ctx} items={[{ href: "/", label: ctx.network?.name ?? t("site.name") }, { label: t("portal.network_admin.title") }]} />
       <h1 safe>{t("portal.network_admin.title")}</h1>
+      <p>
+        <a href="/admin/audit" safe>
+          {t("portal.network_admin.audit")}
+        </a>
+      </p>
       <Table
         caption={t("portal.network_admin.title")}
         headers={[t("portal.field.name"), t("portal.home.country"), t("portal.field.actions")]}
