@@ -204,6 +204,8 @@ const RULES: Record<string, Rule> = {
   "POST /:slug/admin/services/:id/fields": "administrator",
   "POST /:slug/admin/services/:id/fields/:field/delete": "administrator",
   "POST /:slug/admin/services/:id/fields/:field/move": "administrator",
+  "GET /:slug/admin/services/:id/fields/:field/edit": "administrator",
+  "POST /:slug/admin/services/:id/fields/:field/edit": "administrator",
   "GET /:slug/admin/keys": "administrator",
   "POST /:slug/admin/keys/rotate": "administrator",
   "GET /:slug/admin/dossiers": "instructor",

@@ -27,7 +27,8 @@
     return el;
   }
 
-  function show(id, status, p, issuer) {
+  // The document's own words (its title, its fields) keep the language it was issued in.
+  function show(id, status, p, issuer, lang) {
     if (id !== run) return;
     out.textContent = "";
     out.setAttribute("data-status", status);
@@ -35,11 +36,12 @@
     add(out, "p", out.getAttribute("data-" + status));
     if (!p) return;
     var dl = add(out, "dl", "");
-    [["ref", p.ref], ["mun", issuer || p.mname], ["proc", p.proc], ["iss", p.iss.slice(0, 10)]].map(function (r) {
-      return [out.getAttribute("data-label-" + r[0]) || r[0], r[1]];
-    }).concat(Object.entries(p.fields)).forEach(function (r) {
-      add(dl, "dt", r[0]);
-      add(dl, "dd", r[1]);
+    [["ref", p.ref], ["mun", issuer || p.mname], ["proc", p.proc, 1], ["iss", p.iss.slice(0, 10)]].map(function (r) {
+      return [out.getAttribute("data-label-" + r[0]) || r[0], r[1], 0, r[2]];
+    }).concat(Object.entries(p.fields).map(function (r) { return [r[0], r[1], 1, 1]; })).forEach(function (r) {
+      var dt = add(dl, "dt", r[0]), dd = add(dl, "dd", r[1]);
+      if (lang && r[2]) dt.lang = lang;
+      if (lang && r[3]) dd.lang = lang;
     });
   }
 
@@ -56,7 +58,7 @@
       return show(id, "unsupported");
     }
     // Issuer: the trusted key's municipality, not the token's.
-    show(id, !ok ? "invalid" : [].concat(k.revoked || []).indexOf(r.p.ref) < 0 ? "valid" : "revoked", ok && r.p, k.municipality);
+    show(id, !ok ? "invalid" : [].concat(k.revoked || []).indexOf(r.p.ref) < 0 ? "valid" : "revoked", ok && r.p, k.municipality, k.lang);
   }
 
   // Loaded with defer: the DOM is there.

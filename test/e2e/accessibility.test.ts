@@ -238,6 +238,10 @@ describe("accessibility: the main pages pass axe in a real browser", () => {
       await agentPage.goto(`${base}/rufisque/admin/services`);
       await agentPage.locator("table a").first().click();
       await assertAccessible(agentPage, "a procedure with its form builder");
+      await agentPage.locator("a[href*='/fields/'][href*='/edit']").first().click();
+      await assertAccessible(agentPage, "a procedure's field being edited");
+      await agentPage.locator("details.confirm summary").first().click();
+      await assertAccessible(agentPage, "a field's removal asking for confirmation");
       await agentPage.goto(`${base}/rufisque/admin/participation`);
       await agentPage.locator("table a").first().click();
       await assertAccessible(agentPage, "a process with its phases and answers");

@@ -59,4 +59,26 @@ describe("e-services in a real browser: the QR code of a certificate verifies on
       await context.close();
     }
   });
+
+  it("checked on the device, a Bissau certificate keeps its Portuguese words, marked as such, under French headings", async () => {
+    assert.ok(browser, `Chromium is not installed at ${CHROMIUM_PATH}`);
+    const [bissau] = await ctx.db.query<{ number: string; token: string }>(
+      "SELECT c.number, c.token FROM certificates c JOIN municipalities m ON m.id = c.municipality_id WHERE m.slug = 'bissau' ORDER BY c.number LIMIT 1",
+    );
+    const context = await browser.newContext({ locale: "fr-FR", extraHTTPHeaders: { "accept-language": "fr" } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${base}/verify/${bissau!.number}#${bissau!.token}`);
+      await page.waitForFunction(statusIs, { is: "valid" });
+      const output = page.locator("#offline-result");
+      assert.match((await output.locator("p").textContent()) ?? "", /Signature valide/);
+      assert.equal(await output.locator("dd", { hasText: "Atestado de residência" }).getAttribute("lang"), "pt");
+      assert.equal(await output.locator("dt", { hasText: "Residente desde" }).getAttribute("lang"), "pt");
+      assert.equal(await output.locator("dd", { hasText: "1 de março de 2018" }).getAttribute("lang"), "pt");
+      // The headings the page supplies stay in the reader's language, unmarked.
+      assert.equal(await output.locator("dt", { hasText: "Numéro" }).getAttribute("lang"), null);
+    } finally {
+      await context.close();
+    }
+  });
 });

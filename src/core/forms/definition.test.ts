@@ -1,12 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { definitionProblems, hasFileFields, inputBudget, type FormDefinition, type FormField, type SimpleField } from "./index.js";
+import { definitionProblems, documentLabelOf, fieldDocumentLabel, hasFileFields, inputBudget, type FormDefinition, type FormField, type SimpleField } from "./index.js";
 
 const form = (...fields: FormField[]): FormDefinition => ({ sections: [{ id: "main", title: "Form", fields }] });
 const text = (id: string, extra: Partial<SimpleField> = {}): SimpleField => ({ id, label: id, required: true, type: "text", maxLength: 100, ...extra }) as SimpleField;
 const codes = (def: FormDefinition, options = {}) => definitionProblems(def, options).map((problem) => `${problem.code}:${problem.id}`);
 
 describe("definition checks", () => {
+  it("names an answer on documents by the field's document label, else by its question", () => {
+    const def = form(text("since", { label: "You have lived at this address since", documentLabel: "Resident since" }), text("name", { documentLabel: "  " }));
+    assert.equal(fieldDocumentLabel(def, "since"), "Resident since");
+    assert.equal(documentLabelOf(text("name", { documentLabel: "  " })), "name", "a blank document label is no label");
+    assert.equal(fieldDocumentLabel(def, "gone"), "gone");
+  });
+
   it("accepts a sound form", () => {
     const def = form(
       { id: "kind", label: "Kind", required: true, type: "choice", options: [{ value: "a", label: "A" }] },

@@ -31,6 +31,11 @@ export interface FieldCondition {
 interface FieldBase {
   id: string;
   label: string;
+  /**
+   * A short name for the answer on documents and verification pages ("Résidant depuis le"), where
+   * the question itself ("Vous habitez à cette adresse depuis le") reads wrong; the label when absent.
+   */
+  documentLabel?: string;
   hint?: string;
   required: boolean;
   /** Shown (and read) only when an earlier field has this value. */
@@ -118,6 +123,12 @@ export interface FormDefinition {
 }
 
 export const formFields = (def: FormDefinition): FormField[] => def.sections.flatMap((section) => section.fields);
+
+/** Longest document label: it is a signed key of a certificate's QR code, and a table cell on the PDF. */
+export const MAX_DOCUMENT_LABEL_LENGTH = 60;
+
+/** What a document calls the field's answer: its document label, or its question. */
+export const documentLabelOf = (field: Pick<FieldBase, "label" | "documentLabel">): string => field.documentLabel?.trim() || field.label;
 
 // ---------------------------------------------------------------------------------------------
 // Structural checks

@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { parseLocalDate } from "../http/forms.js";
 import type { Formatters, Translate } from "../i18n/index.js";
-import { formFields, type FormDefinition, type SimpleField } from "./definition.js";
+import { documentLabelOf, formFields, type FormDefinition, type SimpleField } from "./definition.js";
 import { isAddressAnswer, isFileAnswer, type Answers, type RepeatEntry, type SimpleAnswer } from "./read.js";
 
 /* Answers as people read them: on a page, in a PDF, in a certificate's key fields. */
@@ -89,6 +89,12 @@ export function displayAnswer(def: FormDefinition, answers: Answers, fieldId: st
 /** The label of a top-level field, or the id itself when the form no longer has it. */
 export function fieldLabel(def: FormDefinition, fieldId: string): string {
   return formFields(def).find((field) => field.id === fieldId)?.label ?? fieldId;
+}
+
+/** What a document (certificate, verification page) calls a top-level field: its document label, else its question. */
+export function fieldDocumentLabel(def: FormDefinition, fieldId: string): string {
+  const field = formFields(def).find((candidate) => candidate.id === fieldId);
+  return field ? documentLabelOf(field) : fieldId;
 }
 
 /** The files attached, wherever they sit in the answers (repeated blocks included). */

@@ -76,6 +76,7 @@ input[type=checkbox],input[type=radio]{width:auto;margin:0 .4rem 0 0}label:has(>
 .identity{display:flex;gap:1rem;align-items:center}.identity h1{margin:.25rem 0}.identity p{margin:.25rem 0}.mark{flex:none}.open-now{padding-left:1.2rem}.open-now li{margin:.35rem 0}
 input[type=color]{width:5rem;height:2.75rem;padding:.2rem}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.row-actions{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.35rem 0 .75rem}.row-actions button,.row-actions .button{padding:.3rem .6rem;font-size:.9rem}.row-actions .button.secondary{background:#e8eef4;color:#0b4f8a}.row-actions form,.row-actions details{margin:0}details.confirm>summary{list-style:none}details.confirm[open]{flex-basis:100%}details.confirm p{margin:.5rem 0}.editing{border-left:4px solid #0b4f8a;padding:.25rem 0 .25rem .75rem;margin:.5rem 0 1rem}
 `
   .trim()
   .replace(/\n/g, "");

@@ -9,8 +9,10 @@ import {
   checkDefinition,
   type Answers,
   definitionProblems,
+  fieldDocumentLabel,
   FormDefinitionSchema,
   inputBudget,
+  MAX_DOCUMENT_LABEL_LENGTH,
   NATIONAL_ID_FORMATS,
   parseDefinition,
   readAnswers,
@@ -82,6 +84,19 @@ describe("definition checks", () => {
     const stored = JSON.parse(JSON.stringify(valid)) as unknown;
     assert.ok(Value.Check(FormDefinitionSchema, stored));
     assert.deepEqual(parseDefinition(stored), { def: stored, problems: [] });
+  });
+
+  it("keeps a field's document label to a short name, and names the answer by it on documents", () => {
+    const labelled = form(text("depuis", { label: "Vous habitez à cette adresse depuis le", documentLabel: "Résidant depuis le" }), text("nom"));
+    assert.deepEqual(parseDefinition(labelled).problems, []);
+    assert.equal(fieldDocumentLabel(labelled, "depuis"), "Résidant depuis le");
+    // Without one, the question stands in; an unknown id reads as itself.
+    assert.equal(fieldDocumentLabel(labelled, "nom"), "nom");
+    assert.equal(fieldDocumentLabel(labelled, "absent"), "absent");
+    for (const documentLabel of ["", "R".repeat(MAX_DOCUMENT_LABEL_LENGTH + 1)]) {
+      assert.deepEqual(parseDefinition(form(text("depuis", { documentLabel }))).problems, ["eservices.form.def.malformed"], JSON.stringify(documentLabel));
+    }
+    assert.deepEqual(parseDefinition(form(text("depuis", { documentLabel: "R".repeat(MAX_DOCUMENT_LABEL_LENGTH) }))).problems, []);
   });
 
   it("refuses a malformed definition before looking at its structure", () => {

@@ -6,10 +6,12 @@ import {
   displayAnswer as formDisplayAnswer,
   FIELD_ID_PATTERN,
   FILE_KINDS,
+  fieldDocumentLabel as formFieldDocumentLabel,
   fieldLabel as formFieldLabel,
   fieldName as formFieldName,
   entryFieldName as formEntryFieldName,
   inputBudget as formInputBudget,
+  MAX_DOCUMENT_LABEL_LENGTH,
   MAX_FILE_BYTES,
   MULTIPART_LIMITS,
   NATIONAL_ID_COUNTRIES,
@@ -35,7 +37,9 @@ export {
   collectFiles,
   FIELD_ID_PATTERN,
   FILE_KINDS,
+  documentLabelOf,
   fileKindsLabel,
+  MAX_DOCUMENT_LABEL_LENGTH,
   MAX_FILE_BYTES,
   MULTIPART_LIMITS,
   NATIONAL_ID_COUNTRIES,
@@ -68,6 +72,8 @@ const Label = Type.String({ minLength: 1, maxLength: 300 });
 const common = {
   id: Id,
   label: Label,
+  /** The answer's name on the certificate and its verification page; the label when absent. */
+  documentLabel: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_DOCUMENT_LABEL_LENGTH })),
   hint: Type.Optional(Type.String({ maxLength: 1000 })),
   required: Type.Boolean(),
   /** Shown (and read) only when another field, earlier in the form, has this value. */
@@ -277,3 +283,6 @@ export const displayAnswer = (def: FormDefinition, answers: Answers, fieldId: st
 
 /** The label of a top-level field, or the id itself when the form no longer has it. */
 export const fieldLabel = (def: FormDefinition, fieldId: string): string => formFieldLabel(def, fieldId);
+
+/** What the certificate and its verification page call a top-level field: its document label, else its question. */
+export const fieldDocumentLabel = (def: FormDefinition, fieldId: string): string => formFieldDocumentLabel(def, fieldId);

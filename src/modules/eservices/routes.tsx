@@ -17,17 +17,21 @@ import { ESERVICES_REASONS } from "./reasons.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
 import { statsCsv } from "./stats.js";
-import { AdminProceduresPage, KeysPage, ProcedureEditPage } from "./views/admin-procedures.js";
+import { AdminProceduresPage, KeysPage, ProcedureEditPage, type BuilderFocus } from "./views/admin-procedures.js";
 import { CounterFilingPage, InstructionPage, QUEUE_SORTS, QueuePage, type QueueParams } from "./views/instruction.js";
 import { ApplicantDossierPage, DeleteDraftPage, FollowPage, MESSAGE_MAX, MyDossiersPage, ProcedurePage, ProceduresPage } from "./views/public.js";
 import { VerifyPage, type VerifyOutcome } from "./views/verify.js";
 
 const QUEUE_PAGE_SIZE = 25;
 
-/** What anyone may know of a document from its number: its type and date, nothing of its holder. */
+/**
+ * What anyone may know of a document from its number: its type and date, nothing of its holder;
+ * and the language it was issued in, which its own words keep whatever the reader's language.
+ */
 const documentOf = (certificate: store.VerifiableCertificate, payload: CertificatePayload | undefined) => ({
   title: payload?.proc ?? certificate.procedure_title,
   issuedAt: payload?.iss ?? certificate.issued_at.toISOString(),
+  lang: service.documentLocale(certificate.municipality_languages),
 });
 const CLIENT_SCRIPT = fileURLToPath(new URL("../../client/verify-certificate.js", import.meta.url));
 
@@ -330,7 +334,9 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     const [keys, revoked] = await Promise.all([store.trustedKeys(db), store.revokedNumbers(db)]);
     const byMunicipality = new Map<string, string[]>();
     for (const row of revoked) byMunicipality.set(row.municipality_id, [...(byMunicipality.get(row.municipality_id) ?? []), row.number]);
-    const trusted = Object.fromEntries(keys.map((key) => [key.kid, { publicKey: key.public_key, municipality: key.municipality_name, revoked: byMunicipality.get(key.municipality_id) ?? [] }]));
+    const trusted = Object.fromEntries(
+      keys.map((key) => [key.kid, { publicKey: key.public_key, municipality: key.municipality_name, lang: service.documentLocale(key.municipality_languages), revoked: byMunicipality.get(key.municipality_id) ?? [] }]),
+    );
     return JSON.stringify(trusted).replace(/</g, "\\u003c");
   }
 
@@ -445,7 +451,14 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirectWithFlash(`/${municipality.slug}/admin/services/${id}`, { kind: "success", key: "eservices.flash.procedure_created" });
   });
 
-  async function editPage(request: FastifyRequest, reply: FastifyReply, municipality: Municipality, procedure: store.ProcedureRow, forms: { form?: FormState; fieldForm?: FormState; sectionForm?: FormState } = {}, status = 200) {
+  async function editPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    municipality: Municipality,
+    procedure: store.ProcedureRow,
+    forms: { form?: FormState; fieldForm?: FormState; sectionForm?: FormState; focus?: BuilderFocus } = {},
+    status = 200,
+  ) {
     return reply.page(
       <ProcedureEditPage
         ctx={await request.view()}
@@ -454,6 +467,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
         form={forms.form ?? builder.procedureForm(procedure)}
         fieldForm={forms.fieldForm ?? emptyForm({ required: "on", max_bytes_mb: "5" })}
         sectionForm={forms.sectionForm ?? emptyForm()}
+        focus={forms.focus ?? {}}
       />,
       status,
     );
@@ -498,9 +512,42 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
 
   app.post("/:slug/admin/services/:id/sections", async (request, reply) => changeForm(request, reply, (procedure, form) => builder.addSection(procedure.form, form), "sectionForm"));
   app.post("/:slug/admin/services/:id/fields", async (request, reply) => changeForm(request, reply, (procedure, form) => builder.addField(procedure.form, form), "fieldForm"));
-  app.post("/:slug/admin/services/:id/fields/:field/delete", async (request, reply) =>
-    changeForm(request, reply, (procedure, form) => builder.removeField(procedure.form, (request.params as { field: string }).field, form), "fieldForm"),
-  );
+  app.post("/:slug/admin/services/:id/fields/:field/delete", async (request, reply) => {
+    const fieldId = (request.params as { field: string }).field;
+    // Without the second button's confirmation nothing is removed: the page asks the question.
+    if (!builder.removalConfirmed(new FormReader(request.body))) {
+      const municipality = authorizeProcedures(request);
+      return editPage(request, reply, municipality, await procedureOf(request, municipality), { focus: { confirmRemoval: fieldId } });
+    }
+    return changeForm(request, reply, (procedure, form) => builder.removeField(procedure.form, fieldId, form), "fieldForm");
+  });
+
+  /** The field to edit, or 404: an id from another procedure or a typo finds nothing. */
+  function fieldOf(request: FastifyRequest, procedure: store.ProcedureRow) {
+    const field = builder.findField(procedure.form, (request.params as { field: string }).field.slice(0, 40));
+    if (!field) throw new AppError("NOT_FOUND");
+    return field;
+  }
+
+  app.get("/:slug/admin/services/:id/fields/:field/edit", async (request, reply) => {
+    const municipality = authorizeProcedures(request);
+    const procedure = await procedureOf(request, municipality);
+    const field = fieldOf(request, procedure);
+    return editPage(request, reply, municipality, procedure, { focus: { editing: { fieldId: field.id, form: builder.fieldEditForm(field) } } });
+  });
+
+  // A refused edit shows the form again with what was typed and why, nothing saved.
+  app.post("/:slug/admin/services/:id/fields/:field/edit", async (request, reply) => {
+    const municipality = authorizeProcedures(request);
+    const procedure = await procedureOf(request, municipality);
+    const field = fieldOf(request, procedure);
+    const form = new FormReader(request.body);
+    form.text("_idem");
+    const result = builder.editField(procedure.form, field.id, form);
+    if (form.invalid || !result.form) return editPage(request, reply, municipality, procedure, { focus: { editing: { fieldId: field.id, form } } }, 400);
+    await service.updateProcedure(db, municipality.id, request.actor!.id, procedure.id, { ...service.procedureInputOf(procedure), form: result.form });
+    return reply.redirectWithFlash(`/${municipality.slug}/admin/services/${procedure.id}#${result.anchor ?? "builder"}`, { kind: "success", key: "eservices.flash.form_changed" });
+  });
   app.post("/:slug/admin/services/:id/fields/:field/move", async (request, reply) =>
     changeForm(request, reply, (procedure, form) => builder.moveField(procedure.form, (request.params as { field: string }).field, form), "fieldForm"),
   );

@@ -3,12 +3,12 @@ import { recordAudit } from "../../core/audit/index.js";
 import type { Actor } from "../../core/auth/roles.js";
 import { removeUnreferencedBlobs, storeFile } from "../../core/files/index.js";
 import { AppError, refusedOnField, ruleRefused, type Reason } from "../../core/http/errors.js";
-import { formatters, translator, type Locale } from "../../core/i18n/index.js";
+import { formatters, isLocale, translator, type Locale } from "../../core/i18n/index.js";
 import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
 import { localToday } from "../../core/tenancy/clock.js";
 import { COUNTRY_LABEL_KEYS, type Municipality } from "../../core/tenancy/index.js";
 import { generateSigningKey, renderCertificatePdf, sha256Hex, signDigest, signPayload, type CertificatePayload } from "./certificates.js";
-import { collectFiles, displayAnswer, fieldLabel, type Answers, type PendingFile } from "./form-definition.js";
+import { collectFiles, displayAnswer, fieldDocumentLabel, type Answers, type PendingFile } from "./form-definition.js";
 import { ESERVICES_REASONS } from "./reasons.js";
 import type { ProcedureInput } from "./schema.js";
 import * as store from "./store.js";
@@ -459,17 +459,27 @@ export async function rotateKey(db: Tx, municipalityId: string, actorId: string)
 
 export const verifyPath = (number: string) => `/verify/${encodeURIComponent(number)}`;
 
+/**
+ * The language a municipality's documents are issued in: its first (official) language, as
+ * Portuguese in Bissau, whoever clicks "accept"; French when the platform has no catalogue for it.
+ */
+export const documentLocale = (languages: readonly string[]): Locale => {
+  const first = languages[0];
+  return isLocale(first) ? first : "fr";
+};
+
 async function issueCertificate(tx: Tx, ctx: TransitionContext, procedure: ProcedureRow, dossier: DossierRow): Promise<void> {
   const template = procedure.certificate!;
   const { municipality } = ctx;
-  // The document speaks the municipality's language (French in the demo), not the clicker's.
-  const t = translator("fr");
-  const fmt = formatters("fr");
+  // The document speaks the municipality's official language, not the clicker's.
+  const lang = documentLocale(municipality.languages);
+  const t = translator(lang);
+  const fmt = formatters(lang);
   const key = await signingKey(tx, municipality.id);
   const number = `${dossier.reference}-C${(await store.countCertificates(tx, municipality.id, dossier.id)) + 1}`;
   const issuedAt = new Date();
   const keyFields = template.keyFields
-    .map((id) => ({ label: fieldLabel(procedure.form, id), value: displayAnswer(procedure.form, dossier.answers, id, t, fmt) }))
+    .map((id) => ({ label: fieldDocumentLabel(procedure.form, id), value: displayAnswer(procedure.form, dossier.answers, id, t, fmt) }))
     .filter((field): field is { label: string; value: string } => !!field.value);
   const payload: CertificatePayload = {
     v: 1,
@@ -498,7 +508,7 @@ async function issueCertificate(tx: Tx, ctx: TransitionContext, procedure: Proce
     verifyUrl: `${ctx.publicUrl}${verifyPath(number)}#${token}`,
     verifyHint: t("eservices.certificate.verify_hint"),
     signatoryLine: template.signatory,
-    lang: "fr",
+    lang,
   });
   const file = await storeFile(tx, ctx.filesDir, { municipalityId: municipality.id, data: Buffer.from(pdf), mediaType: "application/pdf", originalName: `${number}.pdf`, createdBy: ctx.actor?.id ?? null });
   await store.insertCertificate(tx, municipality.id, {

@@ -482,9 +482,9 @@ export async function insertKey(db: Queryable, municipalityId: string, key: { ki
 }
 
 /** Every public key of the network with its municipality: what a verifier trusts. */
-export async function trustedKeys(db: Queryable): Promise<{ kid: string; public_key: string; municipality_id: string; municipality_slug: string; municipality_name: string }[]> {
+export async function trustedKeys(db: Queryable): Promise<{ kid: string; public_key: string; municipality_id: string; municipality_slug: string; municipality_name: string; municipality_languages: string[] }[]> {
   return db.query(
-    `SELECT k.kid, k.public_key, k.municipality_id, m.slug AS municipality_slug, m.name AS municipality_name
+    `SELECT k.kid, k.public_key, k.municipality_id, m.slug AS municipality_slug, m.name AS municipality_name, m.languages AS municipality_languages
      FROM signing_keys k JOIN municipalities m ON m.id = k.municipality_id ORDER BY m.slug, k.created_at`,
   );
 }
@@ -517,9 +517,9 @@ export async function countCertificates(db: Queryable, municipalityId: string, d
 
 /** By document number, across the network: a verifier does not know the municipality beforehand. */
 /** A certificate as verification needs it; `token` is empty once the dossier's personal data was erased. */
-export type VerifiableCertificate = CertificateRow & { public_key: string; municipality_name: string; municipality_slug: string; procedure_title: string };
+export type VerifiableCertificate = CertificateRow & { public_key: string; municipality_name: string; municipality_slug: string; municipality_languages: string[]; procedure_title: string };
 
-const VERIFIABLE = `SELECT c.*, k.public_key, m.name AS municipality_name, m.slug AS municipality_slug, p.title AS procedure_title
+const VERIFIABLE = `SELECT c.*, k.public_key, m.name AS municipality_name, m.slug AS municipality_slug, m.languages AS municipality_languages, p.title AS procedure_title
      FROM certificates c JOIN signing_keys k ON k.kid = c.kid AND k.municipality_id = c.municipality_id JOIN municipalities m ON m.id = c.municipality_id
      JOIN dossiers d ON d.municipality_id = c.municipality_id AND d.id = c.dossier_id JOIN procedures p ON p.municipality_id = d.municipality_id AND p.id = d.procedure_id`;
 

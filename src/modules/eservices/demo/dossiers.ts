@@ -6,7 +6,7 @@ import type { ChannelAdapter } from "../../../core/notify/index.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
 import { createDraft, createProcedure, setProcedureStatus, transition } from "../service.js";
 import { NATIONAL_ID_FORMATS, type AnswerValue, type Answers, type FormDefinition, type SimpleFieldDef } from "../form-definition.js";
-import { demoProcedures } from "./procedures.js";
+import { demoProcedures, demoProceduresGW } from "./procedures.js";
 
 /*
  * The six demo procedures, published, with dossiers at every stage of instruction so that an
@@ -20,7 +20,9 @@ interface Person {
   firstNames: string;
 }
 
-const PEOPLE: Record<"SN" | "GN", Person[]> = {
+type DemoCountry = "SN" | "GN" | "GW";
+
+const PEOPLE: Record<DemoCountry, Person[]> = {
   SN: [
     { surname: "Ndiaye", firstNames: "Awa" },
     { surname: "Diop", firstNames: "Moussa" },
@@ -37,6 +39,11 @@ const PEOPLE: Record<"SN" | "GN", Person[]> = {
     { surname: "Baldé", firstNames: "Ousmane" },
     { surname: "Camara", firstNames: "Fatoumata" },
   ],
+  GW: [
+    { surname: "Gomes", firstNames: "Maria Augusta" },
+    { surname: "Sanhá", firstNames: "Bubacar" },
+    { surname: "Có", firstNames: "Domingos" },
+  ],
 };
 
 /** The smallest file a PDF reader opens: stands in for the documents a citizen attaches. */
@@ -45,7 +52,7 @@ const DEMO_PDF = Buffer.from(
 );
 
 /** A plausible answer for each field a person must fill, shown or not, from their name and town. */
-function sampleAnswers(def: FormDefinition, country: "SN" | "GN", person: Person, town: string, phone: string, fileId: string): Answers {
+function sampleAnswers(def: FormDefinition, country: DemoCountry, person: Person, town: string, phone: string, fileId: string): Answers {
   const value = (field: SimpleFieldDef): AnswerValue | undefined => {
     const id = field.id;
     switch (field.type) {
@@ -53,17 +60,18 @@ function sampleAnswers(def: FormDefinition, country: "SN" | "GN", person: Person
         if (id === "prenom_pere") return "Mamadou";
         if (id === "prenom_mere") return "Fatou";
         if (id === "nom_mere") return "SARR";
-        if (/prenom/.test(id)) return person.firstNames;
-        if (/nom/.test(id)) return person.surname.toUpperCase();
-        if (/lieu|centre|commune|ville/.test(id)) return town;
+        if (/prenom|^nomes$/.test(id)) return person.firstNames;
+        if (/nom|apelido/.test(id)) return person.surname.toUpperCase();
+        if (/lieu|centre|commune|ville|local/.test(id)) return town;
         if (/numero|acte|titre|lot|registre/.test(id)) return String(100 + (person.surname.length * 37) % 800);
         if (/annee/.test(id)) return "2019";
+        if (country === "GW") return field.multiline ? "Informação fornecida para a demonstração." : "Demonstração";
         return field.multiline ? "Renseignement fourni pour la démonstration." : "Démonstration";
       case "number":
         if (/annee/.test(id)) return 2019;
         return Math.max(field.min ?? 1, Math.min(field.max ?? 120, field.integer ? 2 : 120));
       case "date":
-        return /mariage/.test(id) ? "2015-12-19" : /depuis/.test(id) ? "2018-03-01" : "1990-06-14";
+        return /mariage/.test(id) ? "2015-12-19" : /depuis|desde/.test(id) ? "2018-03-01" : "1990-06-14";
       case "choice":
         return field.multiple ? [field.options[0]!.value] : field.options[0]!.value;
       case "yesno":
@@ -71,9 +79,9 @@ function sampleAnswers(def: FormDefinition, country: "SN" | "GN", person: Person
       case "phone":
         return phone;
       case "national_id":
-        return NATIONAL_ID_FORMATS[(field.country ?? country) as "SN" | "GN"].normalise(NATIONAL_ID_FORMATS[(field.country ?? country) as "SN" | "GN"].example);
+        return NATIONAL_ID_FORMATS[(field.country ?? country) as DemoCountry].normalise(NATIONAL_ID_FORMATS[(field.country ?? country) as DemoCountry].example);
       case "address":
-        return { line: "", quarter: country === "SN" ? "Keury Souf" : "Kouroula", town };
+        return { line: "", quarter: { SN: "Keury Souf", GN: "Kouroula", GW: "Bandim" }[country], town };
       case "file":
         return { fileId, name: "piece-justificative.pdf", mediaType: "application/pdf", sizeBytes: DEMO_PDF.length };
     }
@@ -107,15 +115,15 @@ export async function seedEservices(
   staff: { agentId: string; administratorId: string; citizen?: { id: string; name: string; phone: string } },
 ): Promise<void> {
   const [found] = await tx.query<Municipality>("SELECT * FROM municipalities WHERE id = $1", [municipalityId]);
-  if (!found || (found.country_code !== "SN" && found.country_code !== "GN")) return;
+  if (!found || !["SN", "GN", "GW"].includes(found.country_code)) return;
   const municipality: Municipality = found;
-  const country = found.country_code;
+  const country = found.country_code as DemoCountry;
   const procedures = new Map<string, Awaited<ReturnType<typeof loadProcedure>>>();
   async function loadProcedure(slug: string) {
     const [row] = await tx.query<import("../store.js").ProcedureRow>("SELECT * FROM procedures WHERE municipality_id = $1 AND slug = $2", [municipalityId, slug]);
     return row!;
   }
-  for (const input of demoProcedures(country)) {
+  for (const input of country === "GW" ? demoProceduresGW() : demoProcedures(country)) {
     const id = await createProcedure(tx, municipalityId, staff.administratorId, input);
     await setProcedureStatus(tx, municipalityId, staff.administratorId, id, "published");
     procedures.set(input.slug, await loadProcedure(input.slug));
@@ -126,7 +134,12 @@ export async function seedEservices(
   const agent = actorOf(staff.agentId, "Guichet");
   const administrator = actorOf(staff.administratorId, "Administration");
   const context = (actor: Actor | null, as: ("applicant" | "instructor" | "administrator")[]) => ({ db: tx, notifier: OUTBOX_ONLY, filesDir, publicUrl, municipality, actor, as });
-  const phones = country === "SN" ? ["+221771234501", "+221771234502", "+221771234503", "+221771234504", "+221771234505", "+221771234506"] : ["+224621234501", "+224621234502", "+224621234503", "+224621234504", "+224621234505", "+224621234506"];
+  const phones = {
+    SN: ["+221771234501", "+221771234502", "+221771234503", "+221771234504", "+221771234505", "+221771234506"],
+    GN: ["+224621234501", "+224621234502", "+224621234503", "+224621234504", "+224621234505", "+224621234506"],
+    GW: ["+245955123401", "+245955123402", "+245955123403"],
+  }[country];
+  const locale = country === "GW" ? ("pt" as const) : ("fr" as const);
 
   /** A dossier filed at the counter (or on the web by the demo citizen) and taken to a state. */
   async function dossier(slug: string, index: number, path: ("take" | "accept" | "refuse" | "request_correction")[], options: { web?: boolean; daysAgo: number; draft?: boolean }) {
@@ -134,8 +147,8 @@ export async function seedEservices(
     const person = PEOPLE[country][index % PEOPLE[country].length]!;
     const web = options.web && staff.citizen;
     const applicant = web
-      ? { id: staff.citizen!.id, name: staff.citizen!.name, phone: staff.citizen!.phone, email: null, locale: "fr" as const }
-      : { id: null, name: `${person.firstNames} ${person.surname}`, phone: phones[index % phones.length]!, email: null, locale: "fr" as const };
+      ? { id: staff.citizen!.id, name: staff.citizen!.name, phone: staff.citizen!.phone, email: null, locale }
+      : { id: null, name: `${person.firstNames} ${person.surname}`, phone: phones[index % phones.length]!, email: null, locale };
     const answers = sampleAnswers(procedure.form, country, person, municipality.name, applicant.phone, (await attachment()).id);
     const id = await createDraft(tx, filesDir, municipality, procedure, { applicant, answers, files: [], channel: web ? "web" : "counter", filedBy: web ? null : staff.agentId });
     if (options.draft) return id;
@@ -160,6 +173,13 @@ export async function seedEservices(
     return id;
   }
 
+  if (country === "GW") {
+    // Bissau's certificates are issued in Portuguese, its official language.
+    await dossier("atestado-residencia", 0, ["take", "accept"], { daysAgo: 5 });
+    await dossier("atestado-residencia", 1, ["take", "accept"], { daysAgo: 3 });
+    await dossier("atestado-residencia", 2, [], { daysAgo: 1 });
+    return;
+  }
   await dossier("extrait-acte-naissance", 0, ["take", "accept"], { web: true, daysAgo: 9 });
   await dossier("extrait-acte-naissance", 1, ["take", "accept"], { daysAgo: 6 });
   await dossier("extrait-acte-naissance", 2, [], { daysAgo: 8 });
@@ -172,14 +192,15 @@ export async function seedEservices(
   await dossier("attribution-terrain", 0, [], { web: true, daysAgo: 0, draft: true });
 }
 
-/** The municipalities whose demo shows the e-services at work (one in Senegal, one in Guinea). */
-const E_SERVICES_DEMO = new Set(["rufisque", "labe"]);
+/** The municipalities whose demo shows the e-services at work (one in Senegal, one in Guinea, one in Guinea-Bissau). */
+const E_SERVICES_DEMO = new Set(["rufisque", "labe", "bissau"]);
 
 /** The e-services demo step: procedures and dossiers where a counter agent and an administrator work. */
 export async function seedEservicesDemo({ db, filesDir, publicUrl, municipalities }: DemoSeedContext): Promise<void> {
   for (const m of municipalities) {
     const { agent, administrator, citizen } = m.staff;
-    if (!E_SERVICES_DEMO.has(m.slug) || !agent || !administrator) continue;
-    await seedEservices(db, filesDir, publicUrl, m.id, { agentId: agent.id, administratorId: administrator.id, ...(citizen ? { citizen } : {}) });
+    if (!E_SERVICES_DEMO.has(m.slug) || !administrator) continue;
+    // Bissau's demo has no counter agent: its administrator stands at the counter.
+    await seedEservices(db, filesDir, publicUrl, m.id, { agentId: (agent ?? administrator).id, administratorId: administrator.id, ...(citizen ? { citizen } : {}) });
   }
 }

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { Value } from "@sinclair/typebox/value";
 import { checkDefinition, type FieldDef } from "../form-definition.js";
 import { ProcedureInputSchema } from "../schema.js";
-import { demoProcedures } from "./procedures.js";
+import { demoProcedures, demoProceduresGW } from "./procedures.js";
 
 /** What the server allows in one multipart submission: 10 files, 200 fields less a margin. */
 const LIMITS = { inputs: 190, files: 10 };
@@ -88,3 +88,35 @@ for (const country of ["SN", "GN"] as const) {
     });
   });
 }
+
+describe("demo procedure (GW): written and issued in Portuguese", () => {
+  const procedures = demoProceduresGW();
+
+  it("matches the procedure schema and the structural checks, with key fields and placeholders from the form", () => {
+    for (const p of procedures) {
+      assert.ok(Value.Check(ProcedureInputSchema, p), [...Value.Errors(ProcedureInputSchema, p)].map((error) => `${error.path}: ${error.message}`).join("\n"));
+      assert.deepEqual(checkDefinition(p.form, LIMITS), []);
+      const fields = topFields(p.form.sections.flatMap((section) => section.fields));
+      for (const id of p.certificate!.keyFields) assert.ok(fields.get(id), `key field ${id}`);
+      for (const [, id] of p.certificate!.body.matchAll(/\{([^{}]*)\}/g)) assert.ok(BUILT_IN.has(id!) || fields.get(id!)?.required, `placeholder {${id}}`);
+    }
+  });
+
+  it("gives the certificate's answers short Portuguese names where the question reads wrong on a document", () => {
+    const residence = procedures.find((p) => p.slug === "atestado-residencia")!;
+    const since = topFields(residence.form.sections.flatMap((section) => section.fields)).get("desde")!;
+    assert.equal(since.label, "Vive nesta morada desde");
+    assert.equal(since.documentLabel, "Residente desde");
+    assert.ok(residence.feePayment.includes("FCFA"));
+  });
+});
+
+describe("demo procedures (SN, GN): document labels", () => {
+  it("names the residence date on the certificate by a short label, not the question", () => {
+    for (const country of ["SN", "GN"] as const) {
+      const residence = demoProcedures(country).find((p) => p.slug === "certificat-residence")!;
+      const since = topFields(residence.form.sections.flatMap((section) => section.fields)).get("depuis")!;
+      assert.equal(since.documentLabel, "Résidant depuis le");
+    }
+  });
+});

@@ -193,7 +193,7 @@ function birthExtract(terms: CountryTerms): ProcedureInput {
             pastDate("date_naissance", "Date de naissance"),
             text("lieu_naissance", "Lieu de naissance", 150, { hint: "Commune, village ou maternité, tel qu'il figure sur l'acte." }),
             text("numero_acte", "Numéro de l'acte", 30, { hint: ACT_NUMBER_HINT }),
-            number("annee_acte", "Année de l'acte (registre)", { integer: true, min: 1900, max: 2100, hint: ACT_YEAR_HINT }),
+            number("annee_acte", "Année de l'acte (registre)", { documentLabel: "Année de l'acte", integer: true, min: 1900, max: 2100, hint: ACT_YEAR_HINT }),
             text("centre_etat_civil", "Centre d'état civil", 150, {
               required: false,
               hint: "Centre principal de la mairie ou centre secondaire où la naissance a été déclarée, si vous le savez.",
@@ -264,7 +264,7 @@ function marriageCopy(terms: CountryTerms): ProcedureInput {
         section("acte", "L'acte de mariage", [
           pastDate("date_mariage", "Date du mariage", { hint: "Pour un mariage coutumier constaté plus tard, la date de la célébration inscrite sur l'acte." }),
           text("numero_acte", "Numéro de l'acte", 30, { hint: ACT_NUMBER_HINT }),
-          number("annee_acte", "Année de l'acte (registre)", { integer: true, min: 1900, max: 2100, hint: "L'année du registre des mariages où l'acte est inscrit." }),
+          number("annee_acte", "Année de l'acte (registre)", { documentLabel: "Année de l'acte", integer: true, min: 1900, max: 2100, hint: "L'année du registre des mariages où l'acte est inscrit." }),
           text("centre_etat_civil", "Centre d'état civil", 150, {
             hint: "Centre principal de la mairie ou centre secondaire où le mariage a été célébré ou constaté.",
           }),
@@ -327,7 +327,7 @@ function residenceCertificate(terms: CountryTerms): ProcedureInput {
         ]),
         section("residence", "Votre résidence", [
           address("adresse", "Adresse", { hint: "Rue ou numéro de villa, lot ou parcelle, puis le quartier." }),
-          pastDate("depuis", "Vous habitez à cette adresse depuis le", { hint: "Une date approximative suffit, par exemple le 1er janvier de l'année d'arrivée." }),
+          pastDate("depuis", "Vous habitez à cette adresse depuis le", { documentLabel: "Résidant depuis le", hint: "Une date approximative suffit, par exemple le 1er janvier de l'année d'arrivée." }),
           choice("occupation", "Vous êtes", [
             ["proprietaire", "Propriétaire"],
             ["locataire", "Locataire"],
@@ -396,6 +396,7 @@ function signatureLegalisation(terms: CountryTerms): ProcedureInput {
             ]),
             text("nature_autre", "Préciser la nature du document", 150, { showIf: { field: "nature", equals: "autre" } }),
             text("intitule", "Intitulé ou objet du document", 200, {
+              documentLabel: "Objet du document",
               hint: "Par exemple : « Procuration pour le retrait d'un colis » ou « Bail de la maison sise à … ».",
             }),
             number("nombre_pages", "Nombre de pages", { integer: true, min: 1, max: 100 }),
@@ -448,7 +449,7 @@ function buildingPermit(terms: CountryTerms): ProcedureInput {
         ]),
         section("parcelle", "La parcelle", [
           choice("type_titre", "Document attestant vos droits sur la parcelle", terms.landTitles),
-          text("numero_titre", "Numéro du titre ou de l'acte", 80, { hint: terms.landTitleHint }),
+          text("numero_titre", "Numéro du titre ou de l'acte", 80, { documentLabel: "Titre ou acte n°", hint: terms.landTitleHint }),
           text("numero_lot", "Numéro de lot ou de parcelle", 40, { required: false, hint: "Pour une parcelle de lotissement, le numéro du lot sur le plan." }),
           number("superficie", "Superficie de la parcelle (m²)", { min: 1, max: 1_000_000 }),
           address("adresse", "Adresse du terrain", { hint: "Rue ou lot, puis le quartier ; ajoutez un repère connu si la rue n'a pas de nom." }),
@@ -467,6 +468,7 @@ function buildingPermit(terms: CountryTerms): ProcedureInput {
             ["autre", "Autre (équipement, atelier…)"],
           ]),
           number("surface_plancher", "Surface de plancher prévue (m²)", {
+            documentLabel: "Surface de plancher (m²)",
             min: 1,
             max: 100_000,
             hint: "La somme des surfaces de tous les niveaux ; pour une clôture, la longueur du mur en mètres.",
@@ -554,7 +556,7 @@ function landAllocation(terms: CountryTerms): ProcedureInput {
             ["commerce", "Commerce"],
             ["agricole", "Activité agricole"],
           ]),
-          text("zone", "Quartier ou zone souhaité(e)", 150, { hint: "Nom du quartier, du village ou du lotissement ; l'attribution dépend des parcelles disponibles." }),
+          text("zone", "Quartier ou zone souhaité(e)", 150, { documentLabel: "Zone", hint: "Nom du quartier, du village ou du lotissement ; l'attribution dépend des parcelles disponibles." }),
           number("superficie_souhaitee", "Superficie souhaitée (m²)", { required: false, min: 50, max: 100_000, hint: "Une parcelle d'habitation mesure souvent de 150 à 300 m²." }),
           text("motivation", "Motivation", 2000, { required: false, multiline: true, hint: "Expliquez en quelques lignes votre situation et votre projet." }),
         ]),
@@ -615,4 +617,76 @@ function landAllocation(terms: CountryTerms): ProcedureInput {
 export function demoProcedures(country: DemoProcedureCountry): ProcedureInput[] {
   const terms = TERMS[country];
   return [birthExtract(terms), marriageCopy(terms), residenceCertificate(terms), signatureLegalisation(terms), buildingPermit(terms), landAllocation(terms)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guinea-Bissau: the procedure is written, and its certificate issued, in Portuguese, the
+// municipality's official language.
+
+function residenceCertificateGW(): ProcedureInput {
+  const fee = 1_000;
+  return {
+    slug: "atestado-residencia",
+    title: "Atestado de residência",
+    description:
+      "O atestado de residência comprova que vive no município, para um pedido de passaporte, de bolsa de estudo, de emprego ou de abertura de conta. " +
+      "Qualquer pessoa maior de idade que viva no município pode pedi-lo, com um comprovativo de morada ou uma declaração do chefe de bairro. " +
+      "O funcionário verifica o pedido, pode contactar o chefe de bairro e avisa-o por SMS quando o atestado estiver pronto. É válido por três meses.",
+    category: "residence",
+    form: {
+      sections: [
+        section("identidade", "A sua identidade", [
+          text("apelido", "Apelido", 100, { hint: "Em maiúsculas, tal como consta do documento de identificação." }),
+          text("nomes", "Nome(s) próprio(s)", 150, { hint: "Todos os nomes próprios, pela ordem do documento de identificação." }),
+          pastDate("data_nascimento", "Data de nascimento"),
+          text("local_nascimento", "Local de nascimento", 150),
+          {
+            id: "nin",
+            label: "Número do bilhete de identidade",
+            documentLabel: "Bilhete de identidade n.º",
+            type: "national_id",
+            required: true,
+            hint: `Entre 8 e 13 algarismos, por exemplo ${NATIONAL_ID_FORMATS.GW.example}. Os espaços são aceites.`,
+          },
+        ]),
+        section("residencia", "A sua residência", [
+          address("morada", "Morada", { hint: "Rua ou número da casa, depois o bairro." }),
+          pastDate("desde", "Vive nesta morada desde", { documentLabel: "Residente desde", hint: "Basta uma data aproximada, por exemplo o dia 1 de janeiro do ano de chegada." }),
+          choice("ocupacao", "É", [
+            ["proprietario", "Proprietário(a)"],
+            ["inquilino", "Inquilino(a)"],
+            ["alojado", "Alojado(a) por um familiar ou por outra pessoa"],
+          ]),
+          file("comprovativo", "Comprovativo de morada", [...SCAN], 5, {
+            hint: "Fatura da EAGB com menos de três meses em seu nome ou no do seu senhorio, ou uma declaração assinada pelo chefe de bairro. PDF, JPEG ou PNG, 5 MB no máximo.",
+          }),
+          text("motivo", "Para que fim?", 200, { required: false, hint: "Por exemplo: pedido de passaporte, inscrição num concurso." }),
+        ]),
+      ],
+    },
+    documents: [
+      "Bilhete de identidade válido",
+      "Comprovativo de morada: fatura da EAGB com menos de três meses, ou declaração do chefe de bairro",
+    ],
+    feeAmount: fee,
+    feePayment: "1\u00a0000\u00a0FCFA, a pagar na tesouraria da Câmara Municipal ou por Orange Money ou MTN MoMo para o número comercial do município, indicando a referência do pedido. Guarde o recibo: ser-lhe-á pedido no levantamento.",
+    processingDays: 2,
+    instructorRoles: ["agent", "administrator"],
+    retentionDays: 730,
+    certificate: {
+      title: "Atestado de residência",
+      body: [
+        "O Presidente da Câmara Municipal atesta que {nomes} {apelido}, nascido(a) em {data_nascimento} em {local_nascimento}, titular do bilhete de identidade n.º {nin},",
+        "reside na seguinte morada: {morada}, desde {desde}.",
+        "O presente atestado, válido por três meses, é passado para os devidos efeitos (pedido {reference}).",
+      ].join("\n"),
+      keyFields: ["apelido", "nomes", "data_nascimento", "morada", "desde"],
+      signatory: "O Presidente da Câmara Municipal",
+    },
+  };
+}
+
+/** The demo procedure of a municipality in Guinea-Bissau (XOF), in Portuguese. */
+export function demoProceduresGW(): ProcedureInput[] {
+  return [residenceCertificateGW()];
 }

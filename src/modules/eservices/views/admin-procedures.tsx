@@ -4,7 +4,7 @@ import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { Municipality } from "../../../core/tenancy/index.js";
 import { FIELD_TYPES, type BuilderFieldType } from "../builder.js";
-import { NATIONAL_ID_COUNTRIES, type FieldDef } from "../form-definition.js";
+import { MAX_DOCUMENT_LABEL_LENGTH, NATIONAL_ID_COUNTRIES, type FieldDef } from "../form-definition.js";
 import { PROCEDURE_CATEGORIES } from "../schema.js";
 import type { ProcedureRow, ProcedureStats, ProcedureStatus, SigningKeyRow } from "../store.js";
 import { categoryKey, fee, StatsTable } from "./public.js";
@@ -96,25 +96,161 @@ function FieldSummary(props: { ctx: ViewContext; field: FieldDef }): JSX.Element
     <span>
       <strong safe>{field.label}</strong>{" "}
       <span class="meta" safe>
-        {`(${[t(TYPE_KEYS[field.type]), field.id, field.required ? t("eservices.builder.required") : "", field.showIf ? t("eservices.builder.shown_if", { field: field.showIf.field, value: field.showIf.equals }) : ""].filter(Boolean).join(", ")})`}
+        {`(${[t(TYPE_KEYS[field.type]), field.id, field.required ? t("eservices.builder.required") : "", field.showIf ? t("eservices.builder.shown_if", { field: field.showIf.field, value: field.showIf.equals }) : "", field.documentLabel ? t("eservices.builder.on_documents", { label: field.documentLabel }) : ""].filter(Boolean).join(", ")})`}
       </span>
     </span>
   );
 }
 
-function FieldRow(props: { ctx: ViewContext; base: string; field: FieldDef; first: boolean; last: boolean }): JSX.Element {
-  const { ctx, base, field } = props;
+/** A field being edited (its typed values and errors), or one whose removal awaits confirmation. */
+export interface BuilderFocus {
+  editing?: { fieldId: string; form: FormState };
+  confirmRemoval?: string;
+}
+
+const tickedIn = (form: FormState, name: string) => form.values[name] === "on";
+
+/** The settings of an existing field, its type's own included; its id and type cannot change. */
+function FieldEditForm(props: { ctx: ViewContext; base: string; field: FieldDef; form: FormState }): JSX.Element {
+  const { ctx, base, field, form } = props;
+  const { t } = ctx;
+  const checkbox = (name: string, label: string) => (
+    <label>
+      <input type="checkbox" name={name} checked={tickedIn(form, name)} /> <span safe>{label}</span>
+    </label>
+  );
+  const accepted = (form.values.accept ?? "").split(",");
+  return (
+    <div id={`edit-${field.id}`} class="editing">
+      <h4 safe>{t("eservices.builder.edit_title", { label: field.label })}</h4>
+      <p class="meta" safe>
+        {t("eservices.builder.edit_intro", { type: t(TYPE_KEYS[field.type]), id: field.id })}
+      </p>
+      <ErrorSummary ctx={ctx} form={form} />
+      <Form ctx={ctx} action={`${base}/fields/${field.id}/edit`} form={form} label={t("eservices.builder.edit_title", { label: field.label })}>
+        <Field ctx={ctx} form={form} name="label" label={t("eservices.builder.label")} required maxlength={300} />
+        <Field ctx={ctx} form={form} name="document_label" label={t("eservices.builder.document_label")} hint={t("eservices.builder.document_label_hint", { max: MAX_DOCUMENT_LABEL_LENGTH })} maxlength={MAX_DOCUMENT_LABEL_LENGTH} />
+        <Field ctx={ctx} form={form} name="hint" label={t("eservices.builder.hint")} maxlength={1000} />
+        {checkbox("required", t("eservices.builder.required"))}
+        {field.type === "text" ? (
+          <>
+            {checkbox("multiline", t("eservices.builder.multiline"))}
+            <Field ctx={ctx} form={form} name="max_length" type="number" label={t("eservices.builder.max_length")} />
+          </>
+        ) : (
+          ""
+        )}
+        {field.type === "number" || field.type === "repeat" ? (
+          <>
+            <Field ctx={ctx} form={form} name="min" type="number" label={t("eservices.builder.min")} />
+            <Field ctx={ctx} form={form} name="max" type="number" label={t("eservices.builder.max")} />
+          </>
+        ) : (
+          ""
+        )}
+        {field.type === "number" ? checkbox("integer", t("eservices.builder.integer")) : ""}
+        {field.type === "date" ? (
+          <SelectField
+            ctx={ctx}
+            form={form}
+            name="when"
+            label={t("eservices.builder.when")}
+            options={[
+              { value: "", label: t("eservices.builder.when_any") },
+              { value: "past", label: t("eservices.builder.when_past") },
+              { value: "future", label: t("eservices.builder.when_future") },
+            ]}
+          />
+        ) : (
+          ""
+        )}
+        {field.type === "choice" ? (
+          <>
+            <Field ctx={ctx} form={form} name="options" label={t("eservices.builder.choices")} hint={t("eservices.builder.choices_edit_hint")} multiline rows={4} required />
+            {checkbox("multiple", t("eservices.builder.multiple"))}
+          </>
+        ) : (
+          ""
+        )}
+        {field.type === "national_id" ? (
+          <SelectField ctx={ctx} form={form} name="country" label={t("eservices.builder.country")} options={[{ value: "", label: t("eservices.builder.country_default") }, ...NATIONAL_ID_COUNTRIES.map((code) => ({ value: code, label: code }))]} />
+        ) : (
+          ""
+        )}
+        {field.type === "file" ? (
+          <>
+            <fieldset>
+              <legend safe>{t("eservices.builder.accept")}</legend>
+              {(["pdf", "jpeg", "png", "webp"] as const).map((kind) => (
+                <label>
+                  <input type="checkbox" name="accept" value={kind} checked={accepted.includes(kind)} /> <span safe>{kind.toUpperCase()}</span>
+                </label>
+              ))}
+            </fieldset>
+            <Field ctx={ctx} form={form} name="max_bytes_mb" type="number" label={t("eservices.builder.max_mb")} required />
+          </>
+        ) : (
+          ""
+        )}
+        <Field ctx={ctx} form={form} name="show_if_field" label={t("eservices.builder.show_if_field")} hint={t("eservices.builder.show_if_hint")} maxlength={40} />
+        <Field ctx={ctx} form={form} name="show_if_value" label={t("eservices.builder.show_if_value")} maxlength={200} />
+        <div class="row-actions">
+          <button type="submit" safe>
+            {t("eservices.builder.save_field")}
+          </button>
+          <a href={`${base}#b-${field.id}`} safe>
+            {t("eservices.builder.cancel_edit")}
+          </a>
+        </div>
+      </Form>
+    </div>
+  );
+}
+
+/**
+ * Move, edit and remove side by side, wrapping on a phone. Removing asks first, without script:
+ * the first button only opens the question, and only its "Confirm" button posts the removal.
+ */
+function RowActions(props: { ctx: ViewContext; base: string; id: string; name: string; first: boolean; last: boolean; editable: boolean; confirmOpen: boolean }): JSX.Element {
+  const { ctx, base, id } = props;
   const { t } = ctx;
   return (
+    <div class="row-actions">
+      {!props.first ? <ActionButton ctx={ctx} action={`${base}/fields/${id}/move`} fields={{ direction: "up" }} label={t("eservices.builder.up")} secondary /> : ""}
+      {!props.last ? <ActionButton ctx={ctx} action={`${base}/fields/${id}/move`} fields={{ direction: "down" }} label={t("eservices.builder.down")} secondary /> : ""}
+      {props.editable ? (
+        <a class="button secondary" href={`${base}/fields/${id}/edit#edit-${id}`} safe>
+          {t("eservices.builder.edit")}
+        </a>
+      ) : (
+        ""
+      )}
+      <details class="confirm" open={props.confirmOpen}>
+        <summary class="button secondary" safe>
+          {t("eservices.builder.remove")}
+        </summary>
+        <p safe>{t("eservices.builder.remove_question", { label: props.name })}</p>
+        <ActionButton ctx={ctx} action={`${base}/fields/${id}/delete`} fields={{ confirm: "yes" }} label={t("eservices.builder.confirm_removal")} />
+      </details>
+    </div>
+  );
+}
+
+function FieldRow(props: { ctx: ViewContext; base: string; field: FieldDef; first: boolean; last: boolean; focus: BuilderFocus }): JSX.Element {
+  const { ctx, base, field, focus } = props;
+  const editing = focus.editing?.fieldId === field.id ? focus.editing.form : undefined;
+  return (
     <li id={`b-${field.id}`}>
-      <FieldSummary ctx={ctx} field={field} />{" "}
-      {!props.first ? <ActionButton ctx={ctx} action={`${base}/fields/${field.id}/move`} fields={{ direction: "up" }} label={t("eservices.builder.up")} secondary /> : ""}
-      {!props.last ? <ActionButton ctx={ctx} action={`${base}/fields/${field.id}/move`} fields={{ direction: "down" }} label={t("eservices.builder.down")} secondary /> : ""}
-      <ActionButton ctx={ctx} action={`${base}/fields/${field.id}/delete`} label={t("eservices.builder.remove")} secondary />
+      <FieldSummary ctx={ctx} field={field} />
+      {editing ? (
+        <FieldEditForm ctx={ctx} base={base} field={field} form={editing} />
+      ) : (
+        <RowActions ctx={ctx} base={base} id={field.id} name={field.label} first={props.first} last={props.last} editable confirmOpen={focus.confirmRemoval === field.id} />
+      )}
       {field.type === "repeat" ? (
         <ul>
           {field.fields.map((sub, index) => (
-            <FieldRow ctx={ctx} base={base} field={sub} first={index === 0} last={index === field.fields.length - 1} />
+            <FieldRow ctx={ctx} base={base} field={sub} first={index === 0} last={index === field.fields.length - 1} focus={focus} />
           ))}
         </ul>
       ) : (
@@ -124,7 +260,15 @@ function FieldRow(props: { ctx: ViewContext; base: string; field: FieldDef; firs
   );
 }
 
-export function ProcedureEditPage(props: { ctx: ViewContext; municipality: Municipality; procedure?: ProcedureRow; form: FormState; fieldForm?: FormState; sectionForm?: FormState }): JSX.Element {
+export function ProcedureEditPage(props: {
+  ctx: ViewContext;
+  municipality: Municipality;
+  procedure?: ProcedureRow;
+  form: FormState;
+  fieldForm?: FormState;
+  sectionForm?: FormState;
+  focus?: BuilderFocus;
+}): JSX.Element {
   const { ctx, municipality, procedure, form } = props;
   const { t } = ctx;
   const base = procedure ? `/${municipality.slug}/admin/services/${procedure.id}` : `/${municipality.slug}/admin/services`;
@@ -136,6 +280,7 @@ export function ProcedureEditPage(props: { ctx: ViewContext; municipality: Munic
       ])
     : [];
   const fieldForm = props.fieldForm;
+  const focus = props.focus ?? {};
   return (
     <Layout ctx={ctx} title={title}>
       {adminCrumbs(ctx, municipality, [{ label: title }])}
@@ -203,67 +348,84 @@ export function ProcedureEditPage(props: { ctx: ViewContext; municipality: Munic
           {procedure.form.sections.map((section) => (
             <section id={`s-${section.id}`}>
               <h3 safe>{section.title}</h3>
-              {section.fields.length === 0 ? <ActionButton ctx={ctx} action={`${base}/fields/${section.id}/delete`} label={t("eservices.builder.remove_section")} secondary /> : ""}
+              {section.fields.length === 0 ? (
+                <details class="confirm" open={focus.confirmRemoval === section.id}>
+                  <summary class="button secondary" safe>
+                    {t("eservices.builder.remove_section")}
+                  </summary>
+                  <p safe>{t("eservices.builder.remove_question", { label: section.title })}</p>
+                  <ActionButton ctx={ctx} action={`${base}/fields/${section.id}/delete`} fields={{ confirm: "yes" }} label={t("eservices.builder.confirm_removal")} />
+                </details>
+              ) : (
+                ""
+              )}
               <ol>
                 {section.fields.map((field, index) => (
-                  <FieldRow ctx={ctx} base={base} field={field} first={index === 0} last={index === section.fields.length - 1} />
+                  <FieldRow ctx={ctx} base={base} field={field} first={index === 0} last={index === section.fields.length - 1} focus={focus} />
                 ))}
               </ol>
             </section>
           ))}
-          <h3 safe>{t("eservices.builder.add_field")}</h3>
-          <ErrorSummary ctx={ctx} form={fieldForm} />
-          <Form ctx={ctx} action={`${base}/fields`} form={fieldForm} label={t("eservices.builder.add_field")}>
-            <SelectField ctx={ctx} form={fieldForm} name="place" label={t("eservices.builder.place")} options={places} />
-            <SelectField ctx={ctx} form={fieldForm} name="type" label={t("eservices.builder.type")} options={FIELD_TYPES.map((type) => ({ value: type, label: t(TYPE_KEYS[type]) }))} />
-            <Field ctx={ctx} form={fieldForm} name="label" label={t("eservices.builder.label")} required maxlength={300} />
-            <Field ctx={ctx} form={fieldForm} name="hint" label={t("eservices.builder.hint")} maxlength={1000} />
-            <label>
-              <input type="checkbox" name="required" checked={fieldForm?.values.required === "on" || fieldForm?.values.required === "true"} /> <span safe>{t("eservices.builder.required")}</span>
-            </label>
-            <details>
-              <summary safe>{t("eservices.builder.options")}</summary>
-              <Field ctx={ctx} form={fieldForm} name="options" label={t("eservices.builder.choices")} hint={t("eservices.admin.field.one_per_line")} multiline rows={4} />
-              <label>
-                <input type="checkbox" name="multiple" /> <span safe>{t("eservices.builder.multiple")}</span>
-              </label>
-              <label>
-                <input type="checkbox" name="multiline" /> <span safe>{t("eservices.builder.multiline")}</span>
-              </label>
-              <Field ctx={ctx} form={fieldForm} name="max_length" type="number" label={t("eservices.builder.max_length")} />
-              <Field ctx={ctx} form={fieldForm} name="min" type="number" label={t("eservices.builder.min")} />
-              <Field ctx={ctx} form={fieldForm} name="max" type="number" label={t("eservices.builder.max")} />
-              <label>
-                <input type="checkbox" name="integer" /> <span safe>{t("eservices.builder.integer")}</span>
-              </label>
-              <SelectField
-                ctx={ctx}
-                form={fieldForm}
-                name="when"
-                label={t("eservices.builder.when")}
-                options={[
-                  { value: "", label: t("eservices.builder.when_any") },
-                  { value: "past", label: t("eservices.builder.when_past") },
-                  { value: "future", label: t("eservices.builder.when_future") },
-                ]}
-              />
-              <SelectField ctx={ctx} form={fieldForm} name="country" label={t("eservices.builder.country")} options={[{ value: "", label: t("eservices.builder.country_default") }, ...NATIONAL_ID_COUNTRIES.map((code) => ({ value: code, label: code }))]} />
-              <fieldset>
-                <legend safe>{t("eservices.builder.accept")}</legend>
-                {(["pdf", "jpeg", "png", "webp"] as const).map((kind) => (
+          {focus.editing ? (
+            ""
+          ) : (
+            <>
+              <h3 safe>{t("eservices.builder.add_field")}</h3>
+              <ErrorSummary ctx={ctx} form={fieldForm} />
+              <Form ctx={ctx} action={`${base}/fields`} form={fieldForm} label={t("eservices.builder.add_field")}>
+                <SelectField ctx={ctx} form={fieldForm} name="place" label={t("eservices.builder.place")} options={places} />
+                <SelectField ctx={ctx} form={fieldForm} name="type" label={t("eservices.builder.type")} options={FIELD_TYPES.map((type) => ({ value: type, label: t(TYPE_KEYS[type]) }))} />
+                <Field ctx={ctx} form={fieldForm} name="label" label={t("eservices.builder.label")} required maxlength={300} />
+                <Field ctx={ctx} form={fieldForm} name="document_label" label={t("eservices.builder.document_label")} hint={t("eservices.builder.document_label_hint", { max: MAX_DOCUMENT_LABEL_LENGTH })} maxlength={MAX_DOCUMENT_LABEL_LENGTH} />
+                <Field ctx={ctx} form={fieldForm} name="hint" label={t("eservices.builder.hint")} maxlength={1000} />
+                <label>
+                  <input type="checkbox" name="required" checked={fieldForm?.values.required === "on" || fieldForm?.values.required === "true"} /> <span safe>{t("eservices.builder.required")}</span>
+                </label>
+                <details>
+                  <summary safe>{t("eservices.builder.options")}</summary>
+                  <Field ctx={ctx} form={fieldForm} name="options" label={t("eservices.builder.choices")} hint={t("eservices.admin.field.one_per_line")} multiline rows={4} />
                   <label>
-                    <input type="checkbox" name="accept" value={kind} /> <span safe>{kind.toUpperCase()}</span>
+                    <input type="checkbox" name="multiple" /> <span safe>{t("eservices.builder.multiple")}</span>
                   </label>
-                ))}
-              </fieldset>
-              <Field ctx={ctx} form={fieldForm} name="max_bytes_mb" type="number" label={t("eservices.builder.max_mb")} />
-              <Field ctx={ctx} form={fieldForm} name="show_if_field" label={t("eservices.builder.show_if_field")} hint={t("eservices.builder.show_if_hint")} maxlength={40} />
-              <Field ctx={ctx} form={fieldForm} name="show_if_value" label={t("eservices.builder.show_if_value")} maxlength={200} />
-            </details>
-            <button type="submit" safe>
-              {t("eservices.builder.add_field")}
-            </button>
-          </Form>
+                  <label>
+                    <input type="checkbox" name="multiline" /> <span safe>{t("eservices.builder.multiline")}</span>
+                  </label>
+                  <Field ctx={ctx} form={fieldForm} name="max_length" type="number" label={t("eservices.builder.max_length")} />
+                  <Field ctx={ctx} form={fieldForm} name="min" type="number" label={t("eservices.builder.min")} />
+                  <Field ctx={ctx} form={fieldForm} name="max" type="number" label={t("eservices.builder.max")} />
+                  <label>
+                    <input type="checkbox" name="integer" /> <span safe>{t("eservices.builder.integer")}</span>
+                  </label>
+                  <SelectField
+                    ctx={ctx}
+                    form={fieldForm}
+                    name="when"
+                    label={t("eservices.builder.when")}
+                    options={[
+                      { value: "", label: t("eservices.builder.when_any") },
+                      { value: "past", label: t("eservices.builder.when_past") },
+                      { value: "future", label: t("eservices.builder.when_future") },
+                    ]}
+                  />
+                  <SelectField ctx={ctx} form={fieldForm} name="country" label={t("eservices.builder.country")} options={[{ value: "", label: t("eservices.builder.country_default") }, ...NATIONAL_ID_COUNTRIES.map((code) => ({ value: code, label: code }))]} />
+                  <fieldset>
+                    <legend safe>{t("eservices.builder.accept")}</legend>
+                    {(["pdf", "jpeg", "png", "webp"] as const).map((kind) => (
+                      <label>
+                        <input type="checkbox" name="accept" value={kind} /> <span safe>{kind.toUpperCase()}</span>
+                      </label>
+                    ))}
+                  </fieldset>
+                  <Field ctx={ctx} form={fieldForm} name="max_bytes_mb" type="number" label={t("eservices.builder.max_mb")} />
+                  <Field ctx={ctx} form={fieldForm} name="show_if_field" label={t("eservices.builder.show_if_field")} hint={t("eservices.builder.show_if_hint")} maxlength={40} />
+                  <Field ctx={ctx} form={fieldForm} name="show_if_value" label={t("eservices.builder.show_if_value")} maxlength={200} />
+                </details>
+                <button type="submit" safe>
+                  {t("eservices.builder.add_field")}
+                </button>
+              </Form>
+            </>
+          )}
           <h3 safe>{t("eservices.builder.add_section")}</h3>
           <ErrorSummary ctx={ctx} form={props.sectionForm} />
           <Form ctx={ctx} action={`${base}/sections`} form={props.sectionForm} label={t("eservices.builder.add_section")}>

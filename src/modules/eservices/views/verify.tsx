@@ -15,8 +15,8 @@ export type VerifyOutcome =
       kind: "valid" | "revoked";
       number: string;
       municipality: string;
-      /** The document's type and date of issue: all that a number alone reveals. */
-      document: { title: string; issuedAt: string };
+      /** The document's type and date of issue: all that a number alone reveals; `lang`, the language it was issued in. */
+      document: { title: string; issuedAt: string; lang: string };
       revokedAt: Date | null;
       /** Only when the document itself was presented: its signed fields, the reason of a revocation. */
       presented?: PresentedDocument;
@@ -24,10 +24,15 @@ export type VerifyOutcome =
   | { kind: "invalid" | "unknown"; number: string }
   | { kind: "altered_file" };
 
-/** The document's identity as the platform knows it; the holder's fields only to whoever presented it. */
+/**
+ * The document's identity as the platform knows it; the holder's fields only to whoever presented it.
+ * The headings speak the reader's language; what the document itself says (its title, its fields
+ * as issued) stays in the language it was issued in, marked so that a screen reader reads it right.
+ */
 function DocumentFacts(props: { ctx: ViewContext; outcome: Extract<VerifyOutcome, { kind: "valid" | "revoked" }> }): JSX.Element {
   const { t, fmt } = props.ctx;
   const { outcome } = props;
+  const lang = outcome.document.lang;
   return (
     <dl class="facts">
       <div>
@@ -40,14 +45,16 @@ function DocumentFacts(props: { ctx: ViewContext; outcome: Extract<VerifyOutcome
       </div>
       <div>
         <dt safe>{t("eservices.verify.document")}</dt>
-        <dd safe>{outcome.document.title}</dd>
+        <dd lang={lang} safe>
+          {outcome.document.title}
+        </dd>
       </div>
       <div>
         <dt safe>{t("eservices.verify.issued")}</dt>
         <dd safe>{fmt.date(new Date(outcome.document.issuedAt), "UTC")}</dd>
       </div>
       {Object.entries(outcome.presented?.payload.fields ?? {}).map(([label, value]) => (
-        <div>
+        <div lang={lang}>
           <dt safe>{label}</dt>
           <dd safe>{value}</dd>
         </div>
