@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     case "seed":
       return withDb(async (db) => {
         await migrate(db);
-        console.log((await seedDemo(db, loadConfig().filesDir, loadConfig().publicUrl)) ? "demo data loaded" : "the database already holds a network: nothing changed");
+        console.log((await seedDemo(db, loadConfig().filesDir, loadConfig().publicUrl, { progress: (line) => console.log(line) })) ? "demo data loaded" : "the database already holds a network: nothing changed");
         return 0;
       });
     case "backup": {

@@ -21,7 +21,8 @@ export async function serve(options: { demo: boolean; config?: Config }): Promis
   const log = (line: string) => console.log(line);
   await migrationStatus(db);
   await migrate(db, log);
-  if (options.demo && (await seedDemo(db, config.filesDir, config.publicUrl))) log("demo data loaded: the Local Open GovLab network and its 7 municipalities");
+  // A first start seeds for a while: each step says what it creates, so that nobody thinks it hung.
+  if (options.demo && (await seedDemo(db, config.filesDir, config.publicUrl, { progress: log }))) log("demo data loaded: the Local Open GovLab network and its 7 municipalities");
   const app = await buildApp({ config, db, modules: MODULES });
   const { handlers, schedules } = bindJobs([...CORE_JOBS, ...MODULES.flatMap((module) => module.jobs ?? [])], {
     log: app.log,

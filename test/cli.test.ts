@@ -132,6 +132,14 @@ describe("first start: cite serve --demo on an empty DATA_DIR", () => {
     await waitUntilHealthy(first);
     const base = `http://127.0.0.1:${first.port}`;
     assert.match(first.output(), /demo data loaded/);
+    // A first start says what it creates while it seeds, so that a slow machine is seen working.
+    const progress = first.output().split("\n").filter((line) => line.startsWith("demo: "));
+    assert.ok(progress.includes("demo: 7 municipalities, 18 staff accounts, 3 network accounts"), progress.join("\n"));
+    assert.ok(progress.some((line) => /^demo: Rufisque — 5 datasets, \d+ rows$/.test(line)), progress.join("\n"));
+    assert.ok(progress.some((line) => /^demo: Bissau — 5 datasets, \d+ rows$/.test(line)), progress.join("\n"));
+    assert.ok(progress.some((line) => /^demo: Rufisque — \d+ procedures, \d+ dossiers$/.test(line)), progress.join("\n"));
+    const output = first.output();
+    assert.ok(output.indexOf("demo: 7 municipalities") < output.indexOf("demo data loaded"), "progress comes before the end of the seed");
 
     const home = await fetch(`${base}/`, { headers: { accept: "text/html" } });
     assert.equal(home.status, 200);
@@ -166,6 +174,7 @@ describe("first start: cite serve --demo on an empty DATA_DIR", () => {
     const second = startServe(dataDir, await freePort());
     await waitUntilHealthy(second);
     assert.doesNotMatch(second.output(), /demo data loaded/, "a restart must not seed again");
+    assert.doesNotMatch(second.output(), /^demo: /m, "nor print the seed's progress");
     // Same ids: nothing lost, nothing re-created.
     assert.deepEqual(await municipalityIds(second.port), idsBefore);
     const stillSignedIn = await account(second.port);

@@ -212,7 +212,8 @@ describe("migration: stored files keyed by municipality", () => {
       for (const [table, [total]] of Object.entries(demoReferences)) assert.ok(total > 0, `${table} points at files before the migration`);
 
       await assert.rejects(migrate(db), /1 row\(s\) of news point at a stored file of another municipality/);
-      assert.deepEqual((await migrationStatus(db)).pending, [MIGRATION]);
+      // Migrations written later wait behind it: the refused one is the first still pending.
+      assert.deepEqual((await migrationStatus(db)).pending.filter((name) => name <= MIGRATION), [MIGRATION]);
       assert.deepEqual(await db.query("SELECT id, municipality_id FROM stored_files ORDER BY id"), before, "nothing changed");
 
       await db.query("UPDATE news SET attachment_id = NULL WHERE municipality_id = $1 AND id = $2", [rufisque, rufisqueNews]);

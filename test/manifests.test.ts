@@ -6,7 +6,8 @@ import { CORE_JOBS, bindJobs } from "../src/core/jobs/index.js";
 import { municipalityExports, type ExportEntry } from "../src/core/modules.js";
 import { findMunicipalityBySlug } from "../src/core/tenancy/index.js";
 import { MODULES } from "../src/modules/index.js";
-import { createTestApp, type TestContext } from "./helpers.js";
+import { pt, shown } from "./answers.js";
+import { Browser, createTestApp, visibleText, type TestContext } from "./helpers.js";
 
 const SRC = path.resolve(import.meta.dirname, "../src");
 
@@ -75,6 +76,18 @@ describe("open-data exports of a municipality, from the manifests", () => {
       assert.equal(type, entry.mediaType, `${entry.key} ${entry.path}`);
       assert.ok(response.body.length > 0, `${entry.key} ${entry.path} is empty`);
     }
+  });
+
+  it("a municipality offering no procedure lists no statistics of procedures, and its services page says why", async () => {
+    const kouroussa = await findMunicipalityBySlug(ctx.db, "kouroussa");
+    const keys = (await municipalityExports(ctx.db, kouroussa!, { modules: MODULES })).map((entry) => entry.key);
+    assert.ok(keys.includes("opendata.catalog_ttl"), "its other exports are listed");
+    assert.ok(!keys.includes("eservices.stats"), "no statistics of procedures it does not offer");
+    assert.ok(entries.some((entry) => entry.key === "eservices.stats"), "Rufisque, which offers procedures, lists them");
+    const page = await new Browser(ctx.app, { "accept-language": "pt" }).get("/kouroussa/services");
+    assert.equal(page.statusCode, 200);
+    assert.match(visibleText(page.body), shown(pt("eservices.stats.none")));
+    assert.doesNotMatch(page.body, /stats\.csv/, "no link to empty statistics");
   });
 
   it("publishes the catalogue at /api/v1/{slug}/exports, titled in the reader's language", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fieldErrors, fieldReasons, fr, shown } from "./answers.js";
+import { purgeAbandonedUploads } from "../src/core/files/index.js";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
 const DATASET = {
@@ -53,7 +54,7 @@ describe("open data: catalogue, search and the editor's work", () => {
     assert.equal(await count("/rufisque/data?q=ecole"), 1, "écoles without its accent");
     assert.equal(await count("/rufisque/data?q=naissance"), 1, "singular finds Naissances");
     assert.equal(await count("/rufisque/data?q=budjet"), 1, "a typo in budget");
-    assert.equal(await count("/data?q=ecoles&municipality=labe&municipality=bissau"), 2);
+    assert.equal(await count("/data?theme=EDUC&municipality=labe&municipality=bissau"), 2, "schools in Labé and escolas in Bissau");
     assert.equal(await count("/rufisque/data?theme=EDUC&theme=ECON"), 3, "any of the chosen themes");
     assert.equal(await count("/rufisque/data?theme=EDUC&tag=budget"), 0, "all filters together");
     const hostile = await visitor.get(`/rufisque/data?q=${encodeURIComponent("'); DROP TABLE datasets;--")}&tag=${encodeURIComponent("x' OR 1=1 --")}`);
@@ -128,6 +129,58 @@ describe("open data: catalogue, search and the editor's work", () => {
     assert.match(visibleText((await visitor.get("/rufisque/data/collecte-ordures")).body), /Version 2, .* par Rédaction Rufisque : titre/);
     const actions = await ctx.db.query<{ action: string }>("SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY seq", [id]);
     assert.deepEqual(actions.map((a) => a.action), ["opendata.dataset.create", "opendata.resource.add", "opendata.resource.add", "opendata.dataset.publish", "opendata.dataset.edit"]);
+  });
+
+  it("a file added without a name is named after its file; a good file is kept when the form comes back with an error", async () => {
+    assert.equal((await editor.post("/rufisque/admin/data", { ...DATASET, slug: "releves-pluie", title: "Relevés de pluie" })).statusCode, 303);
+    const id = await idOf(ctx.db, "SELECT id FROM datasets WHERE slug = 'releves-pluie'", []);
+    const resources = `/rufisque/admin/data/${id}/resources`;
+    const csv = (text: string) => ({ field: "file", filename: "releves_pluie-2026.csv", data: Buffer.from(text), type: "text/csv" });
+
+    assert.equal((await editor.postMultipart(resources, { name: "" }, csv("jour,mm\n2026-07-01,12\n"))).statusCode, 303);
+    const names = async () => (await ctx.db.query<{ name: string }>("SELECT name FROM dataset_resources WHERE dataset_id = $1 ORDER BY created_at, name", [id])).map((row) => row.name);
+    assert.deepEqual(await names(), ["Releves pluie 2026"], "the file's name, without its extension, separators as spaces");
+    const nameless = await editor.postMultipart(resources, { name: "", url: "https://example.org/pluie", format: "html" });
+    assert.equal(nameless.statusCode, 400);
+    assert.deepEqual(fieldErrors(nameless.body), { name: "form.required" }, "a link has no file name to lend: its name is asked for");
+
+    // Another field is wrong: the file is kept, the name it will take is shown, nothing is added yet.
+    const wrong = await editor.postMultipart(resources, { name: "", format: "c;sv" }, { ...csv("jour,mm\n2026-08-01,30\n"), filename: "aout.csv" });
+    assert.equal(wrong.statusCode, 400);
+    assert.deepEqual(fieldErrors(wrong.body), { format: "form.invalid_format" });
+    const keptId = /name="file\.keep" value="([0-9a-f-]{36})" checked/.exec(wrong.body)?.[1];
+    assert.ok(keptId, "the form carries the kept file");
+    assert.match(visibleText(wrong.body), shown(fr("form.file.keep", { name: "aout.csv" })));
+    assert.match(wrong.body, /name="name"[^>]* value="Aout"/);
+    assert.deepEqual(await names(), ["Releves pluie 2026"]);
+
+    // Nobody else can use it: not another member of staff of Rufisque, not Labé's editor on Labé's data.
+    const administrator = new Browser(ctx.app);
+    await administrator.signIn(DEMO.rufisque.administrator);
+    const stolen = await administrator.postMultipart(resources, { name: "", "file.keep": keptId });
+    assert.equal(stolen.statusCode, 400);
+    assert.deepEqual(fieldErrors(stolen.body), { name: "form.required", file: "opendata.error.file_or_link" }, "to them there is no file");
+    const labe = new Browser(ctx.app);
+    await labe.signIn(DEMO.labe.editor);
+    const labeDataset = await idOf(ctx.db, "SELECT d.id FROM datasets d JOIN municipalities m ON m.id = d.municipality_id WHERE m.slug = 'labe' AND d.slug = 'ecoles'", []);
+    assert.deepEqual(fieldErrors((await labe.postMultipart(`/labe/admin/data/${labeDataset}/resources`, { name: "x", "file.keep": keptId })).body), { file: "opendata.error.file_or_link" });
+
+    // Corrected, sent without choosing the file again: the kept file is the resource's, and no longer pending.
+    assert.equal((await editor.postMultipart(resources, { name: "", format: "", "file.keep": keptId })).statusCode, 303);
+    assert.deepEqual(await names(), ["Releves pluie 2026", "Aout"]);
+    const [resource] = await ctx.db.query<{ file_id: string }>("SELECT file_id FROM dataset_resources WHERE dataset_id = $1 AND name = 'Aout'", [id]);
+    assert.equal(resource?.file_id, keptId);
+    assert.equal((await ctx.db.query("SELECT 1 FROM pending_uploads WHERE file_id = $1", [keptId])).length, 0);
+    const [{ rows } = { rows: 0 }] = await ctx.db.query<{ rows: number }>("SELECT row_count AS rows FROM datastore_tables t JOIN dataset_resources r ON r.id = t.resource_id WHERE r.file_id = $1", [keptId]);
+    assert.equal(Number(rows), 1, "its table is loaded as if it had been chosen again");
+
+    // A form never sent again: its file is purged after a day.
+    const abandoned = await editor.postMultipart(resources, { name: "", format: "c;sv" }, { ...csv("jour,mm\n2026-09-01,3\n"), filename: "septembre.csv" });
+    const abandonedId = /name="file\.keep" value="([0-9a-f-]{36})"/.exec(abandoned.body)![1]!;
+    await ctx.db.query("UPDATE pending_uploads SET created_at = now() - interval '25 hours' WHERE file_id = $1", [abandonedId]);
+    assert.equal(await purgeAbandonedUploads(ctx.db, ctx.config.filesDir), 1);
+    assert.equal((await ctx.db.query("SELECT 1 FROM stored_files WHERE id = $1", [abandonedId])).length, 0);
+    assert.equal((await ctx.db.query("SELECT 1 FROM stored_files WHERE id = $1", [keptId])).length, 1, "a kept file put to use is not purged");
   });
 
   it("another municipality's editor reaches neither the drafts nor the back office of Rufisque's data", async () => {

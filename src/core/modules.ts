@@ -44,6 +44,11 @@ export interface DemoSeedContext {
   /** Hash of the demo password, for the demo accounts a module adds (residents…). */
   passwordHash: string;
   municipalities: DemoMunicipalitySeeded[];
+  /**
+   * Tells the person starting the platform what is being created ("demo: Rufisque — 5 datasets,
+   * 55 rows"), so that a first start on a slow machine shows it is at work; absent in tests.
+   */
+  progress?: (line: string) => void;
 }
 
 /** One file of an object-level export: a process's proposals, a survey's results. */
@@ -70,7 +75,12 @@ interface ExportBase {
  * or one per public object of some kind (each published process, each survey with public results).
  */
 export type ModuleExport =
-  | (ExportBase & { per: "municipality"; path: (municipality: Municipality) => string })
+  | (ExportBase & {
+      per: "municipality";
+      path: (municipality: Municipality) => string;
+      /** Whether the municipality has anything to put in the file (statistics of procedures it offers); listed when absent. */
+      offered?: (db: Queryable, municipality: Municipality) => Promise<boolean>;
+    })
   | (ExportBase & { per: "dataset" | "process" | "survey" | "budget"; items: (db: Queryable, municipality: Municipality) => Promise<ExportItem[]> });
 
 /**
@@ -155,6 +165,18 @@ export interface AppModule {
   accountLinks?: (context: AccountLinksContext) => Promise<AccountLinkGroup[]>;
   /** Words for the module's audit actions and links to their subjects, for the audit log pages. */
   audit?: ModuleAudit;
+  /**
+   * The texts the module shows the public for a municipality (news, datasets, processes…), for
+   * checks that read them all: the demo's language test. Required of every module with a seed.
+   */
+  publicTexts?: (db: Queryable, municipalityId: string) => Promise<PublicText[]>;
+}
+
+/** One text the public reads: where it is shown, and its words (title and body together). */
+export interface PublicText {
+  /** What it is and which one: `news: Lancement du cadre…`. */
+  where: string;
+  text: string;
 }
 
 /** One row of a municipality's catalogue of exports. */
@@ -207,7 +229,9 @@ export async function municipalityExports(
     // must not list every dataset a second time to throw the list away.
     for (const declared of (module.exports ?? []).filter((entry) => !options.except?.includes(entry.per))) {
       const base = { module: module.name, key: `${module.name}.${declared.key}`, titleKey: declared.titleKey, format: declared.format, mediaType: declared.mediaType, per: declared.per };
-      if (declared.per === "municipality") entries.push({ ...base, path: declared.path(municipality) });
+      if (declared.per === "municipality") {
+        if (!declared.offered || (await declared.offered(db, municipality))) entries.push({ ...base, path: declared.path(municipality) });
+      }
       else for (const item of await declared.items(db, municipality)) entries.push({ ...base, itemTitle: item.title, path: item.path });
     }
   }

@@ -180,7 +180,8 @@ async function insertUser(tx: Tx, values: { name: string; phone?: string; email?
  * makes the network, its municipalities, accounts and staff; then each module, in the order the
  * platform lists them, adds its own demo data through its manifest's seed.
  */
-export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://localhost:3000"): Promise<boolean> {
+export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://localhost:3000", options: { progress?: (line: string) => void } = {}): Promise<boolean> {
+  const { progress } = options;
   const hash = await hashPassword(DEMO_PASSWORD);
   const seeded = await db.transaction(async (tx) => {
     const [existing] = await tx.query("SELECT id FROM network LIMIT 1");
@@ -224,8 +225,12 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
         staff,
       });
     }
+    const staffCount = municipalities.reduce((total, m) => total + Object.keys(m.staff).length, 0);
+    progress?.(`demo: ${municipalities.length} municipalities, ${staffCount} staff accounts, ${DEMO_NETWORK_ACCOUNTS.length} network accounts`);
     for (const module of MODULES) {
-      if (module.seed) await module.seed({ db: tx, filesDir, publicUrl, passwordHash: hash, municipalities });
+      if (!module.seed) continue;
+      progress?.(`demo: ${module.name}…`);
+      await module.seed({ db: tx, filesDir, publicUrl, passwordHash: hash, municipalities, ...(progress ? { progress } : {}) });
     }
     await recordAudit(tx, { actorId: null, municipalityId: null, action: "system.seed.demo", subjectType: "network", subjectId: network!.id, data: { municipalities: DEMO_MUNICIPALITIES.length } });
     return true;

@@ -148,3 +148,58 @@ export function sendStoredFile(
   if (options.cacheControl) reply.header("Cache-Control", options.cacheControl);
   return reply.send(data);
 }
+
+/** How long an upload kept for a form that came back with an error waits to be used. */
+export const PENDING_UPLOAD_HOURS = 24;
+
+/**
+ * Stores an upload for a form that came back with an error, so that the person does not choose
+ * the file again: the form carries the returned id. The file belongs to the municipality and is
+ * usable by the same user only (see takePendingUpload); unused, it is purged after a day.
+ */
+export async function keepPendingUpload(
+  db: Queryable,
+  filesDir: string,
+  input: { municipalityId: string; userId: string; data: Buffer; mediaType: string; originalName: string },
+): Promise<StoredFile> {
+  const file = await storeFile(db, filesDir, { municipalityId: input.municipalityId, data: input.data, mediaType: input.mediaType, originalName: input.originalName, createdBy: input.userId });
+  await db.query("INSERT INTO pending_uploads (municipality_id, file_id, user_id) VALUES ($1, $2, $3)", [input.municipalityId, file.id, input.userId]);
+  return file;
+}
+
+/**
+ * A kept upload of this user in this municipality, still waiting, with its bytes; undefined for
+ * an id that is not theirs (another user's, another municipality's, a file already in use).
+ */
+export async function findPendingUpload(db: Queryable, filesDir: string, municipalityId: string, userId: string, fileId: string): Promise<{ file: StoredFile; data: Buffer } | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(fileId)) return undefined;
+  const [pending] = await db.query<{ file_id: string }>(
+    `SELECT file_id FROM pending_uploads WHERE municipality_id = $1 AND file_id = $2 AND user_id = $3 AND created_at > now() - make_interval(hours => $4)`,
+    [municipalityId, fileId, userId, PENDING_UPLOAD_HOURS],
+  );
+  if (!pending) return undefined;
+  const file = await findStoredFile(db, municipalityId, fileId);
+  if (!file) return undefined;
+  return { file, data: readStoredFile(filesDir, file) };
+}
+
+/** The kept upload is now used by a row: it is no longer pending, and the purge leaves it. */
+export async function takePendingUpload(db: Queryable, municipalityId: string, userId: string, fileId: string): Promise<boolean> {
+  const taken = await db.query("DELETE FROM pending_uploads WHERE municipality_id = $1 AND file_id = $2 AND user_id = $3 RETURNING file_id", [municipalityId, fileId, userId]);
+  return taken.length === 1;
+}
+
+/**
+ * Deletes the uploads kept for forms nobody sent again within PENDING_UPLOAD_HOURS, rows and
+ * bytes (unless another row stores the same content). Run by the daily purge.
+ */
+export async function purgeAbandonedUploads(db: Queryable, filesDir: string): Promise<number> {
+  const removed = await db.query<{ sha256: string }>(
+    `DELETE FROM stored_files f USING pending_uploads p
+     WHERE f.municipality_id = p.municipality_id AND f.id = p.file_id AND p.created_at <= now() - make_interval(hours => $1)
+     RETURNING f.sha256`,
+    [PENDING_UPLOAD_HOURS],
+  );
+  await removeUnreferencedBlobs(db, filesDir, removed.map((row) => row.sha256));
+  return removed.length;
+}

@@ -106,7 +106,8 @@ export function translator(locale: Locale): Translate {
   };
 }
 
-const INTL_LOCALE: Record<Locale, string> = { fr: "fr-FR", pt: "pt-PT", en: "en-GB" };
+/** The Intl tag of each locale: the regional forms people read (dates, numbers). */
+export const INTL_LOCALE: Record<Locale, string> = { fr: "fr-FR", pt: "pt-PT", en: "en-GB" };
 
 export interface Formatters {
   date(value: Date, timeZone: string): string;

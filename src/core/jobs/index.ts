@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import { createCheckpoints } from "../audit/checkpoints.js";
 import type { Db, Queryable } from "../db/index.js";
+import { purgeAbandonedUploads } from "../files/index.js";
 import { NOTIFICATION_RETENTION_DAYS, type ChannelAdapter } from "../notify/index.js";
 
 export type JobHandler = (db: Db, payload: Record<string, unknown>) => Promise<void>;
@@ -82,7 +83,15 @@ export const purgeExpired: JobHandler = async (db) => {
 
 /** Core's own work, done once a day: the purge, and the signed checkpoint of each audit chain (ADR 0008). */
 export const CORE_JOBS: DeclaredJob[] = [
-  { kind: "maintenance.purge", schedule: "daily", handler: ({ db }, payload) => purgeExpired(db, payload) },
+  {
+    kind: "maintenance.purge",
+    schedule: "daily",
+    handler: async ({ db, filesDir }, payload) => {
+      await purgeExpired(db, payload);
+      // Files kept for forms that came back with an error and were never sent again.
+      await purgeAbandonedUploads(db, filesDir);
+    },
+  },
   {
     kind: "audit.checkpoint",
     schedule: "daily",

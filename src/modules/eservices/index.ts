@@ -1,10 +1,11 @@
+import { publicTexts as publicTextsOf } from "./store.js";
 import type { AppModule } from "../../core/modules.js";
 import { seedEservicesDemo } from "./demo/dossiers.js";
 import { eservicesPolicy } from "./policy.js";
 import { ESERVICES_REASONS } from "./reasons.js";
 import { eservicesRoutes } from "./routes.js";
 import { eraseExpiredDossiers } from "./service.js";
-import { countApplicantDossiers, countDecidedDossiers, listProcedures } from "./store.js";
+import { countApplicantDossiers, countDecidedDossiers, hasPublishedProcedure, listProcedures } from "./store.js";
 
 export { eraseExpiredDossiers } from "./service.js";
 
@@ -80,7 +81,19 @@ export const eservicesModule: AppModule = {
       certificate: ({ subjectId }) => `/verify/${encodeURIComponent(subjectId)}`,
     },
   },
-  exports: [{ key: "stats", titleKey: "eservices.exports.stats", format: "CSV", mediaType: "text/csv", per: "municipality", path: (m) => `/${m.slug}/services/stats.csv` }],
+  publicTexts: (db, municipalityId) => publicTextsOf(db, municipalityId),
+  exports: [
+    {
+      key: "stats",
+      titleKey: "eservices.exports.stats",
+      format: "CSV",
+      mediaType: "text/csv",
+      per: "municipality",
+      path: (m) => `/${m.slug}/services/stats.csv`,
+      // A municipality offering no procedure has no statistics: none are listed for it.
+      offered: (db, m) => hasPublishedProcedure(db, m.id),
+    },
+  ],
 };
 export { createDraft, createProcedure, localToday, setProcedureStatus, transition, addNote } from "./service.js";
 export { getProcedureBySlug } from "./store.js";

@@ -1,3 +1,4 @@
+import type { PublicText } from "../../core/modules.js";
 import type { Queryable } from "../../core/db/index.js";
 import type { Answers, FormDefinition } from "./form-definition.js";
 import type { CertificateTemplate, ProcedureCategory, ProcedureInput } from "./schema.js";
@@ -159,6 +160,12 @@ export async function listProcedures(db: Queryable, municipalityId: string, opti
     `SELECT * FROM procedures WHERE municipality_id = $1 ${options.publishedOnly ? "AND status = 'published'" : ""} ORDER BY category, title`,
     [municipalityId],
   );
+}
+
+/** Whether the municipality offers any procedure online: without one it has no statistics to publish. */
+export async function hasPublishedProcedure(db: Queryable, municipalityId: string): Promise<boolean> {
+  const [row] = await db.query<{ offered: boolean }>("SELECT EXISTS (SELECT 1 FROM procedures WHERE municipality_id = $1 AND status = 'published') AS offered", [municipalityId]);
+  return row?.offered === true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,4 +616,9 @@ export async function countApplicantDossiers(db: Queryable, municipalityIds: str
     [municipalityIds, applicantId],
   );
   return new Map(rows.map((row) => [row.municipality_id, row.count]));
+}
+
+/** What the public reads of the e-services: the published procedures. */
+export async function publicTexts(db: Queryable, municipalityId: string): Promise<PublicText[]> {
+  return db.query<PublicText>(`SELECT 'procedure: ' || title AS "where", title || E'\\n' || description AS text FROM procedures WHERE municipality_id = $1 AND status = 'published'`, [municipalityId]);
 }

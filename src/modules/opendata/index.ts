@@ -1,3 +1,4 @@
+import { publicTexts as publicTextsOf } from "./store.js";
 import type { AppModule } from "../../core/modules.js";
 import { seedOpenDataDemo } from "./demo.js";
 import { OPENDATA_REASONS } from "./reasons.js";
@@ -30,6 +31,7 @@ export const opendataModule: AppModule = {
       dataset: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/data/${subjectId}/edit` : undefined),
     },
   },
+  publicTexts: (db, municipalityId) => publicTextsOf(db, municipalityId),
   exports: [
     { key: "catalog_ttl", titleKey: "opendata.exports.catalog", format: "Turtle", mediaType: "text/turtle", per: "municipality", path: (m) => `/${m.slug}/catalog.ttl` },
     { key: "catalog_jsonld", titleKey: "opendata.exports.catalog", format: "JSON-LD", mediaType: "application/ld+json", per: "municipality", path: (m) => `/${m.slug}/catalog.jsonld` },

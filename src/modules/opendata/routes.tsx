@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireAllowed } from "../../core/auth/roles.js";
-import { findStoredFile, sendStoredFile } from "../../core/files/index.js";
+import { findPendingUpload, findStoredFile, keepPendingUpload, sendStoredFile } from "../../core/files/index.js";
 import { AppError, uuidOr404 } from "../../core/http/errors.js";
 import { FormReader, withConflictsOnForm } from "../../core/http/forms.js";
 import { municipalityExports } from "../../core/modules.js";
@@ -12,10 +12,15 @@ import * as service from "./service.js";
 import * as store from "./store.js";
 import { AdminDatasetsPage, DatasetFormPage } from "./views/admin.js";
 import { DatasetPage, PAGE_SIZE, SearchPage, type SearchParams } from "./views/public.js";
-import { PREVIEW_ROWS, ResourcePage, type PreviewParams } from "./views/resource.js";
+import { dayOf, PREVIEW_ROWS, ResourcePage, type PreviewParams } from "./views/resource.js";
 import * as datastore from "./datastore/store.js";
-import { valueChartSvg } from "../../core/export/chart.js";
+import { svgSize, valueChartSvg } from "../../core/export/chart.js";
 import { toXlsx } from "./datastore/xlsx.js";
+import { defaultChart } from "./datastore/chart-defaults.js";
+import { INTL_LOCALE } from "../../core/i18n/index.js";
+
+/** Rows read to choose a table's default chart: enough to tell codes from measures. */
+const CHART_SAMPLE = 200;
 
 function many(value: unknown): string[] {
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -110,7 +115,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
       page,
       chartX: text("x", 60),
       chartY: text("y", 60),
-      chartKind: text("kind", 4) === "line" ? "line" : "bar",
+      chartKind: text("kind", 4) === "line" ? "line" : text("kind", 4) === "bar" ? "bar" : "",
     };
   }
 
@@ -132,6 +137,45 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
+  /**
+   * The chart a visitor asked for, with what they left out chosen for them: a measure (never a
+   * code) against a date or a label, as a line over dates and bars over labels.
+   */
+  async function withChartDefaults(table: datastore.DatastoreTable | undefined, params: PreviewParams): Promise<PreviewParams> {
+    if (!table || (params.chartX && params.chartY && params.chartKind)) return params;
+    const fields = table.table_schema.fields;
+    const needsSample = !params.chartX || !params.chartY;
+    const sample = needsSample ? (await datastore.queryRows(db, table, { filters: {}, q: "", sort: [], fields: null, limit: CHART_SAMPLE, offset: 0, distinct: false })).records : [];
+    const chosen = needsSample ? defaultChart(fields, sample) : undefined;
+    const chartX = params.chartX || chosen?.x || "";
+    const chartY = params.chartY || chosen?.y || "";
+    const xType = fields.find((field) => field.name === chartX)?.type;
+    return { ...params, chartX, chartY, chartKind: params.chartKind || (xType === "date" ? "line" : "bar") };
+  }
+
+  /** The chart as SVG, drawn on the server; an unknown or non-numeric column is a 400. */
+  async function chartSvg(request: FastifyRequest, table: datastore.DatastoreTable, resource: store.ResourceRow, params: PreviewParams): Promise<string> {
+    let points: { x: unknown; y: number }[];
+    try {
+      points = await datastore.aggregate(db, table, params.chartX, params.chartY, 100);
+    } catch (error) {
+      if (error instanceof datastore.InvalidRowQuery) throw new AppError("VALIDATION", { [error.field]: { key: "form.invalid_choice" } });
+      throw error;
+    }
+    const titleOf = (name: string) => table.table_schema.fields.find((field) => field.name === name)?.title ?? name;
+    const xIsDate = table.table_schema.fields.find((field) => field.name === params.chartX)?.type === "date";
+    return valueChartSvg({
+      kind: params.chartKind === "line" ? "line" : "bar",
+      points: points.map((point) => {
+        const date = xIsDate ? dayOf(point.x) : undefined;
+        return { label: date ? request.fmt.date(date, "UTC") : String(point.x), value: Number(point.y), ...(date ? { date } : {}) };
+      }),
+      title: request.t("opendata.chart.title", { y: titleOf(params.chartY), x: titleOf(params.chartX), resource: resource.name }),
+      formatNumber: request.fmt.number,
+      locale: INTL_LOCALE[request.locale],
+    });
+  }
+
   /** The resource of a public URL, or the one named explicitly (a back-office form re-rendering it). */
   async function visibleResource(request: FastifyRequest, named?: { datasetSlug: string; resourceId: string }) {
     const { municipality, dataset } = await visibleDataset(request, named?.datasetSlug);
@@ -143,8 +187,10 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
 
   async function resourcePage(request: FastifyRequest, reply: FastifyReply, replaceForm?: FormState, status = 200, named?: { datasetSlug: string; resourceId: string }) {
     const { municipality, dataset, resource, table } = await visibleResource(request, named);
-    const params = readPreviewParams(request.query as Record<string, unknown>);
+    const params = await withChartDefaults(table, readPreviewParams(request.query as Record<string, unknown>));
     const result = table ? await previewRows(table, params, PREVIEW_ROWS, (params.page - 1) * PREVIEW_ROWS) : { records: [], total: 0 };
+    // The image's size is the chart's own, which grows with its labels.
+    const chartSize = table && params.chartX && params.chartY ? svgSize(await chartSvg(request, table, resource, params)) : undefined;
     return reply.page(
       <ResourcePage
         ctx={await request.view()}
@@ -157,6 +203,7 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
         params={params}
         canManage={opendataPolicy.manageDatasets(request.actor, municipality)}
         replaceForm={replaceForm ?? emptyForm()}
+        chartSize={chartSize}
       />,
       status,
     );
@@ -167,24 +214,8 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
   app.get("/:slug/data/:dataset/resources/:id/chart.svg", async (request, reply) => {
     const { resource, table } = await visibleResource(request);
     if (!table) throw new AppError("NOT_FOUND");
-    const query = request.query as Record<string, unknown>;
-    const x = typeof query.x === "string" ? query.x : "";
-    const y = typeof query.y === "string" ? query.y : "";
-    const kind = query.kind === "line" ? "line" : "bar";
-    let points: { x: unknown; y: number }[];
-    try {
-      points = await datastore.aggregate(db, table, x, y, 100);
-    } catch (error) {
-      if (error instanceof datastore.InvalidRowQuery) throw new AppError("VALIDATION", { [error.field]: { key: "form.invalid_choice" } });
-      throw error;
-    }
-    const titleOf = (name: string) => table.table_schema.fields.find((field) => field.name === name)?.title ?? name;
-    const svg = valueChartSvg({
-      kind,
-      points: points.map((point) => ({ label: point.x instanceof Date ? point.x.toISOString().slice(0, 10) : String(point.x), value: Number(point.y) })),
-      title: request.t("opendata.chart.title", { y: titleOf(y), x: titleOf(x), resource: resource.name }),
-      formatNumber: request.fmt.number,
-    });
+    const params = await withChartDefaults(table, readPreviewParams(request.query as Record<string, unknown>));
+    const svg = await chartSvg(request, table, resource, params);
     return reply.type("image/svg+xml; charset=utf-8").header("Cache-Control", "public, max-age=300").send(svg);
   });
 
@@ -297,10 +328,31 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
     const municipality = authorize(request);
     const dataset = await datasetOf(request, municipality);
     const form = new FormReader(request.body);
-    const input = await service.readResourceInput(form);
+    const actorId = request.actor!.id;
+    // The file kept from the last attempt, if it is this editor's in this municipality.
+    const keptId = form.text("file.keep", { max: 36 });
+    const kept = keptId ? await findPendingUpload(db, app.config.filesDir, municipality.id, actorId, keptId) : undefined;
+    const input = await service.readResourceInput(form, kept ? { id: kept.file.id, filename: kept.file.original_name, data: kept.data } : undefined);
     form.text("_idem");
-    if (form.invalid) return editPage(request, reply, municipality, dataset, { resourceForm: form }, 400);
-    await service.addResource(db, app.config.filesDir, municipality.id, request.actor!.id, dataset.id, input);
+    if (form.invalid) {
+      // A good file is kept while the rest is corrected, so that it need not be chosen again.
+      if (input.upload && !form.errors.file && !form.errors.url) {
+        const file = kept && input.keptFileId ? kept.file : await keepPendingUpload(db, app.config.filesDir, {
+          municipalityId: municipality.id,
+          userId: actorId,
+          data: input.upload.data,
+          mediaType: service.mediaTypeOf(input.upload.data, input.format),
+          originalName: input.upload.filename,
+        });
+        form.values["file.keep"] = file.id;
+        form.values["file.filename"] = file.original_name;
+      } else {
+        form.values["file.keep"] = "";
+      }
+      if (!form.values.name && input.name) form.values.name = input.name;
+      return editPage(request, reply, municipality, dataset, { resourceForm: form }, 400);
+    }
+    await service.addResource(db, app.config.filesDir, municipality.id, actorId, dataset.id, input);
     return reply.redirectWithFlash(`/${municipality.slug}/admin/data/${dataset.id}/edit`, { kind: "success", key: "opendata.flash.resource_added" });
   });
 

@@ -2,7 +2,7 @@ import { numeric, toCsv as writeCsv, type CsvValue } from "../../core/export/csv
 import path from "node:path";
 import { recordAudit } from "../../core/audit/index.js";
 import type { Db, Tx } from "../../core/db/index.js";
-import { findStoredFile, readStoredFile, sniffMediaType, storeFile } from "../../core/files/index.js";
+import { findStoredFile, readStoredFile, sniffMediaType, storeFile, takePendingUpload } from "../../core/files/index.js";
 import { AppError, refusedOnField } from "../../core/http/errors.js";
 import type { FormReader } from "../../core/http/forms.js";
 import { LOCALES } from "../../core/i18n/index.js";
@@ -69,6 +69,11 @@ export function formatOf(filename: string, data: Buffer): string {
   return /^[A-Z0-9]{1,10}$/.test(extension) ? extension : "BIN";
 }
 
+/** The media type a resource's file is stored with: what its bytes prove, else its format's. */
+export function mediaTypeOf(data: Buffer, format: string): string {
+  return sniffMediaType(data) ?? FORMAT_MEDIA_TYPES[format] ?? "application/octet-stream";
+}
+
 export interface ResourceInput {
   name: string;
   description: string;
@@ -77,18 +82,38 @@ export interface ResourceInput {
   format: string;
   /** A tabular upload, read and typed, ready for the datastore. */
   table?: PreparedTable;
+  /** The upload is one kept when the form last came back with an error: this stored file. */
+  keptFileId?: string;
 }
 
-export async function readResourceInput(form: FormReader): Promise<ResourceInput> {
-  const upload = form.file("file");
+/**
+ * A resource's name from its file's, when the person gave none: the name without its extension,
+ * underscores and hyphens as spaces, the first letter capital ("budget_2026-final.csv" → "Budget 2026 final").
+ */
+export function nameFromFile(filename: string): string {
+  const base = path.basename(filename.replace(/\\/g, "/")).replace(/\.[A-Za-z0-9]{1,10}$/, "");
+  const spaced = base.replace(/[_\s-]+/g, " ").trim();
+  const name = spaced.length > 0 ? spaced[0]!.toLocaleUpperCase() + spaced.slice(1) : "";
+  return name.slice(0, 200) || filename.slice(0, 200);
+}
+
+/**
+ * Reads the form adding a resource. `kept` is the upload kept from the form's last attempt, used
+ * when no new file is chosen. Without a name, the file's own becomes the resource's.
+ */
+export async function readResourceInput(form: FormReader, kept?: { id: string; filename: string; data: Buffer }): Promise<ResourceInput> {
+  const chosen = form.file("file");
+  const upload = chosen ?? (kept ? { filename: kept.filename, data: kept.data } : undefined);
   const url = form.text("url", { max: 2000 });
   const input: ResourceInput = {
-    name: form.text("name", { required: true, max: 200 }),
+    name: form.text("name", { required: !upload, max: 200 }),
     description: form.text("description", { max: 5000 }),
     url: url || null,
     upload,
     format: form.text("format", { max: 20, pattern: /^[A-Za-z0-9]+$/ }).toUpperCase(),
+    ...(!chosen && kept ? { keptFileId: kept.id } : {}),
   };
+  if (!input.name && upload) input.name = nameFromFile(upload.filename);
   if (upload && url) form.fail("url", "opendata.error.file_or_link");
   if (!upload && !url) form.fail("file", "opendata.error.file_or_link");
   if (url) {
@@ -193,8 +218,12 @@ export async function addResource(db: Db, filesDir: string, municipalityId: stri
     const dataset = await store.getDataset(tx, municipalityId, datasetId);
     if (!dataset) throw new AppError("NOT_FOUND");
     let fileId: string | null = null;
-    if (input.upload) {
-      const mediaType = sniffMediaType(input.upload.data) ?? FORMAT_MEDIA_TYPES[input.format] ?? "application/octet-stream";
+    if (input.keptFileId) {
+      // The file kept from the form's last attempt is used as it is, and is no longer pending.
+      if (!(await takePendingUpload(tx, municipalityId, actorId, input.keptFileId))) throw new AppError("NOT_FOUND");
+      fileId = input.keptFileId;
+    } else if (input.upload) {
+      const mediaType = mediaTypeOf(input.upload.data, input.format);
       fileId = (await storeFile(tx, filesDir, { municipalityId, data: input.upload.data, mediaType, originalName: input.upload.filename, createdBy: actorId })).id;
     }
     const id = await store.insertResource(tx, municipalityId, { datasetId, name: input.name, description: input.description, fileId, url: fileId ? null : input.url, format: input.format });
@@ -319,7 +348,10 @@ export async function applyTableSchema(
  * Loads a tabular file (CSV, XLSX) into the datastore table of an existing resource, inside the
  * caller's transaction. For imports and demo data, which create resources without a form.
  */
-export async function loadResourceTable(tx: Tx, municipalityId: string, resourceId: string, data: Buffer, format: string): Promise<void> {
+/** Loads a tabular file into the datastore; returns the rows loaded (0 for a file that is not a table). */
+export async function loadResourceTable(tx: Tx, municipalityId: string, resourceId: string, data: Buffer, format: string): Promise<number> {
   const table = await readTable(data, format);
-  if (table) await datastore.replaceTable(tx, municipalityId, resourceId, table);
+  if (!table) return 0;
+  await datastore.replaceTable(tx, municipalityId, resourceId, table);
+  return table.report.rows;
 }

@@ -1,3 +1,4 @@
+import type { PublicText } from "../../core/modules.js";
 import type { Queryable } from "../../core/db/index.js";
 
 export type DatasetStatus = "draft" | "published";
@@ -321,4 +322,14 @@ export async function replaceResourceFile(db: Queryable, municipalityId: string,
 export async function countPublishedDatasets(db: Queryable, municipalityIds: string[]): Promise<number> {
   const [row] = await db.query<{ count: number }>("SELECT count(*)::int AS count FROM datasets WHERE municipality_id = ANY($1::uuid[]) AND status = 'published'", [municipalityIds]);
   return row?.count ?? 0;
+}
+
+/** What the public reads of the open-data portal: the published datasets and their files' descriptions. */
+export async function publicTexts(db: Queryable, municipalityId: string): Promise<PublicText[]> {
+  return db.query<PublicText>(
+    `SELECT 'dataset: ' || title AS "where", title || E'\n' || description AS text FROM datasets WHERE municipality_id = $1 AND status = 'published'
+     UNION ALL SELECT 'resource: ' || r.name, r.description FROM dataset_resources r JOIN datasets d ON d.municipality_id = r.municipality_id AND d.id = r.dataset_id
+       WHERE r.municipality_id = $1 AND d.status = 'published' AND r.description <> ''`,
+    [municipalityId],
+  );
 }

@@ -1,3 +1,4 @@
+import { publicTexts as publicTextsOf } from "./store.js";
 import type { AppModule } from "../../core/modules.js";
 import { listBudgets } from "./budgets/store.js";
 import { seedParticipationDemo } from "./demo/index.js";
@@ -131,6 +132,7 @@ export const participationModule: AppModule = {
       meeting: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/meetings/${subjectId}` : undefined),
     },
   },
+  publicTexts: (db, municipalityId) => publicTextsOf(db, municipalityId),
   exports: [
     { key: "meetings_ics", titleKey: "participation.exports.meetings_calendar", format: "iCalendar", mediaType: "text/calendar", per: "municipality", path: (m) => `/${m.slug}/meetings.ics` },
     { key: "meetings_attendance", titleKey: "participation.exports.meetings_attendance", format: "CSV", mediaType: "text/csv", per: "municipality", path: (m) => `/${m.slug}/meetings/attendance.csv` },

@@ -1,3 +1,4 @@
+import type { PublicText } from "../../core/modules.js";
 import type { Queryable } from "../../core/db/index.js";
 
 /** The SQL of participation shared by its parts (processes, phases, followers, verified residents): every query names the municipality it works in. */
@@ -236,5 +237,21 @@ export async function listProcessesTakenPartIn(db: Queryable, municipalityIds: s
              WHERE v.municipality_id = p.municipality_id AND v.user_id = $2)
      ORDER BY p.updated_at DESC LIMIT 50`,
     [municipalityIds, userId],
+  );
+}
+
+/** What the public reads of participation: published processes, their phases, proposals, meetings, budgets and their projects, surveys. */
+export async function publicTexts(db: Queryable, municipalityId: string): Promise<PublicText[]> {
+  return db.query<PublicText>(
+    `SELECT 'process: ' || title AS "where", title || E'\n' || description AS text FROM processes WHERE municipality_id = $1 AND status = 'published'
+     UNION ALL SELECT 'phase: ' || ph.title, ph.title || E'\n' || ph.description FROM process_phases ph JOIN processes p ON p.municipality_id = ph.municipality_id AND p.id = ph.process_id
+       WHERE ph.municipality_id = $1 AND p.status = 'published'
+     UNION ALL SELECT 'proposal: ' || title, title || E'\n' || body FROM proposals WHERE municipality_id = $1 AND hidden_at IS NULL
+     UNION ALL SELECT 'meeting: ' || title, title || E'\n' || description FROM meetings WHERE municipality_id = $1 AND status <> 'draft'
+     UNION ALL SELECT 'budget: ' || title, title || E'\n' || description FROM budgets WHERE municipality_id = $1 AND status = 'published'
+     UNION ALL SELECT 'budget project: ' || bp.title, bp.title || E'\n' || bp.description FROM budget_projects bp JOIN budgets b ON b.municipality_id = bp.municipality_id AND b.id = bp.budget_id
+       WHERE bp.municipality_id = $1 AND b.status = 'published'
+     UNION ALL SELECT 'survey: ' || title, title || E'\n' || description FROM surveys WHERE municipality_id = $1 AND status <> 'draft'`,
+    [municipalityId],
   );
 }

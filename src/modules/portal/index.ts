@@ -1,3 +1,4 @@
+import { publicTexts as publicTextsOf } from "./store.js";
 import type { AppModule } from "../../core/modules.js";
 import { seedPortalDemo } from "./demo.js";
 import { PORTAL_REASONS } from "./reasons.js";
@@ -34,5 +35,6 @@ export const portalModule: AppModule = {
       official: ({ municipality }) => (municipality ? `/${municipality.slug}/admin/officials` : undefined),
     },
   },
+  publicTexts: (db, municipalityId) => publicTextsOf(db, municipalityId),
   exports: [{ key: "news", titleKey: "portal.exports.news", format: "JSON", mediaType: "application/json", per: "municipality", path: (m) => `/api/v1/${m.slug}/news` }],
 };

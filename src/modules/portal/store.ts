@@ -1,3 +1,4 @@
+import type { PublicText } from "../../core/modules.js";
 import type { Queryable } from "../../core/db/index.js";
 import type { MunicipalRole } from "../../core/auth/roles.js";
 
@@ -222,4 +223,14 @@ export async function municipalitySlugTaken(db: Queryable, slug: string): Promis
 export async function referenceCodeTaken(db: Queryable, referenceCode: string): Promise<boolean> {
   const [row] = await db.query("SELECT 1 FROM municipalities WHERE reference_code = $1", [referenceCode]);
   return row !== undefined;
+}
+
+/** What the public reads of the municipality's site: published news and pages, the municipality's description. */
+export async function publicTexts(db: Queryable, municipalityId: string): Promise<PublicText[]> {
+  return db.query<PublicText>(
+    `SELECT 'news: ' || title AS "where", title || E'\n' || summary || E'\n' || body AS text FROM news WHERE municipality_id = $1 AND status = 'published'
+     UNION ALL SELECT 'page: ' || title, title || E'\n' || body FROM pages WHERE municipality_id = $1 AND status = 'published'
+     UNION ALL SELECT 'description: ' || name, description FROM municipalities WHERE id = $1`,
+    [municipalityId],
+  );
 }

@@ -196,11 +196,18 @@ export async function seedEservices(
 const E_SERVICES_DEMO = new Set(["rufisque", "labe", "bissau"]);
 
 /** The e-services demo step: procedures and dossiers where a counter agent and an administrator work. */
-export async function seedEservicesDemo({ db, filesDir, publicUrl, municipalities }: DemoSeedContext): Promise<void> {
+export async function seedEservicesDemo({ db, filesDir, publicUrl, municipalities, progress }: DemoSeedContext): Promise<void> {
   for (const m of municipalities) {
     const { agent, administrator, citizen } = m.staff;
     if (!E_SERVICES_DEMO.has(m.slug) || !administrator) continue;
     // Bissau's demo has no counter agent: its administrator stands at the counter.
     await seedEservices(db, filesDir, publicUrl, m.id, { agentId: (agent ?? administrator).id, administratorId: administrator.id, ...(citizen ? { citizen } : {}) });
+    if (progress) {
+      const [counts] = await db.query<{ procedures: number; dossiers: number }>(
+        "SELECT (SELECT count(*)::int FROM procedures WHERE municipality_id = $1) AS procedures, (SELECT count(*)::int FROM dossiers WHERE municipality_id = $1) AS dossiers",
+        [m.id],
+      );
+      progress(`demo: ${m.name} — ${counts?.procedures ?? 0} procedures, ${counts?.dossiers ?? 0} dossiers`);
+    }
   }
 }

@@ -85,12 +85,19 @@ export function ProceduresPage(props: { ctx: ViewContext; municipality: Municipa
           </ul>
         </section>
       ))}
-      <StatsTable ctx={ctx} stats={props.stats} />
-      <p>
-        <a href={`/${municipality.slug}/services/stats.csv`} safe>
-          {t("eservices.stats.download")}
-        </a>
-      </p>
+      {props.procedures.length === 0 ? (
+        // Statistics of nothing would read as a service nobody uses: say why there are none.
+        <p safe>{t("eservices.stats.none")}</p>
+      ) : (
+        <>
+          <StatsTable ctx={ctx} stats={props.stats} />
+          <p>
+            <a href={`/${municipality.slug}/services/stats.csv`} safe>
+              {t("eservices.stats.download")}
+            </a>
+          </p>
+        </>
+      )}
     </Layout>
   );
 }

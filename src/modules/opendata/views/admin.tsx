@@ -130,7 +130,7 @@ export function DatasetFormPage(props: {
           />
           <h3 safe>{t("opendata.admin.add_resource")}</h3>
           <Form ctx={ctx} action={`${base}/${dataset.id}/resources`} form={props.resourceForm} multipart>
-            <Field ctx={ctx} form={props.resourceForm} name="name" label={t("portal.field.name")} required maxlength={200} />
+            <Field ctx={ctx} form={props.resourceForm} name="name" label={t("portal.field.name")} hint={t("opendata.field.name_hint")} maxlength={200} />
             <Field ctx={ctx} form={props.resourceForm} name="description" label={t("opendata.field.description")} multiline rows={3} maxlength={5000} />
             <FileField
               ctx={ctx}
@@ -140,6 +140,15 @@ export function DatasetFormPage(props: {
               hint={t("opendata.field.file_hint", { size: Math.round(ctx.uploadLimitBytes / (1024 * 1024)) })}
               accept=".csv,.xlsx,.json,.geojson,.pdf,.zip,text/csv,application/json"
             />
+            {props.resourceForm?.values["file.keep"] ? (
+              // The file sent with the form that came back: kept, so that it need not be chosen again.
+              <label for="f-file.keep">
+                <input type="checkbox" id="f-file.keep" name="file.keep" value={props.resourceForm.values["file.keep"]} checked />{" "}
+                <span safe>{t("form.file.keep", { name: props.resourceForm.values["file.filename"] ?? "" })}</span>
+              </label>
+            ) : (
+              ""
+            )}
             <Field ctx={ctx} form={props.resourceForm} name="url" type="url" label={t("opendata.field.url")} hint={t("opendata.field.url_hint")} />
             <Field ctx={ctx} form={props.resourceForm} name="format" label={t("opendata.field.format")} hint={t("opendata.field.format_hint")} maxlength={20} />
             <div>

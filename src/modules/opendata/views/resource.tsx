@@ -16,7 +16,8 @@ export interface PreviewParams {
   page: number;
   chartX: string;
   chartY: string;
-  chartKind: "bar" | "line";
+  /** Empty until chosen: a line over dates, bars over labels. */
+  chartKind: "bar" | "line" | "";
 }
 
 export const PREVIEW_ROWS = 20;
@@ -57,8 +58,21 @@ function cellText(ctx: ViewContext, value: unknown, type: keyof typeof TYPE_LABE
   if (value === null || value === undefined) return "";
   if (type === "number" || type === "integer") return ctx.fmt.number(Number(value));
   if (type === "boolean") return ctx.t(value ? "opendata.datastore.true" : "opendata.datastore.false");
+  // A day as the reader writes it ("15 mars 2025"); exports keep ISO dates for programs.
+  if (type === "date") {
+    const day = dayOf(value);
+    if (day) return ctx.fmt.date(day, "UTC");
+  }
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   return String(value);
+}
+
+/** A date column's value (a Date, or the ISO day the database sends) as midnight UTC of that day. */
+export function dayOf(value: unknown): Date | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(value)) return undefined;
+  const day = new Date(`${value.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(day.getTime()) ? undefined : day;
 }
 
 export function IssueList(props: { ctx: ViewContext; table: DatastoreTable }): JSX.Element {
@@ -92,6 +106,8 @@ export function ResourcePage(props: {
   params: PreviewParams;
   canManage: boolean;
   replaceForm?: FormState;
+  /** The chart's own size, so that its image keeps its proportions. */
+  chartSize?: { width: string; height: string } | undefined;
 }): JSX.Element {
   const { ctx, municipality, dataset, resource, table, params } = props;
   const { t } = ctx;
@@ -260,8 +276,8 @@ export function ResourcePage(props: {
                   y: fields.find((field) => field.name === params.chartY)?.title ?? params.chartY,
                   x: fields.find((field) => field.name === params.chartX)?.title ?? params.chartX,
                 })}
-                width="640"
-                height="320"
+                width={props.chartSize?.width ?? "640"}
+                height={props.chartSize?.height ?? "320"}
               />
             </figure>
           ) : (

@@ -1,3 +1,4 @@
+import { DEMO_BUDGET_YEAR } from "./processes.js";
 import type { Tx } from "../../../core/db/index.js";
 import { addProject, createBudget, publishBudget, type ProjectInput } from "../budgets/service.js";
 
@@ -65,7 +66,8 @@ export async function seedBudgets(tx: Tx, municipalityId: string, processId: str
   // Whole minutes, as an editor would type them in the back office.
   const now = Math.floor(Date.now() / 60_000) * 60_000;
   const budgetId = await createBudget(tx, municipalityId, editorId, processId, {
-    title: `Budget participatif ${new Date(now).getUTCFullYear()} de ${municipality.name}`,
+    // The year of the process it belongs to, not the current one: the vote funds next year's projects.
+    title: `Budget participatif ${DEMO_BUDGET_YEAR} de ${municipality.name}`,
     description:
       "La commune consacre une part de son budget d'investissement aux projets que choisissent ses habitants.\n\n" +
       "Chaque habitant vérifié choisit les projets qu'il veut voir financer, sans dépasser l'enveloppe. Les projets les plus choisis sont réalisés dans l'ordre, tant que l'enveloppe le permet.",

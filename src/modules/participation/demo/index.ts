@@ -11,7 +11,7 @@ const PARTICIPATION_DEMO = new Set(["rufisque", "labe"]);
  * The participation demo step: the Local Action Plan's process with residents, proposals and
  * comments; where participation is shown at work, its meetings, a survey and a participatory budget.
  */
-export async function seedParticipationDemo({ db, passwordHash, municipalities }: DemoSeedContext): Promise<void> {
+export async function seedParticipationDemo({ db, passwordHash, municipalities, progress }: DemoSeedContext): Promise<void> {
   for (const m of municipalities) {
     const { editor, agent, citizen } = m.staff;
     if (!editor || !agent) continue;
@@ -22,5 +22,12 @@ export async function seedParticipationDemo({ db, passwordHash, municipalities }
     const respondents = (await db.query<{ user_id: string }>("SELECT user_id FROM resident_verifications WHERE municipality_id = $1 ORDER BY verified_at, user_id", [m.id])).map((row) => row.user_id);
     await seedSurveys(db, m.id, plan!.id, editor.id, respondents);
     await seedBudgets(db, m.id, await seedBudgetProcess(db, m.id, editor.id), editor.id);
+    if (progress) {
+      const [counts] = await db.query<{ processes: number; proposals: number }>(
+        "SELECT (SELECT count(*)::int FROM processes WHERE municipality_id = $1) AS processes, (SELECT count(*)::int FROM proposals WHERE municipality_id = $1) AS proposals",
+        [m.id],
+      );
+      progress(`demo: ${m.name} — ${counts?.processes ?? 0} processes, ${counts?.proposals ?? 0} proposals, a survey, a budget vote, meetings`);
+    }
   }
 }

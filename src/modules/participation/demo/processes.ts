@@ -92,11 +92,14 @@ export async function seedParticipation(tx: Tx, municipalityId: string, slug: st
   for (const follower of ids) await store.follow(tx, municipalityId, processId, follower, true);
 }
 
+/** The year the demo's participatory budget funds: the process and its vote carry the same one. */
+export const DEMO_BUDGET_YEAR = 2027;
+
 /** A second live process, the participatory budget, whose vote runs for the next thirty days. */
 export async function seedBudgetProcess(tx: Tx, municipalityId: string, editorId: string): Promise<string> {
   const processId = await store.insertProcess(tx, municipalityId, editorId, {
-    slug: "budget-participatif-2027",
-    title: "Budget participatif 2027",
+    slug: `budget-participatif-${DEMO_BUDGET_YEAR}`,
+    title: `Budget participatif ${DEMO_BUDGET_YEAR}`,
     description: "Une part du budget d'investissement de la commune est décidée par ses habitants : les projets ont été proposés et chiffrés avec les services techniques, chaque habitant vérifié vote maintenant pour ceux qu'il veut voir réalisés.",
     scope: "Toute la commune",
     categories: [],
