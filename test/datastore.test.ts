@@ -19,7 +19,7 @@ import { fieldErrors, fr, shown } from "./answers.js";
 import { Browser, createTestApp, DEMO, idOf, visibleText, type TestContext } from "./helpers.js";
 
 /** "N lines" as the table's page says it, and not a number that merely ends with N. */
-const lineCount = (count: number) => new RegExp(`(?<!\\d)${shown(fr("opendata.datastore.count", { count, shown: count })).source}(?!\\p{L})`, "u");
+const lineCount = (count: number) => new RegExp(`(?<!\\d)${shown(fr("opendata.datastore.count", { count })).source}(?!\\p{L})`, "u");
 
 /** A file as Excel in French writes it: semicolons, decimal commas, Windows-1252, dd/mm/yyyy. */
 const EXCEL_FR = Buffer.from(
@@ -180,7 +180,7 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
   it("draws a bar or line chart of two columns as SVG, labels escaped, linked from the page", async () => {
     const visitor = new Browser(ctx.app);
     const pageBody = (await visitor.get(`${page}/resources/${resourceId}?x=couvert&y=etals&kind=bar`)).body;
-    assert.match(pageBody, /<img src="[^"]+\/chart\.svg\?x=couvert&(amp;)?y=etals&(amp;)?kind=bar" alt="Graphique : Étals par Couvert\./);
+    assert.match(pageBody, /<img src="[^"]+\/chart\.svg\?x=couvert&(amp;)?y=etals&(amp;)?kind=bar" alt="Graphique\u202f: Étals par Couvert\./);
     const bars = await visitor.get(`${page}/resources/${resourceId}/chart.svg?x=couvert&y=etals&kind=bar`);
     assert.equal(bars.headers["content-type"], "image/svg+xml; charset=utf-8");
     assert.equal((bars.body.match(/<rect /g) ?? []).length, 2, "one bar per value of Couvert");

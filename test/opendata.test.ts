@@ -46,7 +46,7 @@ describe("open data: catalogue, search and the editor's work", () => {
   it("search ignores accents, understands French word forms and forgives a typo", async () => {
     const visitor = new Browser(ctx.app);
     // The number in "N datasets", whichever plural form the catalogue gives it.
-    const found = new RegExp(["one", "other"].map((form) => shown(fr(`opendata.search.count.${form}`, { count: "NUMBER" })).source.replace("NUMBER", "(\\d+)")).join("|"));
+    const found = new RegExp([1, 2].map((n) => shown(fr("opendata.search.count", { count: n })).source.replace(String(n), "(\\d+)")).join("|"));
     const count = async (url: string) => {
       const match = found.exec(visibleText((await visitor.get(url)).body));
       return Number(match?.[1] ?? match?.[2]);

@@ -235,7 +235,7 @@ describe("participation: proposals, supports, comments, answers and moderation",
     assert.equal(reasonOf(closed), "SUPPORTS_CLOSED");
     const followersTold = await announceOpenedPhases(ctx.db, notifier, "https://example.org");
     assert.ok(followersTold >= 3);
-    assert.match(notifier.sent.at(-1)!.body, /« Arbitrage et adoption » commence/);
+    assert.match(notifier.sent.at(-1)!.body, /«\u202fArbitrage et adoption\u202f» commence/);
     assert.equal(await announceOpenedPhases(ctx.db, notifier, "https://example.org"), 0);
   });
 

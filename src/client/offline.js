@@ -76,7 +76,8 @@
           return name ? name + " — " + node.textContent : node.textContent;
         })
       : [(page.querySelector("main h1 + p") || { textContent: "" }).textContent];
-    return parts.join(" ").replace(/\s+/g, " ").trim().slice(0, 400);
+    // Ordinary white space only: \s would also flatten the no-break spaces of French typography.
+    return parts.join(" ").replace(/[ \t\r\n\f]+/g, " ").trim().slice(0, 400);
   }
 
   /** The outbox page: each refused form, why, and what the person can do with it. */

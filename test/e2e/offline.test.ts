@@ -198,14 +198,14 @@ describe("offline: a form sent without a connection is kept and delivered once t
       const item = page.locator("#outbox-list li");
       await item.getByRole("heading", { name: /^Certificat de résidence.*, envoyé le / }).waitFor();
       assert.match((await item.textContent()) ?? "", /Le serveur a trouvé des erreurs dans le formulaire\./);
-      assert.match((await item.textContent()) ?? "", /Réponse du serveur : Une erreur est à corriger : Prénom et nom du .* — Ce champ est obligatoire/);
+      assert.match((await item.textContent()) ?? "", /Réponse du serveur\u202f: Une erreur est à corriger\u202f: Prénom et nom du .* — Ce champ est obligatoire/);
       const violations = await seriousViolations(page);
       assert.deepEqual(violations, [], `the outbox page has accessibility violations:\n${violations.join("\n")}`);
 
       // Opened, the form is filled again with what was typed, file included, and says why.
       await item.getByRole("link", { name: "Ouvrir et corriger" }).click();
       await page.waitForURL(new RegExp(`/rufisque/dossiers/${dossierId}#outbox-\\d+$`));
-      await page.getByRole("alert").filter({ hasText: "Ce formulaire a été refusé à l'envoi : Le serveur a trouvé des erreurs" }).waitFor();
+      await page.getByRole("alert").filter({ hasText: "Ce formulaire a été refusé à l'envoi\u202f: Le serveur a trouvé des erreurs" }).waitFor();
       assert.equal(await page.locator('[name="f.nom"]').inputValue(), "Ndiaye");
       assert.equal(await page.locator('[name="f.nin"]').inputValue(), "1 751 1990 01234");
       assert.ok(await page.locator('[name="f.occupation"][value="locataire"]').isChecked());
@@ -253,7 +253,7 @@ describe("offline: a form sent without a connection is kept and delivered once t
       await signIn(page);
       await page.goto(`${base}/offline?outbox=1`);
       const item = page.locator("#outbox-list li");
-      await item.getByText("Votre session avait pris fin : connectez-vous, puis envoyez-le à nouveau.").waitFor();
+      await item.getByText("Votre session avait pris fin\u202f: connectez-vous, puis envoyez-le à nouveau.").waitFor();
       await item.getByRole("button", { name: "Envoyer à nouveau" }).click();
       await page.getByText("Aucun formulaire refusé n'attend sur cet appareil.").waitFor();
       await outboxWhen(page, "empty");

@@ -26,7 +26,7 @@ describe("rendering a form without script", () => {
     const html = render();
     assert.match(html, /<fieldset id="s-main"><legend>Demande<\/legend>/);
     assert.match(html, /data-show-if="f.kind" data-show-if-value="o1"/);
-    assert.match(html, /À remplir seulement si vous avez répondu « Option 1 » à « Type »/);
+    assert.match(html, /À remplir seulement si vous avez répondu «\u202fOption 1\u202f» à «\u202fType\u202f»/);
     assert.match(html, /Détail \(facultatif\)/);
     assert.match(html, /name="f.rows.0.name"/);
     assert.match(html, /<button type="submit" name="_add" value="rows"/);

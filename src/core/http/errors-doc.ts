@@ -1,4 +1,4 @@
-import { loadCatalogues } from "../i18n/index.js";
+import { loadCatalogues, messageSketch } from "../i18n/index.js";
 import { ERRORS, type ReasonCatalogue } from "./errors.js";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s+/g, " ");
@@ -9,8 +9,11 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s+/g, " ");
  */
 export function renderErrorsDoc(catalogues: { owner: string; reasons: ReasonCatalogue }[]): string {
   const catalogue = loadCatalogues().en;
-  // A message with plural forms is documented by its `other` form, placeholders as written.
-  const en = (key: string) => catalogue.get(key) ?? catalogue.get(`${key}.other`) ?? key;
+  // A message with plural forms is documented by its `other` form, placeholders as `{name}`.
+  const en = (key: string) => {
+    const text = catalogue.get(key);
+    return text === undefined ? key : messageSketch(text);
+  };
   const lines = [
     "# Errors and reason codes",
     "",

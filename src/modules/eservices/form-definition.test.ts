@@ -723,14 +723,14 @@ describe("rendering", () => {
     assert.ok(html.includes("1 751 1990 01234"), "the national id hint shows the country's example");
     for (const part of ["line", "quarter", "town"]) assert.ok(html.includes(`name="f.home.${part}"`));
     assert.match(html, /type="file" id="f-f\.plan" name="f\.plan" accept="application\/pdf,image\/jpeg"/);
-    assert.ok(html.includes("Formats : PDF, JPEG. Taille maximale : 2 Mo."));
+    assert.ok(html.includes("Formats\u202f: PDF, JPEG. Taille maximale\u202f: 2 Mo."));
     assert.ok(html.includes("Bio (facultatif)"));
   });
 
   it("shows conditional fields with when to answer them, and hooks for a script", () => {
     const html = render();
     assert.ok(html.includes('data-show-if="f.married" data-show-if-value="yes"'));
-    assert.ok(html.includes("À remplir seulement si vous avez répondu « Oui » à « Marié(e) »."));
+    assert.ok(html.includes("À remplir seulement si vous avez répondu «\u202fOui\u202f» à «\u202fMarié(e)\u202f»."));
     assert.ok(html.includes('data-show-if="f.owners.0.minor"'), "inside an entry, the sibling of the same entry");
   });
 

@@ -81,11 +81,11 @@ export function IssueList(props: { ctx: ViewContext; table: DatastoreTable }): J
   const report = table.report;
   return (
     <details>
-      <summary safe>{t("opendata.datastore.report_summary", { rows: ctx.fmt.number(report.rows), count: report.issueCount, encoding: report.encoding })}</summary>
+      <summary safe>{t("opendata.datastore.report_summary", { rows: report.rows, count: report.issueCount, encoding: report.encoding })}</summary>
       <ul>
         {report.issues.map((issue) => (
           <li safe>
-            {t(ISSUE_KEYS[issue.kind], { line: issue.line, column: issue.column ?? "", value: issue.value ?? "", expected: String(issue.expected ?? "") })}
+            {t(ISSUE_KEYS[issue.kind], { line: issue.line, column: issue.column ?? "", value: issue.kind === "wrong_field_count" ? Number(issue.value) : (issue.value ?? ""), expected: String(issue.expected ?? "") })}
           </li>
         ))}
       </ul>
@@ -168,7 +168,7 @@ export function ResourcePage(props: {
               </button>
             </div>
           </form>
-          <p safe>{t("opendata.datastore.count", { count: props.total, shown: ctx.fmt.number(props.total) })}</p>
+          <p safe>{t("opendata.datastore.count", { count: props.total })}</p>
           <ul class="inline">
             <li>
               <a href={`${base}/rows.csv${previewQuery(params, { page: 1 })}`} safe>

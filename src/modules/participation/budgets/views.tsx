@@ -85,7 +85,7 @@ function ResultsSection(props: { ctx: ViewContext; municipality: Municipality; b
       <p safe>
         {rate === null
           ? t("participation.budgets.results.ballots", { count: ballots })
-          : t("participation.budgets.results.turnout", { ballots: fmt.number(ballots), eligible: fmt.number(eligible ?? 0), rate: percent(ctx, rate) })}
+          : t("participation.budgets.results.turnout", { ballots, eligible: eligible ?? 0, rate: percent(ctx, rate) })}
       </p>
       <p safe>
         {t("participation.budgets.results.spent", {

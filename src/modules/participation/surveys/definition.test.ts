@@ -468,8 +468,8 @@ describe("rendering", () => {
 
   it("draws conditional questions with a hint naming the condition in words", () => {
     const html = render();
-    assert.ok(html.includes("À remplir seulement si vous avez répondu « En car rapide » à « Comment venez-vous au marché ? »."));
-    assert.ok(html.includes("À remplir seulement si vous avez répondu « Eau » à « Priorités »."));
+    assert.ok(html.includes("À remplir seulement si vous avez répondu «\u202fEn car rapide\u202f» à «\u202fComment venez-vous au marché ?\u202f»."));
+    assert.ok(html.includes("À remplir seulement si vous avez répondu «\u202fEau\u202f» à «\u202fPriorités\u202f»."));
     assert.ok(html.includes('data-show-if="q.transport" data-show-if-value="bus"'));
     assert.ok(html.includes('name="q.bus_line"'), "a conditional question is always drawn");
   });
@@ -513,12 +513,12 @@ describe("rendering", () => {
     assert.match(hidden, /<th scope="row">Éclairage<\/th><td>2<\/td><td>100 %<\/td>/);
     assert.ok(hidden.includes("Plusieurs réponses étaient possibles"));
     assert.equal((hidden.match(/<img src="data:image\/svg\+xml;base64,/g) ?? []).length, 3, "one chart per choice and scale question");
-    assert.ok(hidden.includes('alt="Réponses à « Satisfaction »"'));
+    assert.ok(hidden.includes('alt="Réponses à «\u202fSatisfaction\u202f»"'));
     const chart = Buffer.from(/<img src="data:image\/svg\+xml;base64,([^"]+)"/.exec(hidden)![1]!, "base64").toString("utf8");
     assert.match(chart, /role="img"/);
     assert.ok(chart.includes("1 (50 %)"));
     assert.ok(hidden.includes("<dd>4,5</dd>"), "the mean of 4 and 5");
-    assert.ok(hidden.includes("<dd>1 janvier 2025</dd>") && hidden.includes("<dd>1 mars 2025</dd>"));
+    assert.ok(hidden.includes("<dd>1er janvier 2025</dd>") && hidden.includes("<dd>1er mars 2025</dd>"));
     assert.ok(hidden.includes(escaped("Personne n'a encore répondu à cette question.")), "for the number of children nobody gave");
 
     const shown = SurveyResults({ ctx: view, def: survey, results, publishTexts: true }) as string;
