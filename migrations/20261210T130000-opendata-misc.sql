@@ -1,17 +1,14 @@
 -- Uploads kept for a form that came back with an error (a dataset's new file, while its other
--- fields are corrected), so that the person does not choose the file again. A row here means the
--- stored file is not used yet: only the user who sent it, in the municipality it was sent to,
--- may attach it; attaching it deletes the row. The daily purge deletes the stored files of rows
--- left for more than a day (abandoned forms), which deletes the rows with them.
+-- fields are corrected), so that the person does not choose the file again. A stored file with
+-- `pending_for` set is not used yet: only that user, in the municipality it was sent to, may
+-- attach it, and attaching it clears both columns. The daily purge deletes the files still
+-- pending a day after `pending_since` (abandoned forms).
+--
+-- Columns of stored_files rather than a table of their own: a table pointing at stored_files
+-- would hang on its primary key, which the migration of 20261206 replaces when it runs again.
+-- No foreign key to users either: a pending file of a deleted account is purged like any other.
 -- Safe to run twice.
 
-CREATE TABLE IF NOT EXISTS pending_uploads (
-  municipality_id uuid NOT NULL,
-  file_id uuid NOT NULL,
-  user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (municipality_id, file_id),
-  FOREIGN KEY (municipality_id, file_id) REFERENCES stored_files (municipality_id, id) ON DELETE CASCADE
-);
-
-CREATE INDEX IF NOT EXISTS pending_uploads_created ON pending_uploads (created_at);
+ALTER TABLE stored_files ADD COLUMN IF NOT EXISTS pending_for uuid;
+ALTER TABLE stored_files ADD COLUMN IF NOT EXISTS pending_since timestamptz;
+CREATE INDEX IF NOT EXISTS stored_files_pending ON stored_files (pending_since) WHERE pending_since IS NOT NULL;

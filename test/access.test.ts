@@ -58,6 +58,8 @@ const RULES: Record<string, Rule> = {
   "POST /:slug/admin/officials/:id/delete": "administrator",
   "GET /:slug/admin/members": "administrator",
   "POST /:slug/admin/members": "administrator",
+  "GET /:slug/admin/identity": "administrator",
+  "POST /:slug/admin/identity": "administrator",
   "POST /:slug/admin/members/revoke": "administrator",
   "GET /admin/municipalities": "superadmin",
   "POST /admin/municipalities": "superadmin",

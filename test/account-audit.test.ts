@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { recordAudit } from "../src/core/audit/index.js";
+import { auditVocabulary } from "../src/core/modules.js";
+import { MODULES } from "../src/modules/index.js";
 import { codeOf, fieldErrors, fieldReasons, fr, pt, shown } from "./answers.js";
 import { Browser, createTestApp, DEMO, idOf, lastCodeSentTo, visibleText, type TestContext } from "./helpers.js";
 
@@ -170,6 +174,26 @@ describe("the audit log pages", () => {
     assert.match(visibleText(residentRow), shown(fr("audit.log.actor_resident")));
     assert.doesNotMatch(after.body, /Habitant Rufisque/, "a resident's name is not shown to a municipality's administrator");
     assert.doesNotMatch(visibleText(after.body), /\+221/, "no phone number anywhere");
+  });
+
+  it("every action the code records has words on the audit page, found by reading the code", () => {
+    // Each audit entry names its action literally (`action: "module.subject.verb"`): reading the
+    // sources finds the next one as well, so nobody has to remember to give it words.
+    const recorded = new Set<string>();
+    const read = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) read(full);
+        else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) {
+          for (const match of fs.readFileSync(full, "utf8").matchAll(/\baction: "([a-z_]+(?:\.[a-z_]+)+)"/g)) recorded.add(match[1]!);
+        }
+      }
+    };
+    read("src");
+    assert.ok(recorded.size > 50, `the sources name their actions literally (${recorded.size} found)`);
+    const { actions } = auditVocabulary(MODULES);
+    assert.deepEqual([...recorded].filter((action) => !actions.has(action)).sort(), [], "actions without words in a manifest's audit.actions");
+    for (const key of new Set(actions.values())) assert.notEqual(fr(key), key, `${key} has a French text`);
   });
 
   it("an action without words shows its code", async () => {

@@ -48,7 +48,7 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
  * What the demo seed leaves empty, done the way people do it, so that every table holds rows
  * when the backup is taken: an agent opens a dossier, an editor posts through the API with an
  * Idempotency-Key, someone asks for a password reset, a resident asks for a verification code,
- * flags a proposal and votes, an agent counts who came to a meeting, an editor publishes its
+ * flags a proposal and votes, an agent writes on a dossier and counts who came to a meeting, an editor publishes its
  * minutes with a photo, the daily housekeeping is queued.
  */
 async function fillEveryTable(ctx: TestContext): Promise<void> {
@@ -57,8 +57,10 @@ async function fillEveryTable(ctx: TestContext): Promise<void> {
 
   const agent = new Browser(ctx.app);
   await agent.signIn(DEMO.rufisque.agent);
-  const dossier = await id("SELECT id FROM dossiers WHERE municipality_id = $1 ORDER BY reference LIMIT 1", [rufisque]);
+  const dossier = await id("SELECT id FROM dossiers WHERE municipality_id = $1 AND state <> 'draft' ORDER BY reference LIMIT 1", [rufisque]);
   assert.equal((await agent.get(`/rufisque/admin/dossiers/${dossier}`)).statusCode, 200, "an agent opens a dossier");
+  const asked = await agent.post(`/rufisque/admin/dossiers/${dossier}/messages`, { thread_message: "Merci d'apporter l'original au guichet." });
+  assert.equal(asked.statusCode, 303, "the agent writes to the applicant on the dossier");
 
   const editor = new Browser(ctx.app);
   await editor.signIn(DEMO.rufisque.editor);

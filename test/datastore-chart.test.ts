@@ -85,7 +85,7 @@ describe("datastore: a table's chart and its dates, as a visitor first sees them
   it("dates in the preview read as each language writes them; exports keep ISO dates", async () => {
     const page = await pageOf(`etat-civil-naissances-${year}`, `naissances-${year}.csv`);
     const cells = async (language: string) => visibleText((await new Browser(ctx.app, { "accept-language": language }).get(`${page}?sort=mois&dir=asc`)).body);
-    assert.match(await cells("fr"), new RegExp(`1 janvier ${year}`));
+    assert.match(await cells("fr"), new RegExp(`1er janvier ${year}`));
     assert.match(await cells("pt"), new RegExp(`1 de janeiro de ${year}`));
     assert.match(await cells("en"), new RegExp(`1 January ${year}`));
     assert.doesNotMatch(await cells("fr"), new RegExp(`${year}-01-01`));

@@ -153,7 +153,7 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     const visitor = new Browser(ctx.app);
     const all = visibleText((await visitor.get(`${page}/resources/${resourceId}`)).body);
     assert.match(all, lineCount(12));
-    assert.match(all, /Marché central 120 150,5 1 février 2021 oui/, "dates as French readers write them");
+    assert.match(all, /Marché central 120 150,5 1er février 2021 oui/, "dates as French readers write them");
     const sorted = visibleText((await visitor.get(`${page}/resources/${resourceId}?sort=etals&dir=desc`)).body);
     assert.ok(sorted.indexOf("Marché central") < sorted.indexOf("Marché aux poissons"), "120 stalls before 80");
     assert.match(visibleText((await visitor.get(`${page}/resources/${resourceId}?filter=couvert&value=non`)).body), lineCount(10));
@@ -260,7 +260,7 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     const [table] = await ctx.db.query<{ table_schema: { fields: { name: string; type: string }[] } }>("SELECT table_schema FROM datastore_tables WHERE resource_id = $1", [xlsxResource]);
     assert.deepEqual(table?.table_schema.fields.map((field) => [field.name, field.type]), [["ecole", "string"], ["eleves", "integer"], ["ouverte_le", "date"], ["part_de_filles", "number"]]);
     const text = visibleText((await new Browser(ctx.app).get(`${page}/resources/${xlsxResource}`)).body);
-    assert.match(text, /École A 320 1 septembre 2015 0,52/);
+    assert.match(text, /École A 320 1er septembre 2015 0,52/);
     assert.match(visibleText((await editor.get(`${page}/resources/${xlsxResource}`)).body), shown(fr("opendata.datastore.other_sheets", { sheets: "Notes" })));
 
     const exported = await new Browser(ctx.app).get(`${page}/resources/${xlsxResource}/rows.xlsx?sort=eleves&dir=asc`);

@@ -170,14 +170,14 @@ describe("open data: catalogue, search and the editor's work", () => {
     assert.deepEqual(await names(), ["Releves pluie 2026", "Aout"]);
     const [resource] = await ctx.db.query<{ file_id: string }>("SELECT file_id FROM dataset_resources WHERE dataset_id = $1 AND name = 'Aout'", [id]);
     assert.equal(resource?.file_id, keptId);
-    assert.equal((await ctx.db.query("SELECT 1 FROM pending_uploads WHERE file_id = $1", [keptId])).length, 0);
+    assert.equal((await ctx.db.query("SELECT 1 FROM stored_files WHERE id = $1 AND pending_for IS NOT NULL", [keptId])).length, 0);
     const [{ rows } = { rows: 0 }] = await ctx.db.query<{ rows: number }>("SELECT row_count AS rows FROM datastore_tables t JOIN dataset_resources r ON r.id = t.resource_id WHERE r.file_id = $1", [keptId]);
     assert.equal(Number(rows), 1, "its table is loaded as if it had been chosen again");
 
     // A form never sent again: its file is purged after a day.
     const abandoned = await editor.postMultipart(resources, { name: "", format: "c;sv" }, { ...csv("jour,mm\n2026-09-01,3\n"), filename: "septembre.csv" });
     const abandonedId = /name="file\.keep" value="([0-9a-f-]{36})"/.exec(abandoned.body)![1]!;
-    await ctx.db.query("UPDATE pending_uploads SET created_at = now() - interval '25 hours' WHERE file_id = $1", [abandonedId]);
+    await ctx.db.query("UPDATE stored_files SET pending_since = now() - interval '25 hours' WHERE id = $1", [abandonedId]);
     assert.equal(await purgeAbandonedUploads(ctx.db, ctx.config.filesDir), 1);
     assert.equal((await ctx.db.query("SELECT 1 FROM stored_files WHERE id = $1", [abandonedId])).length, 0);
     assert.equal((await ctx.db.query("SELECT 1 FROM stored_files WHERE id = $1", [keptId])).length, 1, "a kept file put to use is not purged");

@@ -339,13 +339,15 @@ async function accountRoutes(app: FastifyInstance): Promise<void> {
   });
 }
 
-/** Message keys of the actions core's accounts record, listed literally so the catalogue test sees them. */
+/** Message keys of the actions core's accounts and the platform itself record, listed literally so the catalogue test sees them. */
 const AUTH_AUDIT_ACTIONS: Record<string, string> = {
   "auth.role.grant": "audit.action.auth.role.grant",
   "auth.role.revoke": "audit.action.auth.role.revoke",
   "auth.network_role.grant": "audit.action.auth.network_role.grant",
   "auth.account.confirm": "audit.action.auth.account.confirm",
   "auth.password.change": "audit.action.auth.password.change",
+  // Written by the platform itself when it loads the demo network.
+  "system.seed.demo": "audit.action.system.seed.demo",
 };
 
 export const accountModule: AppModule = { name: "account", plugin: accountRoutes, audit: { actions: AUTH_AUDIT_ACTIONS } };

@@ -163,7 +163,7 @@ export async function keepPendingUpload(
   input: { municipalityId: string; userId: string; data: Buffer; mediaType: string; originalName: string },
 ): Promise<StoredFile> {
   const file = await storeFile(db, filesDir, { municipalityId: input.municipalityId, data: input.data, mediaType: input.mediaType, originalName: input.originalName, createdBy: input.userId });
-  await db.query("INSERT INTO pending_uploads (municipality_id, file_id, user_id) VALUES ($1, $2, $3)", [input.municipalityId, file.id, input.userId]);
+  await db.query("UPDATE stored_files SET pending_for = $3, pending_since = now() WHERE municipality_id = $1 AND id = $2", [input.municipalityId, file.id, input.userId]);
   return file;
 }
 
@@ -174,7 +174,7 @@ export async function keepPendingUpload(
 export async function findPendingUpload(db: Queryable, filesDir: string, municipalityId: string, userId: string, fileId: string): Promise<{ file: StoredFile; data: Buffer } | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(fileId)) return undefined;
   const [pending] = await db.query<{ file_id: string }>(
-    `SELECT file_id FROM pending_uploads WHERE municipality_id = $1 AND file_id = $2 AND user_id = $3 AND created_at > now() - make_interval(hours => $4)`,
+    `SELECT id AS file_id FROM stored_files WHERE municipality_id = $1 AND id = $2 AND pending_for = $3 AND pending_since > now() - make_interval(hours => $4)`,
     [municipalityId, fileId, userId, PENDING_UPLOAD_HOURS],
   );
   if (!pending) return undefined;
@@ -185,7 +185,10 @@ export async function findPendingUpload(db: Queryable, filesDir: string, municip
 
 /** The kept upload is now used by a row: it is no longer pending, and the purge leaves it. */
 export async function takePendingUpload(db: Queryable, municipalityId: string, userId: string, fileId: string): Promise<boolean> {
-  const taken = await db.query("DELETE FROM pending_uploads WHERE municipality_id = $1 AND file_id = $2 AND user_id = $3 RETURNING file_id", [municipalityId, fileId, userId]);
+  const taken = await db.query(
+    "UPDATE stored_files SET pending_for = NULL, pending_since = NULL WHERE municipality_id = $1 AND id = $2 AND pending_for = $3 RETURNING id",
+    [municipalityId, fileId, userId],
+  );
   return taken.length === 1;
 }
 
@@ -195,9 +198,7 @@ export async function takePendingUpload(db: Queryable, municipalityId: string, u
  */
 export async function purgeAbandonedUploads(db: Queryable, filesDir: string): Promise<number> {
   const removed = await db.query<{ sha256: string }>(
-    `DELETE FROM stored_files f USING pending_uploads p
-     WHERE f.municipality_id = p.municipality_id AND f.id = p.file_id AND p.created_at <= now() - make_interval(hours => $1)
-     RETURNING f.sha256`,
+    "DELETE FROM stored_files WHERE pending_since <= now() - make_interval(hours => $1) RETURNING sha256",
     [PENDING_UPLOAD_HOURS],
   );
   await removeUnreferencedBlobs(db, filesDir, removed.map((row) => row.sha256));

@@ -114,6 +114,8 @@ export const participationModule: AppModule = {
       "participation.survey.response.submit": "participation.audit.survey_response",
       "participation.budget.create": "participation.audit.budget_create",
       "participation.budget.update": "participation.audit.budget_update",
+      "participation.budget.project.add": "participation.audit.budget_project_add",
+      "participation.budget.project.remove": "participation.audit.budget_project_remove",
       "participation.budget.publish": "participation.audit.budget_publish",
       "participation.budget.results.publish": "participation.audit.budget_results",
       "participation.meeting.create": "participation.audit.meeting_create",

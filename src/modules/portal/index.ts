@@ -28,6 +28,7 @@ export const portalModule: AppModule = {
       "portal.official.add": "portal.audit.official_add",
       "portal.official.remove": "portal.audit.official_remove",
       "portal.municipality.create": "portal.audit.municipality_create",
+      "portal.identity.set": "portal.audit.identity_set",
     },
     subjects: {
       news: ({ municipality, subjectId }) => (municipality ? `/${municipality.slug}/admin/news/${subjectId}/edit` : undefined),

@@ -118,7 +118,7 @@ export function NetworkHomePage(props: { ctx: ViewContext; municipalities: Munic
                   <p class="meta">
                     <span safe>{municipality.name}</span>
                     {" · "}
-                    <time datetime={item.published_at?.toISOString()} safe>
+                    <time datetime={item.published_at?.toISOString()}>
                       {item.published_at ? ctx.fmt.date(item.published_at, municipality.time_zone) : ""}
                     </time>
                   </p>
