@@ -18,7 +18,7 @@ header.site a{color:#fff}
 .brand{font-weight:700;font-size:1.15rem;line-height:1.25;text-decoration:none;margin-right:auto;min-width:0}
 .brand small{display:block;font-weight:400;font-size:.8rem}
 header.branded{position:relative;isolation:isolate}header.branded .band{position:absolute;inset:0;width:100%;height:100%;z-index:-1}header.ink-dark{background:#fff}header.site.ink-dark,header.site.ink-dark a{color:#000}
-header.branded .menu nav{background:#fff;border-top-color:#ccc}header.branded .menu nav a{color:#0b4f8a}header.ink-dark .menu>summary{border-color:#000}
+header.branded .menu nav{background:#fff;border-top-color:#ccc;border-bottom:2px solid #0b4f8a;box-shadow:0 .4rem .6rem #0003}header.branded .menu nav a{color:#0b4f8a}header.ink-dark .menu>summary{border-color:#000}
 nav.main ul,nav.crumbs ol,.inline{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 details.menu{margin:0}
 .menu>summary{list-style:none;cursor:pointer;font-weight:600;padding:.3rem .7rem;border:2px solid #fff;border-radius:4px;white-space:nowrap}
@@ -31,7 +31,7 @@ details.menu{margin:0}
 .catalogue{grid-template-columns:minmax(0,1fr) 15rem}
 @supports selector(::details-content){
 .wide-open>summary{display:none}.wide-open::details-content{content-visibility:visible}
-.brand{flex-shrink:0;max-width:40%}.menu nav{position:static;padding:0;border:0}header.branded .menu nav{background:none}header.branded .menu nav a{color:inherit}.menu nav ul{flex-direction:row}.menu nav a{padding:0}
+.brand{flex-shrink:0;max-width:40%}.menu nav{position:static;padding:0;border:0}header.branded .menu nav{background:none;border:0;box-shadow:none}header.branded .menu nav a{color:inherit}.menu nav ul{flex-direction:row}.menu nav a{padding:0}
 .filters{border:0;padding:0}
 }}
 nav.crumbs{font-size:.9rem;margin:.75rem 0}

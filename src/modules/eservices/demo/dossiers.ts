@@ -207,7 +207,9 @@ export async function seedEservicesDemo({ db, filesDir, publicUrl, municipalitie
         "SELECT (SELECT count(*)::int FROM procedures WHERE municipality_id = $1) AS procedures, (SELECT count(*)::int FROM dossiers WHERE municipality_id = $1) AS dossiers",
         [m.id],
       );
-      progress(`demo: ${m.name} — ${counts?.procedures ?? 0} procedures, ${counts?.dossiers ?? 0} dossiers`);
+      const procedures = counts?.procedures ?? 0;
+      const dossiers = counts?.dossiers ?? 0;
+      progress(`demo: ${m.name} — ${procedures} procedure${procedures === 1 ? "" : "s"}, ${dossiers} dossier${dossiers === 1 ? "" : "s"}`);
     }
   }
 }
