@@ -209,6 +209,70 @@ describe("datastore: from upload to typed table, preview, exports and API", () =
     assert.equal(post.json().result.total, 1);
   });
 
+  it("answers datastore_search as CKAN 2.10 does: records as lists, CSV or TSV, list-valued filters, links that keep every parameter", async () => {
+    const search = async (query: Record<string, string>) => {
+      const response = await ctx.app.inject({ method: "GET", url: `/api/3/action/datastore_search?${new URLSearchParams({ resource_id: resourceId, ...query })}` });
+      return { status: response.statusCode, body: response.json() };
+    };
+    const lists = await search({ fields: "etals,marche", sort: "etals desc", limit: "2", records_format: "lists" });
+    assert.deepEqual(lists.body.result.records, [[120, "Marché central"], [80, "Marché aux poissons"]], "values in the order of fields");
+    assert.deepEqual(lists.body.result.fields.map((field: { id: string }) => field.id), ["etals", "marche"]);
+    assert.equal(lists.body.result.records_format, "lists");
+    // COPY's CSV, as CKAN writes it: no header, t/f, ISO dates, quotes only where needed.
+    const csv = await search({ fields: "marche,couvert,ouvert_le,droit_xof", filters: JSON.stringify({ couvert: "oui" }), records_format: "csv" });
+    assert.equal(csv.body.result.records, 'Marché central,t,2021-02-01,150.5\n"=HYPERLINK(""http://evil.example"")",t,2023-12-31,12\n');
+    const tsv = await search({ fields: "marche,etals", filters: JSON.stringify({ couvert: "oui" }), records_format: "tsv" });
+    assert.equal(tsv.body.result.records, 'Marché central\t120\n"=HYPERLINK(""http://evil.example"")"\t3\n');
+    const wrong = await search({ records_format: "xml" });
+    assert.equal(wrong.status, 409);
+    assert.deepEqual(wrong.body.error.records_format, ["Value must be one of ['objects', 'lists', 'csv', 'tsv']"]);
+
+    assert.equal((await search({ filters: JSON.stringify({ marche: ["Marché central", "Marché aux poissons", "ailleurs"] }) })).body.result.total, 2, "a list matches any of its values");
+    assert.equal((await search({ filters: JSON.stringify({ etals: [120, "45", "beaucoup"], couvert: ["non"] }) })).body.result.total, 1);
+    assert.equal((await search({ filters: JSON.stringify({ etals: [[1]] }) })).status, 409);
+
+    const filters = JSON.stringify({ couvert: "non" });
+    const paged = await search({ limit: "3", offset: "6", filters });
+    const encoded = "%7B%22couvert%22%3A%22non%22%7D";
+    assert.deepEqual(paged.body.result._links, {
+      start: `/api/3/action/datastore_search?resource_id=${resourceId}&limit=3&filters=${encoded}`,
+      next: `/api/3/action/datastore_search?resource_id=${resourceId}&limit=3&offset=9&filters=${encoded}`,
+      prev: `/api/3/action/datastore_search?resource_id=${resourceId}&limit=3&offset=3&filters=${encoded}`,
+    });
+    assert.equal(paged.body.result.total, 10);
+    assert.equal(paged.body.result.total_was_estimated, false);
+    const next = await ctx.app.inject({ method: "GET", url: paged.body.result._links.next });
+    assert.deepEqual(next.json().result.records.map((record: { _id: number }) => record._id).length, 1, "the next link reads the last of the ten, three at a time");
+    const first = await search({ limit: "5" });
+    assert.deepEqual(first.body.result._links, {
+      start: `/api/3/action/datastore_search?resource_id=${resourceId}&limit=5`,
+      next: `/api/3/action/datastore_search?resource_id=${resourceId}&limit=5&offset=5`,
+    });
+    const noTotal = await search({ include_total: "false" });
+    assert.equal("total" in noTotal.body.result, false);
+    assert.equal(noTotal.body.result.include_total, false);
+    const posted = await ctx.app.inject({ method: "POST", url: "/api/3/action/datastore_search", payload: { resource_id: resourceId, limit: 4, filters: { couvert: "non" } } });
+    assert.equal(posted.json().result._links.next, `/api/3/action/datastore_search?resource_id=${resourceId}&limit=4&filters=${encoded}&offset=4`, "a POST's parameters go into its links");
+  });
+
+  it("answers datastore_search_sql over the uploaded table with its values and PostgreSQL types", async () => {
+    const response = await ctx.app.inject({
+      method: "POST",
+      url: "/api/3/action/datastore_search_sql",
+      payload: { sql: `SELECT marche, etals, droit_xof, ouvert_le, couvert FROM "${resourceId}" WHERE couvert ORDER BY ouvert_le LIMIT 1` },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    const { result } = response.json();
+    assert.deepEqual(result.records, [{ marche: "Marché central", etals: 120, droit_xof: 150.5, ouvert_le: "2021-02-01", couvert: true }]);
+    assert.deepEqual(result.fields, [
+      { id: "marche", type: "text" },
+      { id: "etals", type: "int8" },
+      { id: "droit_xof", type: "float8" },
+      { id: "ouvert_le", type: "date" },
+      { id: "couvert", type: "bool" },
+    ]);
+  });
+
   it("the editor corrects a column's type in the Table Schema; the file is reloaded and misfits reported", async () => {
     // "Étals" was read as integers; declared as text, every value is kept as written.
     const applied = await editor.post(`/rufisque/admin/data/${datasetId}/resources/${resourceId}/schema`, {

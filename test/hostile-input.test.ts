@@ -74,7 +74,7 @@ const PARSER_BODIES: { label: string; type: string; payload: string }[] = [
 const PARSER_ROUTES = ["/rufisque/admin/news", "/api/v1/rufisque/news", "/api/3/action/package_search", "/account/signin"];
 
 /** Query parameters the platform reads somewhere; the pages add the names of their forms. */
-const QUERY_NAMES = ["q", "query", "page", "limit", "offset", "rows", "start", "sort", "direction", "fq", "include_total", "id", "name", "resource_id", "filters", "fields", "format", "theme", "licence", "tags", "status", "state", "from", "to", "year", "kind", "next", "m", "queued"];
+const QUERY_NAMES = ["q", "query", "page", "limit", "offset", "rows", "start", "sort", "direction", "fq", "include_total", "id", "name", "resource_id", "filters", "fields", "records_format", "sql", "format", "theme", "licence", "tags", "status", "state", "from", "to", "year", "kind", "next", "m", "queued"];
 const NOT_FIELDS = new Set(["_csrf", "_idem"]);
 
 interface Identity {
@@ -83,7 +83,7 @@ interface Identity {
   csrf: string;
 }
 
-const ACTIONS = ["status_show", "help_show", "package_list", "package_show", "package_search", "organization_list", "organization_show", "group_list", "tag_list", "datastore_search", "resource_show"];
+const ACTIONS = ["status_show", "help_show", "package_list", "package_show", "package_search", "organization_list", "organization_show", "group_list", "tag_list", "datastore_search", "datastore_search_sql", "resource_show"];
 
 describe("hostile input: no route answers 5xx, whatever a client sends", () => {
   const ids: Record<string, string> = {};

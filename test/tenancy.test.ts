@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createMunicipality, createNews, createOfficial, createPage, createResident, createStaff } from "./factories.js";
+import { randomUUID } from "node:crypto";
+import { loadResourceTable } from "../src/modules/opendata/index.js";
+import { tableNameOf } from "../src/modules/opendata/datastore/store.js";
+import { createDataset, createMunicipality, createNews, createOfficial, createPage, createResident, createStaff } from "./factories.js";
 import { Browser, createTestApp, visibleText, type TestContext } from "./helpers.js";
 
 /**
@@ -11,7 +14,19 @@ describe("tenancy: Rufisque's staff cannot reach Labé's unpublished content", (
   let ctx: TestContext;
   let editor: Browser;
   let administrator: Browser;
-  let labe: { id: string; draftNews: string; draftNewsTitle: string; draftPage: string; draftPageSlug: string; official: string; editorUser: string; editorPhone: string };
+  let labe: {
+    id: string;
+    draftNews: string;
+    draftNewsTitle: string;
+    draftPage: string;
+    draftPageSlug: string;
+    official: string;
+    editorUser: string;
+    editorPhone: string;
+    /** Datastore tables: one of a published dataset, one of a draft. */
+    publishedTable: string;
+    draftTable: string;
+  };
   let rufisqueResident: string;
   let snapshotBefore: string;
 
@@ -25,6 +40,18 @@ describe("tenancy: Rufisque's staff cannot reach Labé's unpublished content", (
         [labe.id],
       ),
     );
+
+  /** A value only Labé's draft table holds: no answer to anyone else may carry it. */
+  const DRAFT_VALUE = "Quartier-brouillon-Labe";
+  const tableResource = (municipalityId: string, datasetId: string, csv: string) =>
+    ctx.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ id: string }>(
+        "INSERT INTO dataset_resources (municipality_id, dataset_id, name, url, format) VALUES ($1, $2, 'Tableau', 'https://example.org/tableau.csv', 'CSV') RETURNING id",
+        [municipalityId, datasetId],
+      );
+      await loadResourceTable(tx, municipalityId, row!.id, Buffer.from(csv), "CSV");
+      return row!.id;
+    });
 
   before(async () => {
     // Two municipalities of their own, not the demo's: each test below names what it needs.
@@ -45,6 +72,8 @@ describe("tenancy: Rufisque's staff cannot reach Labé's unpublished content", (
       official: (await createOfficial(ctx.db, town, labeAdministrator)).id,
       editorUser: labeEditor.id,
       editorPhone: labeEditor.phone,
+      publishedTable: await tableResource(town.id, (await createDataset(ctx.db, town, labeEditor, { published: true })).id, "quartier,montant\nCentre,10\nNord,20\n"),
+      draftTable: await tableResource(town.id, (await createDataset(ctx.db, town, labeEditor)).id, `quartier,montant\n${DRAFT_VALUE},42\n`),
     };
     rufisqueResident = (await createResident(ctx.db, rufisque)).phone;
     editor = new Browser(ctx.app);
@@ -116,6 +145,47 @@ describe("tenancy: Rufisque's staff cannot reach Labé's unpublished content", (
     }
     const json = await editor.postJson("/api/v1/labe/news", { title: "Piraté", body: "x", publish: true });
     assert.equal(json.statusCode, 403);
+    assert.equal(await snapshot(), snapshotBefore, "Labé's data changed");
+  });
+  it("datastore_search_sql reads Labé's published table, and treats its draft table as absent to everyone, however it is named", async () => {
+    const labeEditor = new Browser(ctx.app);
+    await labeEditor.signIn(labe.editorPhone);
+    const visitor = new Browser(ctx.app);
+    const ask = async (browser: Browser, sql: string) => {
+      const response = await browser.get(`/api/3/action/datastore_search_sql?${new URLSearchParams({ sql })}`, { accept: "application/json" });
+      assert.ok(!response.body.includes(DRAFT_VALUE), `${sql} showed the draft's rows`);
+      return { status: response.statusCode, body: response.json() };
+    };
+    const published = await ask(visitor, `SELECT quartier, montant FROM "${labe.publishedTable}" ORDER BY montant`);
+    assert.equal(published.status, 200);
+    assert.deepEqual(published.body.result.records, [{ quartier: "Centre", montant: 10 }, { quartier: "Nord", montant: 20 }]);
+
+    const never = randomUUID();
+    const hex = tableNameOf(labe.draftTable);
+    assert.deepEqual(await ctx.db.query(`SELECT quartier FROM datastore.${hex}`), [{ quartier: DRAFT_VALUE }], "the draft's table is there to be refused");
+    for (const browser of [visitor, editor, administrator, labeEditor]) {
+      const draft = await ask(browser, `SELECT * FROM "${labe.draftTable}"`);
+      const unknown = await ask(browser, `SELECT * FROM "${never}"`);
+      assert.equal(draft.status, 409);
+      assert.deepEqual(draft.body.error.query, [`relation "${labe.draftTable}" does not exist`]);
+      assert.deepEqual(JSON.parse(JSON.stringify(draft.body).replaceAll(labe.draftTable, never)), unknown.body, "a draft answers exactly as an id never used");
+      for (const sql of [
+        `SELECT * FROM "${labe.draftTable.toUpperCase()}"`,
+        `SELECT p.quartier FROM "${labe.publishedTable}" p JOIN "${labe.draftTable}" d ON true`,
+        `SELECT (SELECT max(quartier) FROM "${labe.draftTable}") FROM "${labe.publishedTable}"`,
+        `SELECT quartier FROM "${labe.publishedTable}" UNION SELECT quartier FROM "${labe.draftTable}"`,
+        `WITH d AS (SELECT * FROM "${labe.draftTable}") SELECT * FROM d`,
+        `SELECT * FROM datastore.${hex}`,
+        `SELECT * FROM "${hex}"`,
+        `SELECT * FROM ${hex}`,
+      ]) {
+        const answer = await ask(browser, sql);
+        assert.equal(answer.status, 409, sql);
+        assert.match(answer.body.error.query[0], /does not exist/, sql);
+      }
+      const search = await browser.get(`/api/3/action/datastore_search?resource_id=${labe.draftTable}`, { accept: "application/json" });
+      assert.equal(search.statusCode, 404);
+    }
     assert.equal(await snapshot(), snapshotBefore, "Labé's data changed");
   });
 });

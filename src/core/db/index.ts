@@ -11,6 +11,8 @@ import { from as copyFrom } from "pg-copy-streams";
 /** What a query needs: plain SQL with $1… parameters, returning flat rows. */
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Like query, with the name and type (pg_type OID) of each column, for answers that describe them. */
+  queryWithFields<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
   /** Runs several statements separated by semicolons, without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**
@@ -19,6 +21,11 @@ export interface Queryable {
    */
   /** COPY … FROM STDIN (CSV) of text given whole or in chunks; chunks stream to a server as they are produced. */
   copyFromCsv(target: string, csv: CsvInput): Promise<void>;
+}
+
+export interface QueryResult<T> {
+  rows: T[];
+  fields: { name: string; dataTypeID: number }[];
 }
 
 /** CSV for COPY: one text, or chunks of text or of UTF-8 bytes. */
@@ -82,6 +89,10 @@ class ServerDb implements Db {
     const result = await this.pool.query(sql, params as unknown[]);
     return result.rows as T[];
   }
+  async queryWithFields<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    const result = await this.pool.query(sql, params as unknown[]);
+    return { rows: result.rows as T[], fields: result.fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })) };
+  }
   async exec(sql: string): Promise<void> {
     await this.pool.query(sql);
   }
@@ -98,6 +109,10 @@ class ServerDb implements Db {
     const pending: (() => Promise<void>)[] = [];
     const tx: Tx = {
       query: async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[],
+      queryWithFields: async <R>(sql: string, params: unknown[] = []) => {
+        const result = await client.query(sql, params);
+        return { rows: result.rows as R[], fields: result.fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })) };
+      },
       exec: async (sql: string) => {
         await client.query(sql);
       },
@@ -133,6 +148,10 @@ class EmbeddedDb implements Db {
   async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
     return (await this.pglite.query<T>(sql, params, { parsers: int8AsNumber })).rows;
   }
+  async queryWithFields<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    const { rows, fields } = await this.pglite.query<T>(sql, params, { parsers: int8AsNumber });
+    return { rows, fields: fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })) };
+  }
   async exec(sql: string): Promise<void> {
     await this.pglite.exec(sql);
   }
@@ -145,6 +164,10 @@ class EmbeddedDb implements Db {
       const tx: Tx = {
         query: async <R>(sql: string, params: unknown[] = []) =>
           (await inner.query<R>(sql, params, { parsers: int8AsNumber })).rows,
+        queryWithFields: async <R>(sql: string, params: unknown[] = []) => {
+          const { rows, fields } = await inner.query<R>(sql, params, { parsers: int8AsNumber });
+          return { rows, fields: fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })) };
+        },
         exec: async (sql: string) => {
           await inner.exec(sql);
         },

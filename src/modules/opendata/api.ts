@@ -4,7 +4,8 @@ import { AppError } from "../../core/http/errors.js";
 import { LOCALES, translator, type Translate } from "../../core/i18n/index.js";
 import { findMunicipalitiesByIds, findMunicipalityBySlug, getNetwork, listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
-import * as datastore from "./datastore/store.js";
+import { DATASTORE_ACTIONS } from "./ckan-datastore.js";
+import { CkanError, invalid, notFound } from "./ckan-errors.js";
 import { FORMAT_MEDIA_TYPES, FREQUENCIES, LANGUAGE_URIS, LICENCES, THEMES, THEME_CODES, type Frequency, type Licence, type Theme } from "./vocabulary.js";
 
 /**
@@ -66,20 +67,6 @@ function openToAllOrigins(reply: FastifyReply): void {
 }
 
 // ---- CKAN Action API v3 -------------------------------------------------------------------------
-
-class CkanError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: "Not Found Error" | "Validation Error" | "Bad Request",
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-const notFound = (what: string) => new CkanError(404, "Not Found Error", `${what} not found`);
-const invalid = (field: string, message: string) => new CkanError(409, "Validation Error", message, field);
 
 type Params = Record<string, unknown>;
 
@@ -483,77 +470,7 @@ const ACTIONS: Record<string, { help: string; run: (ctx: ActionContext) => Promi
       return flag(params, "all_fields") ? tags.map((tag) => ({ name: tag, display_name: tag })) : tags;
     },
   },
-  datastore_search: {
-    help: "Search a resource's rows in the datastore. Parameters: resource_id, filters (JSON object), q, fields, sort, limit, offset, distinct, include_total.",
-    run: async ({ app, params }) => {
-      const resourceId = required(params, "resource_id");
-      const resource = await store.findPublishedResource(app.db, resourceId);
-      const table = resource && (await datastore.findTableByResource(app.db, resource.id));
-      if (!resource || !table) throw notFound("Resource");
-      let filters: Record<string, string> = {};
-      const rawFilters = params.filters;
-      if (rawFilters !== undefined && rawFilters !== "") {
-        let parsed: unknown = rawFilters;
-        if (typeof rawFilters === "string") {
-          try {
-            parsed = JSON.parse(rawFilters);
-          } catch {
-            throw invalid("filters", "filters: Cannot parse JSON");
-          }
-        }
-        if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw invalid("filters", "filters: Not a JSON object");
-        filters = Object.fromEntries(
-          Object.entries(parsed as Record<string, unknown>).map(([key, value]) => {
-            if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") throw invalid("filters", `filters: ${key}: must be a single value`);
-            return [key, String(value)];
-          }),
-        );
-      }
-      const listOf = (name: string) => {
-        const raw = params[name];
-        const values = Array.isArray(raw) ? raw.map(String) : typeof raw === "string" && raw.trim() ? raw.split(",") : [];
-        return values.map((value) => value.trim()).filter(Boolean);
-      };
-      const sort = listOf("sort").map((term) => {
-        const [field = "", direction = "asc"] = term.split(/\s+/);
-        if (direction !== "asc" && direction !== "desc") throw invalid("sort", `sort: ${term}`);
-        return { field: field.replace(/^"|"$/g, ""), direction: direction as "asc" | "desc" };
-      });
-      const limit = integer(params, "limit", 100, 32_000);
-      const offset = integer(params, "offset", 0);
-      const fields = listOf("fields");
-      try {
-        const result = await datastore.queryRows(app.db, table, {
-          filters,
-          q: text(params, "q") ?? "",
-          sort,
-          fields: fields.length ? fields : null,
-          limit,
-          offset,
-          distinct: flag(params, "distinct"),
-        });
-        const CKAN_TYPES = { integer: "int", number: "numeric", date: "date", boolean: "bool", string: "text" } as const;
-        const schema = table.table_schema.fields;
-        const shown = fields.length ? schema.filter((field) => fields.includes(field.name)) : schema;
-        const includeTotal = text(params, "include_total") === undefined || flag(params, "include_total");
-        return {
-          resource_id: resource.id,
-          fields: [...(fields.length ? [] : [{ id: "_id", type: "int" }]), ...shown.map((field) => ({ id: field.name, type: CKAN_TYPES[field.type], info: { label: field.title } }))],
-          records: result.records,
-          ...(includeTotal ? { total: result.total } : {}),
-          limit,
-          offset,
-          _links: {
-            start: `/api/3/action/datastore_search?resource_id=${resource.id}`,
-            next: `/api/3/action/datastore_search?resource_id=${resource.id}&offset=${offset + limit}`,
-          },
-        };
-      } catch (error) {
-        if (error instanceof datastore.InvalidRowQuery) throw invalid(error.field, `field "${error.field}" not in the resource's fields`);
-        throw error;
-      }
-    },
-  },
+  ...DATASTORE_ACTIONS,
   resource_show: {
     help: "Return a resource of a published dataset. Parameters: id.",
     run: async ({ app, params, link }) => {

@@ -1,4 +1,4 @@
-import type { Queryable, Tx } from "../../../core/db/index.js";
+import type { Db, Queryable, Tx } from "../../../core/db/index.js";
 import { convert, sqlType, type Field, type FieldType } from "./infer.js";
 import type { LoadReport, PreparedTable } from "./prepare.js";
 
@@ -34,6 +34,9 @@ export async function replaceTable(tx: Tx, municipalityId: string, resourceId: s
   await tx.exec(`DROP TABLE IF EXISTS datastore.${quote(loading)}; CREATE TABLE datastore.${quote(loading)} (_id bigint NOT NULL${columns})`);
   await tx.copyFromCsv(`datastore.${quote(loading)} (_id${fields.map((field) => `, ${quote(field.name)}`).join("")})`, table.chunks);
   await tx.exec(`DROP TABLE IF EXISTS datastore.${quote(name)}; ALTER TABLE datastore.${quote(loading)} RENAME TO ${quote(name)}; ALTER TABLE datastore.${quote(name)} ADD PRIMARY KEY (_id)`);
+  // Statistics now rather than at autovacuum's leisure (PGlite has none): datastore_search_sql
+  // refuses queries by the planner's estimate, which is only as good as what it knows of the rows.
+  await tx.exec(`ANALYZE datastore.${quote(name)}`);
   const { report } = table;
   await tx.query(
     `INSERT INTO datastore_tables (municipality_id, resource_id, table_name, table_schema, row_count, report, loaded_at)
@@ -59,8 +62,8 @@ export async function findTableByResource(db: Queryable, resourceId: string): Pr
 }
 
 export interface RowQuery {
-  /** Exact matches, column → value (converted to the column's type by the database). */
-  filters: Record<string, string>;
+  /** Exact matches, column → value or any of a list of values (CKAN's list-valued filters). */
+  filters: Record<string, string | string[]>;
   /** Words to find in any text column. */
   q: string;
   sort: { field: string; direction: "asc" | "desc" }[];
@@ -95,13 +98,13 @@ export async function queryRows(db: Queryable, table: DatastoreTable, query: Row
     const field = use(name);
     const type: FieldType = field ? field.type : "integer";
     // Read like the file was: "12,5", "31/12/2026", "oui". A value that cannot be one matches nothing.
-    const converted = type === "string" ? value : convert(value, type);
-    if (converted === null) {
+    const converted = (Array.isArray(value) ? value : [value]).map((one) => (type === "string" ? one : convert(one, type))).filter((one) => one !== null);
+    if (converted.length === 0) {
       where.push("false");
       continue;
     }
     params.push(converted);
-    where.push(`${quote(name)} = $${params.length}::${CASTS[type]}`);
+    where.push(`${quote(name)} = ANY($${params.length}::${CASTS[type]}[])`);
   }
   if (query.q.trim()) {
     const texts = table.table_schema.fields.filter((field) => field.type === "string");
@@ -133,4 +136,67 @@ export async function aggregate(db: Queryable, table: DatastoreTable, x: string,
      WHERE ${quote(x)} IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT $1`,
     [limit],
   );
+}
+
+/** The tables of published resources among these ids (CKAN's datastore_search_sql reads nothing else). */
+export async function findPublishedTables(db: Queryable, resourceIds: string[]): Promise<DatastoreTable[]> {
+  if (resourceIds.length === 0) return [];
+  return db.query<DatastoreTable>(
+    `SELECT t.* FROM datastore_tables t
+     JOIN dataset_resources r ON r.municipality_id = t.municipality_id AND r.id = t.resource_id
+     JOIN datasets d ON d.municipality_id = r.municipality_id AND d.id = r.dataset_id
+     WHERE t.resource_id = ANY($1::uuid[]) AND d.status = 'published'`,
+    [resourceIds],
+  );
+}
+
+export interface ReadOnlyLimits {
+  /** SET LOCAL statement_timeout, in milliseconds: the server cancels the statement after it. */
+  timeoutMs: number;
+  /** Rows returned at most (CKAN's ckan.datastore.search.rows_max); one more is read to know. */
+  rowsMax: number;
+  /**
+   * The planner's total cost estimate above which the query is not run. PGlite runs in this
+   * process and cannot cancel a statement on a timer, so this guard is what bounds a query there.
+   */
+  maxCost: number;
+}
+
+export class QueryTooCostly extends Error {
+  constructor(readonly cost: number, readonly maxCost: number) {
+    super(`estimated cost ${Math.round(cost)} is over ${maxCost}`);
+  }
+}
+
+export interface ReadOnlyResult {
+  records: Record<string, unknown>[];
+  fields: { id: string; type: string }[];
+  truncated: boolean;
+}
+
+/**
+ * Runs an already checked SELECT in a read-only transaction with a statement timeout, after
+ * asking the planner what the whole of it would cost (`costSql`: the same query without its
+ * LIMITs). Errors of the database are left to the caller, which knows how to word them.
+ */
+export async function runReadOnly(db: Db, sql: string, costSql: string, limits: ReadOnlyLimits): Promise<ReadOnlyResult> {
+  const timeout = Math.max(1, Math.floor(limits.timeoutMs));
+  const rowsMax = Math.max(0, Math.floor(limits.rowsMax));
+  return db.transaction(async (tx) => {
+    await tx.exec("SET TRANSACTION READ ONLY");
+    await tx.exec(`SET LOCAL statement_timeout = ${timeout}`);
+    const [plan] = await tx.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${costSql}`);
+    const explained = typeof plan?.["QUERY PLAN"] === "string" ? JSON.parse(plan["QUERY PLAN"]) : plan?.["QUERY PLAN"];
+    const cost = Number((explained as { Plan?: { "Total Cost"?: number } }[] | undefined)?.[0]?.Plan?.["Total Cost"]);
+    if (!Number.isFinite(cost) || cost > limits.maxCost) throw new QueryTooCostly(cost, limits.maxCost);
+    const { rows, fields } = await tx.queryWithFields<Record<string, unknown>>(`SELECT * FROM (${sql}) AS datastore_search_sql LIMIT ${rowsMax + 1}`);
+    const oids = [...new Set(fields.map((field) => field.dataTypeID))];
+    const names = new Map((await tx.query<{ oid: number; typname: string }>("SELECT oid::int AS oid, typname FROM pg_type WHERE oid = ANY($1::int[])", [oids])).map((row) => [row.oid, row.typname]));
+    const truncated = rows.length > rowsMax;
+    return {
+      records: truncated ? rows.slice(0, rowsMax) : rows,
+      fields: fields.map((field) => ({ id: field.name, type: names.get(field.dataTypeID) ?? "unknown" })),
+      truncated,
+    };
+  });
 }
