@@ -150,6 +150,8 @@ const RULES: Record<string, Rule> = {
   "GET /:slug/participation/:process/surveys/:survey/results.csv": "public",
   "POST /:slug/participation/:process/surveys/:survey/responses": "signed-in",
   "GET /api/v1/:slug/surveys/:survey/results": "public",
+  "GET /api/v1/:slug/surveys": "public",
+  "GET /api/v1/:slug/surveys/:survey": "public",
   "GET /:slug/admin/participation/:id/surveys": "content",
   "POST /:slug/admin/participation/:id/surveys": "content",
   "GET /:slug/admin/surveys/:survey": "content",
@@ -173,6 +175,10 @@ const RULES: Record<string, Rule> = {
   "POST /:slug/admin/budgets/:budget/results": "content",
   "GET /api/v1/:slug/processes": "public",
   "GET /api/v1/:slug/processes/:process/proposals": "public",
+  "GET /api/v1/:slug/budgets": "public",
+  "GET /api/v1/:slug/budgets/:budget": "public",
+  "GET /api/v1/:slug/meetings": "public",
+  "GET /api/v1/:slug/meetings/:meeting": "public",
   "GET /:slug/services": "public",
   "GET /:slug/services/stats.csv": "public",
   "GET /:slug/services/:procedure": "public",
@@ -225,6 +231,7 @@ const RULES: Record<string, Rule> = {
   "GET /:slug/admin/counter": "instructor",
   "POST /:slug/admin/counter": "instructor",
   "GET /api/v1/:slug/procedures": "public",
+  "GET /api/v1/:slug/procedures/:procedure": "public",
   "GET /audit/checkpoints": "public",
   "GET /audit/checkpoints.json": "public",
   "GET /:slug/audit/checkpoints": "public",
@@ -318,6 +325,7 @@ describe("access control: every route for every role", () => {
         .replace(":question", "priorite")
         .replace(":project", randomUUID());
     }
+    if (url.includes(":meeting")) return url.replace(":slug", params.slug!).replace(":meeting", params.meetingId!);
     if (url.includes("meetings/:id")) {
       // Pages show the demo's upcoming meeting; changes go to an unknown one.
       return url.replace(":slug", params.slug!).replace(":id", method === "GET" ? params.meetingId! : randomUUID()).replace(":photo", randomUUID());

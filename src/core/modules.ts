@@ -5,6 +5,7 @@ import type { Queryable, Tx } from "./db/index.js";
 import { registerCatalogues, type Translate } from "./i18n/index.js";
 import type { DeclaredJob } from "./jobs/index.js";
 import type { Municipality } from "./tenancy/index.js";
+import { MunicipalityParams, PUBLIC_READ_ERRORS } from "./http/api-schemas.js";
 import type { ReasonCatalogue } from "./http/errors.js";
 
 export type { DeclaredJob, JobContext, JobSchedule } from "./jobs/index.js";
@@ -286,8 +287,10 @@ export const exportCatalogueModule: AppModule = {
       {
         schema: {
           tags: ["opendata"],
+          operationId: "listExports",
           summary: "Every open-data file a municipality publishes, from every module",
-          response: { 200: Type.Object({ municipality: Type.String(), exports: Type.Array(ExportSchema) }) },
+          params: MunicipalityParams,
+          response: { 200: Type.Object({ municipality: Type.String(), exports: Type.Array(ExportSchema) }), ...PUBLIC_READ_ERRORS },
         },
       },
       async (request) => {

@@ -17,6 +17,7 @@ import { ESERVICES_REASONS } from "./reasons.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
 import { statsCsv } from "./stats.js";
+import { eservicesApiRoutes } from "./api.js";
 import { AdminProceduresPage, KeysPage, ProcedureEditPage, type BuilderFocus } from "./views/admin-procedures.js";
 import { CounterFilingPage, InstructionPage, QUEUE_SORTS, QueuePage, type QueueParams } from "./views/instruction.js";
 import { ApplicantDossierPage, DeleteDraftPage, FollowPage, MESSAGE_MAX, MyDossiersPage, ProcedurePage, ProceduresPage } from "./views/public.js";
@@ -761,24 +762,6 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
 
   // ---- JSON API ---------------------------------------------------------------------------------
 
-  app.get("/api/v1/:slug/procedures", async (request) => {
-    const municipality = request.requireMunicipality();
-    const [procedures, stats] = await Promise.all([store.listProcedures(db, municipality.id, { publishedOnly: true }), store.procedureStats(db, municipality.id, { publishedOnly: true })]);
-    const byId = new Map(stats.map((row) => [row.procedure_id, row]));
-    return {
-      municipality: municipality.slug,
-      procedures: procedures.map((procedure) => ({
-        slug: procedure.slug,
-        title: procedure.title,
-        category: procedure.category,
-        description: procedure.description,
-        documents: procedure.documents,
-        fee: { amount: procedure.fee_amount, currency: municipality.currency, payment: procedure.fee_payment },
-        processing_days: procedure.processing_days,
-        url: `${config.publicUrl}/${municipality.slug}/services/${procedure.slug}`,
-        statistics: byId.get(procedure.id) ? { submitted: byId.get(procedure.id)!.submitted, decided: byId.get(procedure.id)!.decided, median_days: byId.get(procedure.id)!.median_days, within_legal_time: byId.get(procedure.id)!.within_legal_time } : null,
-      })),
-    };
-  });
+  await eservicesApiRoutes(app);
 
 }

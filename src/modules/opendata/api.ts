@@ -4,6 +4,7 @@ import { AppError } from "../../core/http/errors.js";
 import { LOCALES, translator, type Translate } from "../../core/i18n/index.js";
 import { findMunicipalitiesByIds, findMunicipalityBySlug, getNetwork, listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
+import * as datastore from "./datastore/store.js";
 import { DATASTORE_ACTIONS } from "./ckan-datastore.js";
 import { CkanError, invalid, notFound } from "./ckan-errors.js";
 import { FORMAT_MEDIA_TYPES, FREQUENCIES, LANGUAGE_URIS, LICENCES, THEMES, THEME_CODES, type Frequency, type Licence, type Theme } from "./vocabulary.js";
@@ -594,7 +595,8 @@ const dateTime = (value: Date | string) => toDate(value).toISOString();
 interface CatalogueScope {
   id: string;
   title: string;
-  description: string;
+  /** The description in each language it is written in. */
+  descriptions: { text: string; lang: string }[];
   homepage: string;
   publisher: { id: string; name: string };
   languages: string[];
@@ -612,7 +614,11 @@ async function buildCatalogue(app: FastifyInstance, municipality: Municipality |
     scope = {
       id: `${link.base}/${municipality.slug}/catalog`,
       title: municipality.name,
-      description: municipality.description || `Open data published by ${municipality.name}`,
+      // A municipality's own description is written in its first language; the platform's
+      // default one exists in every language of the platform.
+      descriptions: municipality.description
+        ? [{ text: municipality.description, lang: municipality.languages[0] ?? "fr" }]
+        : LOCALES.map((lang) => ({ text: translator(lang)("opendata.catalogue.description", { name: municipality.name }), lang })),
       homepage: `${link.base}/${municipality.slug}/data`,
       publisher: agent(municipality),
       languages: municipality.languages,
@@ -623,7 +629,9 @@ async function buildCatalogue(app: FastifyInstance, municipality: Municipality |
     scope = {
       id: `${link.base}/catalog`,
       title: name,
-      description: network?.description || `Open data published by the municipalities of ${name}`,
+      descriptions: network?.description
+        ? [{ text: network.description, lang: "fr" }]
+        : LOCALES.map((lang) => ({ text: translator(lang)("opendata.catalogue.network_description", { name }), lang })),
       homepage: `${link.base}/data`,
       publisher: { id: `${link.base}/#publisher`, name },
       languages: [...new Set(rows.map((row) => row.language))],
@@ -632,8 +640,10 @@ async function buildCatalogue(app: FastifyInstance, municipality: Municipality |
 
   const graph = new Graph();
   const catalog = graph.node(scope.id, "dcat:Catalog");
-  graph.literal(catalog, "dct:title", scope.title);
-  graph.literal(catalog, "dct:description", scope.description);
+  // A name is the same in every language the catalogue speaks; each says so with its tag, so
+  // that a portal choosing a title by language finds one.
+  for (const lang of scope.languages.length > 0 ? scope.languages : ["fr"]) graph.literal(catalog, "dct:title", scope.title, { lang });
+  for (const description of scope.descriptions) graph.literal(catalog, "dct:description", description.text, { lang: description.lang });
   const publisher = graph.link(catalog, "dct:publisher", scope.publisher.id, "foaf:Agent");
   if (publisher) graph.literal(graph.node(publisher), "foaf:name", scope.publisher.name);
   graph.link(catalog, "foaf:homepage", scope.homepage, "foaf:Document");
@@ -786,11 +796,13 @@ export async function opendataApiRoutes(app: FastifyInstance): Promise<void> {
     const row = await store.getDatasetBySlug(app.db, municipality.id, slug);
     if (!row || row.status !== "published") throw new AppError("NOT_FOUND");
     const resources = await store.listResources(app.db, municipality.id, [row.id]);
+    const tables = new Map((await datastore.findTables(app.db, municipality.id, resources.map((resource) => resource.id))).map((table) => [table.resource_id, table]));
     const licence = LICENCES[row.licence as Licence];
     const names = new Set<string>();
     openToAllOrigins(reply);
     return reply.type("application/json; charset=utf-8").send({
-      profile: "data-package",
+      // The tabular profile promises a Table Schema on every resource: only then may it be claimed.
+      profile: resources.length > 0 && resources.every((resource) => tables.has(resource.id)) ? "tabular-data-package" : "data-package",
       name: ckanName(municipality.slug, row.slug),
       id: link.dataset(municipality, row),
       title: row.title,
@@ -802,6 +814,22 @@ export async function opendataApiRoutes(app: FastifyInstance): Promise<void> {
       keywords: row.tags,
       contributors: [{ title: municipality.name, role: "publisher", path: `${link.base}/${municipality.slug}` }],
       resources: resources.map((resource, index) => {
+        const table = tables.get(resource.id);
+        if (table) {
+          // The datastore's rows as CSV, typed by the Table Schema the datastore loaded them with,
+          // whatever format the publisher uploaded (a spreadsheet is not a tabular resource).
+          return {
+            profile: "tabular-data-resource",
+            name: packageName(resource.name, `resource-${index + 1}`, names),
+            title: resource.name,
+            ...(resource.description ? { description: resource.description } : {}),
+            path: `${link.dataset(municipality, row)}/resources/${resource.id}/rows.csv`,
+            format: "csv",
+            mediatype: "text/csv",
+            encoding: "utf-8",
+            schema: { fields: table.table_schema.fields.map((field) => ({ name: field.name, title: field.title, type: field.type })) },
+          };
+        }
         const mediaType = mediaTypeOf(resource);
         return {
           name: packageName(resource.name, `resource-${index + 1}`, names),
@@ -815,4 +843,9 @@ export async function opendataApiRoutes(app: FastifyInstance): Promise<void> {
       }),
     });
   });
+}
+
+/** The actions the CKAN API answers, with their help text: the OpenAPI description is written from them. */
+export function ckanActions(): { name: string; help: string }[] {
+  return Object.entries(ACTIONS).map(([name, entry]) => ({ name, help: entry.help }));
 }

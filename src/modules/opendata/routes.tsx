@@ -7,6 +7,7 @@ import { municipalityExports } from "../../core/modules.js";
 import { listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
 import { opendataApiRoutes } from "./api.js";
+import { describeOpendataApi } from "./openapi.js";
 import { opendataPolicy } from "./policy.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
@@ -390,4 +391,5 @@ export async function opendataRoutes(app: FastifyInstance): Promise<void> {
 
   // The interfaces other tools already speak: CKAN's Action API, DCAT, Frictionless.
   await opendataApiRoutes(app);
+  describeOpendataApi(app);
 }

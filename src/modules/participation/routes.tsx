@@ -14,7 +14,11 @@ import { budgetLinks } from "./budgets/service.js";
 import { budgetsRoutes } from "./budgets/routes.js";
 import { meetingsRoutes } from "./meetings/routes.js";
 import { surveysRoutes } from "./surveys/routes.js";
+import { budgetsApiRoutes } from "./budgets/api.js";
+import { meetingsApiRoutes } from "./meetings/api.js";
+import { surveysApiRoutes } from "./surveys/api.js";
 import { surveyLinks } from "./surveys/service.js";
+import { ProcessesSchema } from "./schema.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
 import { answersOf, proposalListOf, proposalsRoutes } from "./proposals/routes.js";
@@ -274,7 +278,7 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
 
   // ---- JSON API ---------------------------------------------------------------------------------
 
-  app.get("/api/v1/:slug/processes", async (request) => {
+  app.get("/api/v1/:slug/processes", { schema: ProcessesSchema }, async (request) => {
     const municipality = request.requireMunicipality();
     const processes = await store.listProcesses(db, municipality.id, { publishedOnly: true });
     const phases = await store.listPhases(db, municipality.id, processes.map((process) => process.id));
@@ -302,6 +306,10 @@ export async function participationRoutes(app: FastifyInstance): Promise<void> {
   await meetingsRoutes(app);
   await budgetsRoutes(app);
   await surveysRoutes(app);
+  // Their JSON API, each part's own file (/api/v1/{slug}/budgets, meetings, surveys).
+  await budgetsApiRoutes(app);
+  await meetingsApiRoutes(app);
+  await surveysApiRoutes(app);
 
 
 }

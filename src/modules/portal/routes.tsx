@@ -18,6 +18,7 @@ import { AdminNewsListPage, AdminPagesListPage, DashboardPage, IdentityPage, Mem
 import { NetworkAdminPage } from "./views/network-admin.js";
 import { NETWORK_COLOR } from "./views/identity.js";
 import { openNowIn, platformFigures } from "../../core/modules.js";
+import { PUBLIC_READ_ERRORS, WRITE_ERRORS } from "../../core/http/api-schemas.js";
 import { MunicipalityHomePage, NETWORK_NEWS_SHOWN, NetworkHomePage, NewsIndexPage, NewsItemPage, PagesIndexPage, StaticPage } from "./views/public.js";
 
 const NEWS_PER_PAGE = 10;
@@ -368,7 +369,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     "/api/v1/municipalities",
-    { schema: { tags: ["portal"], summary: "Municipalities of the network", response: { 200: Type.Object({ data: Type.Array(MunicipalitySchema) }) } } },
+    { schema: { tags: ["portal"], operationId: "listMunicipalities", summary: "Municipalities of the network", response: { 200: Type.Object({ data: Type.Array(MunicipalitySchema) }), 400: PUBLIC_READ_ERRORS[400] } } },
     async () => {
       const municipalities = await listMunicipalities(db);
       return {
@@ -389,7 +390,7 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     "/api/v1/:slug/news",
-    { schema: { tags: ["portal"], summary: "Published news of a municipality", params: SlugParams, response: { 200: Type.Object({ data: Type.Array(NewsSchema) }) } } },
+    { schema: { tags: ["portal"], operationId: "listNews", summary: "Published news of a municipality", params: SlugParams, response: { 200: Type.Object({ data: Type.Array(NewsSchema) }), ...PUBLIC_READ_ERRORS } } },
     async (request) => {
       const municipality = request.requireMunicipality();
       const news = await store.listPublishedNews(db, municipality.id, 50);
@@ -402,10 +403,12 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ["portal"],
+        operationId: "createNews",
         summary: "Create a news item (editors); send an Idempotency-Key header to make retries safe",
+        security: [{ session: [], csrf: [] }],
         params: SlugParams,
         body: NewsInputSchema,
-        response: { 201: NewsSchema },
+        response: { 201: NewsSchema, ...WRITE_ERRORS },
       },
       // Who may write is decided before the body is validated: a stranger learns nothing from errors.
       preValidation: async (request) => {

@@ -177,3 +177,37 @@ export async function saveResults(db: Queryable, municipalityId: string, id: str
     eligible,
   ]);
 }
+
+/** A budget the public may see, with its process's slug for its address. */
+export type PublicBudgetRow = BudgetRow & { process_slug: string };
+
+const PUBLIC_BUDGETS = `FROM budgets b JOIN processes p ON p.municipality_id = b.municipality_id AND p.id = b.process_id
+  WHERE b.municipality_id = $1 AND b.status = 'published' AND p.status = 'published'`;
+
+/** One page of the published budgets of published processes, the latest vote first, and how many there are. */
+export async function pagePublicBudgets(db: Queryable, municipalityId: string, page: { limit: number; offset: number }): Promise<{ total: number; rows: PublicBudgetRow[] }> {
+  const columns = BUDGET_COLUMNS.split(",").map((column) => `b.${column.trim()}`).join(", ");
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${PUBLIC_BUDGETS}`, [municipalityId]);
+  const rows = await db.query<PublicBudgetRow>(`SELECT ${columns}, p.slug AS process_slug ${PUBLIC_BUDGETS} ORDER BY b.voting_opens_at DESC, b.created_at DESC, b.id LIMIT $2 OFFSET $3`, [
+    municipalityId,
+    page.limit,
+    page.offset,
+  ]);
+  return { total: count?.n ?? 0, rows };
+}
+
+export async function getPublicBudget(db: Queryable, municipalityId: string, id: string): Promise<PublicBudgetRow | undefined> {
+  const columns = BUDGET_COLUMNS.split(",").map((column) => `b.${column.trim()}`).join(", ");
+  const [row] = await db.query<PublicBudgetRow>(`SELECT ${columns}, p.slug AS process_slug ${PUBLIC_BUDGETS} AND b.id = $2`, [municipalityId, id]);
+  return row;
+}
+
+/** How many projects each budget offers. */
+export async function countProjects(db: Queryable, municipalityId: string, budgetIds: string[]): Promise<Map<string, number>> {
+  if (budgetIds.length === 0) return new Map();
+  const rows = await db.query<{ budget_id: string; n: number }>(
+    "SELECT budget_id, count(*)::int AS n FROM budget_projects WHERE municipality_id = $1 AND budget_id = ANY($2::uuid[]) GROUP BY budget_id",
+    [municipalityId, budgetIds],
+  );
+  return new Map(rows.map((row) => [row.budget_id, row.n]));
+}

@@ -152,11 +152,44 @@ describe("calendar", () => {
     assert.ok(lines.includes(`DESCRIPTION:${escapeText(long)}\\n${escapeText(long)}`));
   });
 
-  it("writes a valid empty calendar", () => {
+  it("writes a valid empty calendar: with no meeting it still holds one component (RFC 5545 §3.6)", () => {
     const lines = unfold(calendar(input([])));
     assert.equal(lines[0], "BEGIN:VCALENDAR");
     assert.equal(lines.at(-1), "END:VCALENDAR");
     assert.ok(!lines.includes("BEGIN:VEVENT"));
+    // The grammar of §3.6 and §3.6.5, checked line by line: properties before components, every
+    // BEGIN closed by its END, a VTIMEZONE with its TZID and one STANDARD holding its required
+    // DTSTART, TZOFFSETFROM and TZOFFSETTO.
+    const stack: string[] = [];
+    const components: { name: string; properties: Set<string>; children: string[] }[] = [];
+    for (const line of lines.slice(1, -1)) {
+      const [, name, value] = /^([A-Z-]+)[:;](.*)$/.exec(line) ?? [];
+      assert.ok(name, `a content line: ${line}`);
+      if (name === "BEGIN") {
+        if (stack.length > 0) components.at(-1)!.children.push(value!);
+        stack.push(value!);
+        components.push({ name: value!, properties: new Set(), children: [] });
+      } else if (name === "END") {
+        assert.equal(stack.pop(), value, `END:${value} closes the component it opened`);
+      } else if (stack.length === 0) {
+        assert.ok(components.length === 0, `calendar property ${name} before any component`);
+      } else {
+        components.findLast((component) => component.name === stack.at(-1))!.properties.add(name);
+      }
+    }
+    assert.deepEqual(stack, []);
+    const timezone = components.find((component) => component.name === "VTIMEZONE");
+    assert.ok(timezone, "a VTIMEZONE component");
+    assert.ok(timezone.properties.has("TZID"));
+    assert.deepEqual(timezone.children, ["STANDARD"]);
+    const standard = components.find((component) => component.name === "STANDARD")!;
+    for (const property of ["DTSTART", "TZOFFSETFROM", "TZOFFSETTO"]) assert.ok(standard.properties.has(property), property);
+    assert.match(lines.find((line) => line.startsWith("TZOFFSETTO:"))!, /^TZOFFSETTO:[+-]\d{4}$/);
+  });
+
+  it("adds no time zone to a calendar of meetings, whose times are all in UTC", () => {
+    const lines = unfold(calendar(input([event()])));
+    assert.ok(!lines.includes("BEGIN:VTIMEZONE"));
   });
 
   it("does not let a hostile title, description, place, uid, name or URL create another event", () => {

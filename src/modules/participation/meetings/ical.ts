@@ -2,7 +2,7 @@
  * An iCalendar feed (RFC 5545) of public meetings — council sessions, consultations, budget
  * assemblies — that residents subscribe to from their phone's calendar.
  *
- * Everything is written in UTC (`…Z`), so no VTIMEZONE is needed and the output does not depend
+ * Everything is written in UTC (`…Z`), so events need no VTIMEZONE and the output does not depend
  * on the server's TZ. DTSTAMP is the event's last update rather than the time of the request, so
  * the same data always gives the same bytes (ETags and caches work, tests are exact).
  *
@@ -109,6 +109,18 @@ function uri(value: string, what: string): string {
   return parsed.href;
 }
 
+const UTC_TIMEZONE: [string, string][] = [
+  ["BEGIN", "VTIMEZONE"],
+  ["TZID", "UTC"],
+  ["BEGIN", "STANDARD"],
+  ["DTSTART", "19700101T000000"],
+  ["TZOFFSETFROM", "+0000"],
+  ["TZOFFSETTO", "+0000"],
+  ["TZNAME", "UTC"],
+  ["END", "STANDARD"],
+  ["END", "VTIMEZONE"],
+];
+
 /**
  * The feed as a string of CRLF-terminated lines, to be sent as `text/calendar; charset=utf-8`.
  * Throws on data that would make an invalid calendar: a bad date, an end before the start, a
@@ -155,6 +167,12 @@ export function calendar(input: CalendarInput): string {
     add("STATUS", event.status);
     add("SEQUENCE", "0");
     add("END", "VEVENT");
+  }
+
+  // RFC 5545 §3.6 asks a calendar for at least one component, and strict parsers refuse one
+  // without: a feed with no meeting yet carries the UTC time zone its events would be written in.
+  if (input.events.length === 0) {
+    for (const [name, value] of UTC_TIMEZONE) add(name, value);
   }
 
   add("END", "VCALENDAR");

@@ -11,6 +11,8 @@ import * as meetings from "./service.js";
 import { AGE_BANDS, GENDERS, type MeetingInput, type MeetingRow } from "./service.js";
 import { meetingPolicy } from "./policy.js";
 import * as store from "./store.js";
+import { Type } from "@sinclair/typebox";
+import { MunicipalityParams, PUBLIC_READ_ERRORS } from "../../../core/http/api-schemas.js";
 import { AttendancePage, AdminMeetingsPage, countField, MeetingEditPage, MeetingPage, MeetingsPage } from "./views.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -123,37 +125,53 @@ export async function meetingsRoutes(app: FastifyInstance): Promise<void> {
     return reply.page(<MeetingsPage ctx={await request.view()} municipality={municipality} meetings={list} now={new Date()} />);
   });
 
-  app.get("/:slug/meetings.ics", async (request, reply) => {
-    const municipality = request.requireMunicipality();
-    const now = Date.now();
-    const list = await store.calendarMeetings(db, municipality.id, new Date(now - CALENDAR_HISTORY_MS));
-    const host = new URL(config.publicUrl).host;
-    const t = request.t;
-    const events: CalendarEvent[] = list.map((meeting) => ({
-      uid: `meeting-${meeting.id}@${host}`,
-      start: meeting.starts_at,
-      end: meeting.ends_at,
-      title: meeting.title,
-      description: [meeting.description, meeting.agenda ? `${t("participation.meetings.field.agenda")}\n${meeting.agenda}` : "", meeting.online_url ? `${t("participation.meetings.online")}\n${meeting.online_url}` : ""]
-        .filter(Boolean)
-        .join("\n\n"),
-      location: meeting.place || meeting.online_url || "",
-      url: `${config.publicUrl}/${municipality.slug}/meetings/${meeting.id}`,
-      status: meeting.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
-      updated: meeting.updated_at,
-    }));
-    const body = calendar({
-      prodId: "-//Cité Ouverte//Participation//FR",
-      name: t("participation.meetings.calendar_name", { municipality: municipality.name }),
-      url: `${config.publicUrl}/${municipality.slug}/meetings`,
-      events,
-    });
-    return reply
-      .type("text/calendar; charset=utf-8")
-      .header("content-disposition", `inline; filename="${municipality.slug}-reunions.ics"`)
-      .header("cache-control", "public, max-age=900")
-      .send(body);
-  });
+  app.get(
+    "/:slug/meetings.ics",
+    {
+      schema: {
+        tags: ["calendars"],
+        operationId: "meetingsCalendar",
+        summary: "Public meetings of a municipality as an iCalendar feed",
+        description: "Published and cancelled meetings from a year back (a cancellation reaches subscribers), in RFC 5545; a feed with no meeting yet is a valid calendar too.",
+        params: MunicipalityParams,
+        response: {
+          200: { description: "The calendar.", content: { "text/calendar": { schema: Type.String() } } },
+          404: PUBLIC_READ_ERRORS[404],
+        },
+      },
+    },
+    async (request, reply) => {
+      const municipality = request.requireMunicipality();
+      const now = Date.now();
+      const list = await store.calendarMeetings(db, municipality.id, new Date(now - CALENDAR_HISTORY_MS));
+      const host = new URL(config.publicUrl).host;
+      const t = request.t;
+      const events: CalendarEvent[] = list.map((meeting) => ({
+        uid: `meeting-${meeting.id}@${host}`,
+        start: meeting.starts_at,
+        end: meeting.ends_at,
+        title: meeting.title,
+        description: [meeting.description, meeting.agenda ? `${t("participation.meetings.field.agenda")}\n${meeting.agenda}` : "", meeting.online_url ? `${t("participation.meetings.online")}\n${meeting.online_url}` : ""]
+          .filter(Boolean)
+          .join("\n\n"),
+        location: meeting.place || meeting.online_url || "",
+        url: `${config.publicUrl}/${municipality.slug}/meetings/${meeting.id}`,
+        status: meeting.status === "cancelled" ? "CANCELLED" : "CONFIRMED",
+        updated: meeting.updated_at,
+      }));
+      const body = calendar({
+        prodId: "-//Cité Ouverte//Participation//FR",
+        name: t("participation.meetings.calendar_name", { municipality: municipality.name }),
+        url: `${config.publicUrl}/${municipality.slug}/meetings`,
+        events,
+      });
+      return reply
+        .type("text/calendar; charset=utf-8")
+        .header("content-disposition", `inline; filename="${municipality.slug}-reunions.ics"`)
+        .header("cache-control", "public, max-age=900")
+        .send(body);
+    },
+  );
 
   app.get("/:slug/meetings/attendance.csv", async (request, reply) => {
     const municipality = request.requireMunicipality();

@@ -264,3 +264,23 @@ export async function openAttendance(db: Queryable, municipalityId: string): Pro
 export async function processChoices(db: Queryable, municipalityId: string): Promise<{ id: string; title: string; slug: string; status: string }[]> {
   return db.query("SELECT id, title, slug, status FROM processes WHERE municipality_id = $1 ORDER BY created_at DESC", [municipalityId]);
 }
+
+/** One page of the public meetings (published or cancelled), in the order they take place, and how many there are. */
+export async function pagePublicMeetings(db: Queryable, municipalityId: string, page: { limit: number; offset: number }): Promise<{ total: number; rows: MeetingRow[] }> {
+  const [count] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM meetings WHERE municipality_id = $1 AND status <> 'draft'", [municipalityId]);
+  const rows = await db.query<MeetingRow>(`SELECT ${MEETING_COLUMNS} FROM meetings m WHERE m.municipality_id = $1 AND m.status <> 'draft' ORDER BY m.starts_at, m.id LIMIT $2 OFFSET $3`, [
+    municipalityId,
+    page.limit,
+    page.offset,
+  ]);
+  return { total: count?.n ?? 0, rows };
+}
+
+/** The headcount cells of several meetings, and when each was recorded: counts only, nobody in them. */
+export async function headcountsOf(db: Queryable, municipalityId: string, meetingIds: string[]): Promise<(AttendanceCell & { meeting_id: string; recorded_at: Date })[]> {
+  if (meetingIds.length === 0) return [];
+  return db.query(
+    "SELECT meeting_id, gender, age_band, count, recorded_at FROM meeting_attendance WHERE municipality_id = $1 AND meeting_id = ANY($2::uuid[])",
+    [municipalityId, meetingIds],
+  );
+}

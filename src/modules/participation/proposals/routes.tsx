@@ -13,6 +13,7 @@ import { getProcess, listPhases, verification, type PhaseRow, type ProcessRow } 
 import { proposalPolicy } from "./policy.js";
 import * as service from "./service.js";
 import * as store from "./store.js";
+import { ProposalsSchema } from "../schema.js";
 import { AnswersSection, ModerationPage, NewProposalPage, PROPOSAL_STATUSES, ProposalList, ProposalPage, type ProposalListParams } from "./views.js";
 
 const PROPOSALS_PER_PAGE = 12;
@@ -248,7 +249,7 @@ export async function proposalsRoutes(app: FastifyInstance, options: { processEd
     });
   }
 
-  app.get("/api/v1/:slug/processes/:process/proposals", async (request) => {
+  app.get("/api/v1/:slug/processes/:process/proposals", { schema: ProposalsSchema }, async (request) => {
     const { municipality, process } = await publishedProcess(db, request);
     const rows = await store.allProposals(db, municipality.id, process.id);
     return {

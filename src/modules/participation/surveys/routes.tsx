@@ -175,7 +175,7 @@ async function ruleMessage(request: FastifyRequest, run: () => Promise<unknown>)
 }
 
 export async function surveysRoutes(app: FastifyInstance): Promise<void> {
-  const { db, config } = app;
+  const { db } = app;
 
   // ---- Public ------------------------------------------------------------------------------
 
@@ -259,31 +259,6 @@ export async function surveysRoutes(app: FastifyInstance): Promise<void> {
       // Who or when, not what was answered: the answers cannot be corrected into acceptance.
       return surveyPage(request, reply, found, { refusal }, 409);
     }
-  });
-
-  app.get("/api/v1/:slug/surveys/:survey/results", async (request) => {
-    const municipality = request.requireMunicipality();
-    const survey = await store.getSurvey(db, municipality.id, uuidOr404((request.params as { survey: string }).survey));
-    const process = survey ? await getProcess(db, municipality.id, survey.process_id) : undefined;
-    if (!survey || !process || process.status !== "published" || survey.status === "draft" || !survey.results_public) throw new AppError("NOT_FOUND");
-    const def = surveys.definitionOf(survey);
-    const results = await surveys.surveyResults(db, municipality.id, survey);
-    const page = `${config.publicUrl}/${municipality.slug}/participation/${process.slug}/surveys/${survey.id}`;
-    return {
-      municipality: municipality.slug,
-      process: process.slug,
-      survey: {
-        id: survey.id,
-        title: survey.title,
-        description: survey.description,
-        phase: surveys.surveyPhase(survey, new Date()),
-        opens_at: survey.opens_at?.toISOString() ?? null,
-        closes_at: survey.closes_at?.toISOString() ?? null,
-        url: page,
-        csv: `${page}/results.csv`,
-      },
-      ...surveys.resultsJson(def, results, survey.publish_texts),
-    };
   });
 
   // ---- Back office -------------------------------------------------------------------------

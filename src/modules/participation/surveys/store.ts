@@ -114,3 +114,21 @@ export async function insertResponse(db: Queryable, municipalityId: string, surv
   );
   return row!.submitted_at;
 }
+
+/** A survey the public may see, with its process's slug for its address. */
+export type PublicSurveyRow = SurveyRow & { process_slug: string };
+
+const PUBLIC_SURVEYS = `FROM surveys s JOIN processes p ON p.municipality_id = s.municipality_id AND p.id = s.process_id
+  WHERE s.municipality_id = $1 AND s.status <> 'draft' AND p.status = 'published'`;
+
+/** One page of the surveys of published processes (drafts left out), the latest first, and how many there are. */
+export async function pagePublicSurveys(db: Queryable, municipalityId: string, page: { limit: number; offset: number }): Promise<{ total: number; rows: PublicSurveyRow[] }> {
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${PUBLIC_SURVEYS}`, [municipalityId]);
+  const rows = await db.query<PublicSurveyRow>(`SELECT ${COLUMNS}, p.slug AS process_slug ${PUBLIC_SURVEYS} ORDER BY s.created_at DESC, s.id LIMIT $2 OFFSET $3`, [municipalityId, page.limit, page.offset]);
+  return { total: count?.n ?? 0, rows };
+}
+
+export async function getPublicSurvey(db: Queryable, municipalityId: string, id: string): Promise<PublicSurveyRow | undefined> {
+  const [row] = await db.query<PublicSurveyRow>(`SELECT ${COLUMNS}, p.slug AS process_slug ${PUBLIC_SURVEYS} AND s.id = $2`, [municipalityId, id]);
+  return row;
+}
