@@ -200,6 +200,7 @@ const RULES: Record<string, Rule> = {
   "GET /verify/:number": "public",
   "POST /verify": "public",
   "POST /verify/token": "public",
+  "POST /verify/code": "public",
   "GET /:slug/admin/services": "instructor",
   "GET /:slug/admin/services/new": "administrator",
   "POST /:slug/admin/services": "administrator",

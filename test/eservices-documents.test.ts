@@ -71,7 +71,7 @@ describe("e-services documents: the official language, short labels, and the bui
     assert.equal(pdf.statusCode, 200);
     const text = await pdfText(pdf.rawPayload);
     const issuedOn = pt("eservices.certificate.issued_on", { date: formatters("pt").date(certificate.issued_at, "Africa/Bissau") });
-    for (const portuguese of ["Atestado de residência", "Guiné-Bissau", issuedOn, "Residente desde", "1 de março de 2018", "O Presidente da Câmara Municipal"]) {
+    for (const portuguese of ["Atestado de residência", "República da Guiné-Bissau", "Unidade, Luta, Progresso", issuedOn, "Residente desde", "1 de março de 2018", "O Presidente da Câmara Municipal"]) {
       assert.ok(text.includes(drawn(portuguese)), `the PDF shows ${portuguese}`);
     }
     // The question is not the label, and nothing is in French, the reader's language.

@@ -208,7 +208,7 @@ describe("e-services: a citizen's dossier from the web to a verifiable certifica
     const keys = await ctx.db.query<{ kid: string; public_key: string }>("SELECT kid, public_key FROM signing_keys");
     const checked = verifyToken(certificate!.token, (kid) => keys.find((key) => key.kid === kid)?.public_key);
     assert.equal(checked.status, "valid");
-    assert.equal(readToken(certificate!.token)!.payload.mun, "rufisque");
+    assert.equal(readToken(certificate!.token)!.payload.kid, (await ctx.db.query<{ kid: string }>("SELECT k.kid FROM signing_keys k JOIN municipalities m ON m.id = k.municipality_id WHERE m.slug = 'rufisque' AND k.retired_at IS NULL"))[0]!.kid);
 
     const anonymous = new Browser(ctx.app);
     const byNumber = visibleText((await anonymous.get(`/verify/${certificate!.number}`)).body);

@@ -10,12 +10,58 @@
     return b && btoa(b) === std ? Uint8Array.from(b, function (c) { return c.charCodeAt(0); }) : null;
   }
 
+  // Base32 without padding, canonical only (unused bits zero), as on the server.
+  function b32(s) {
+    var out = [], buf = 0, bits = 0, i;
+    if (!/^[A-Z2-7]+$/.test(s)) return null;
+    for (i = 0; i < s.length; i++) {
+      buf = ((buf << 5) | "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".indexOf(s[i])) & 0xffff;
+      bits += 5;
+      if (bits >= 8) out.push((buf >>> (bits -= 8)) & 255);
+    }
+    return bits >= 5 || buf & ((1 << bits) - 1) ? null : Uint8Array.from(out);
+  }
+
+  // The little of CBOR a compact payload uses: unsigned integers, byte and text strings, arrays.
+  function cbor(b) {
+    var i = 0;
+    function item() {
+      var x = b[i++], t = x >> 5, v = x & 31, k, a, s;
+      if (x === undefined || v > 27) throw 0;
+      if (v >= 24) for (k = 1 << (v - 24), v = 0; k--; ) v = v * 256 + b[i++];
+      if (t === 0) return v;
+      if (t === 4) {
+        for (a = []; v--; ) a.push(item());
+        return a;
+      }
+      if ((t !== 2 && t !== 3) || (s = b.subarray(i, (i += v))).length !== v) throw 0;
+      return t === 2 ? s : new TextDecoder("utf-8", { fatal: true }).decode(s);
+    }
+    var r = item();
+    if (i !== b.length) throw 0;
+    return r;
+  }
+
+  // CO2: [kid, number, issued (s), title, [label, value…]]; CO1: the JSON of the first tokens.
   // Shape is the server's job: only signed payloads are shown.
   function parse(t) {
     try {
-      var parts = t.split("."), data = bytes(parts[1]), sig = bytes(parts[2]);
-      var p = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
-      return t.length <= 2000 && parts.length === 3 && parts[0] === "CO1" && sig.length === 64 && p.v === 1 && { p: p, data: data, sig: sig };
+      var parts = t.split("."), data, sig, p, a, i;
+      if (t.length > 2000 || parts.length !== 3) return null;
+      if (parts[0] === "CO2") {
+        data = b32(parts[1]);
+        sig = b32(parts[2]);
+        a = cbor(data);
+        p = { ref: a[1], proc: a[3], iss: new Date(a[2] * 1000).toISOString(), fields: {} };
+        p.kid = Array.from(a[0], function (n) { return (n < 16 ? "0" : "") + n.toString(16); }).join("");
+        for (i = 0; i < a[4].length; i += 2) p.fields[a[4][i]] = a[4][i + 1];
+      } else {
+        data = bytes(parts[1]);
+        sig = bytes(parts[2]);
+        p = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
+        if (parts[0] !== "CO1" || p.v !== 1) return null;
+      }
+      return sig.length === 64 && typeof p.ref === "string" && { p: p, data: data, sig: sig };
     } catch {
       return null;
     }

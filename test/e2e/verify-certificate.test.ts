@@ -4,7 +4,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { generateSigningKey, signPayload, type CertificatePayload, type SigningKey } from "../../src/modules/eservices/certificates.js";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { fromBase32, generateSigningKey, signPayload, toBase32, type CertificatePayload, type SigningKey } from "../../src/modules/eservices/certificates.js";
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCRIPT = readFileSync(new URL("../../src/client/verify-certificate.js", import.meta.url), "utf8");
@@ -26,17 +27,22 @@ const REVOKED_REF = "RUF-2026-00001-C1";
 
 function tokenFor(key: SigningKey, overrides: Partial<CertificatePayload> = {}): string {
   const payload: CertificatePayload = {
-    v: 1,
+    v: 2,
     kid: key.kid,
     ref: "RUF-2026-00042-C1",
-    mun: "rufisque",
-    mname: "Rufisque",
     proc: "Extrait d'acte de naissance",
     iss: "2026-03-03T10:15:00.000Z",
     fields: { "Nom du titulaire": "Awa Ndiaye", "Date de naissance": "1990-05-17" },
     ...overrides,
   };
   return signPayload(payload, key.privateKey);
+}
+
+/** A token as the first certificates carried it (CO1: base64url JSON, fields sorted), still in people's hands. */
+function legacyTokenFor(key: SigningKey): string {
+  const payload = { v: 1, kid: key.kid, ref: "RUF-2026-00041-C1", mun: "rufisque", mname: "Rufisque", proc: "Certificat de résidence", iss: "2026-02-01T09:00:00.000Z", fields: { "Nom du titulaire": "Awa Ndiaye" } };
+  const bytes = Buffer.from(JSON.stringify(payload), "utf8");
+  return `CO1.${bytes.toString("base64url")}.${Buffer.from(ed25519.sign(bytes, Buffer.from(key.privateKey, "base64url"))).toString("base64url")}`;
 }
 
 /** The same token with one character of its payload or signature part replaced. */
@@ -49,23 +55,24 @@ function oneCharacterChanged(token: string, part: 1 | 2): string {
 }
 
 /**
- * The signature's last character swapped for one that decodes to the same bytes (64 bytes use 4
- * of its 6 bits): a lenient decoder would still find the signature good.
+ * The signature's last character swapped for one that decodes to the same bytes (64 bytes use 2
+ * of its 5 bits): a lenient decoder would still find the signature good.
  */
 function nonCanonicalSignature(token: string): string {
-  const last = token.at(-1)!;
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  const signature = Buffer.from(token.split(".")[2]!, "base64url");
-  const twin = [...alphabet].find((char) => char !== last && Buffer.from(token.split(".")[2]!.slice(0, -1) + char, "base64url").equals(signature));
-  assert.ok(twin);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  // The lowest bit of the last character is one of the three unused ones.
+  const twin = alphabet[alphabet.indexOf(token.at(-1)!) ^ 1]!;
   return token.slice(0, -1) + twin;
 }
 
 /** The payload re-encoded with the holder's name changed by one letter, under the original signature. */
 function holderRenamed(token: string): string {
   const [prefix, body, signature] = token.split(".") as [string, string, string];
-  const json = Buffer.from(body, "base64url").toString("utf8").replace("Awa Ndiaye", "Awa Ndiayf");
-  return `${prefix}.${Buffer.from(json, "utf8").toString("base64url")}.${signature}`;
+  const bytes = Buffer.from(fromBase32(body)!);
+  const at = bytes.indexOf("Awa Ndiaye");
+  assert.ok(at > 0);
+  bytes.write("Awa Ndiayf", at, "utf8");
+  return `${prefix}.${toBase32(bytes)}.${signature}`;
 }
 
 function pageHtml(): string {
@@ -154,8 +161,19 @@ describe("the offline certificate check works in a real browser", () => {
       assert.ok(text.includes("Awa Ndiaye"), text);
       const terms = await page.locator("#offline-result dt").allTextContents();
       const details = await page.locator("#offline-result dd").allTextContents();
-      assert.deepEqual(terms, ["Référence", "Commune", "Démarche", "Délivré le", "Date de naissance", "Nom du titulaire"]);
-      assert.deepEqual(details, ["RUF-2026-00042-C1", "Rufisque", "Extrait d'acte de naissance", "2026-03-03", "1990-05-17", "Awa Ndiaye"]);
+      assert.deepEqual(terms, ["Référence", "Commune", "Démarche", "Délivré le", "Nom du titulaire", "Date de naissance"]);
+      assert.deepEqual(details, ["RUF-2026-00042-C1", "Rufisque", "Extrait d'acte de naissance", "2026-03-03", "Awa Ndiaye", "1990-05-17"]);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("still shows a token of the first format (JSON, CO1) as valid, with its fields", async () => {
+    const { page, context, errors } = await open(legacyTokenFor(current));
+    try {
+      const text = await expectResult(page, "valid");
+      assert.ok(text.includes("Awa Ndiaye") && text.includes("RUF-2026-00041-C1"), text);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -46,6 +46,7 @@ export function procedureForm(procedure: ProcedureRow | null): FormState {
     certificate_body: procedure.certificate?.body ?? "",
     certificate_key_fields: procedure.certificate?.keyFields.join(", ") ?? "",
     certificate_signatory: procedure.certificate?.signatory ?? "",
+    certificate_signatory_name: procedure.certificate?.signatoryName ?? "",
   });
 }
 
@@ -58,10 +59,11 @@ export function readProcedureInput(form: FormReader, currentForm: FormDefinition
     .split(/[\s,;]+/)
     .filter(Boolean);
   const signatory = form.text("certificate_signatory", { max: 200 });
+  const signatoryName = form.text("certificate_signatory_name", { max: 120 });
   const fieldIds = new Set(currentForm.sections.flatMap((section) => section.fields.map((field) => field.id)));
   if (keyFields.some((id) => !fieldIds.has(id))) form.fail("certificate_key_fields", "eservices.builder.error.unknown_fields", { ids: keyFields.filter((id) => !fieldIds.has(id)).join(", ") });
   if (keyFields.length > 8) form.fail("certificate_key_fields", "form.too_long", { max: 8 });
-  const wantsCertificate = !!(certificateTitle || certificateBody || signatory || keyFields.length);
+  const wantsCertificate = !!(certificateTitle || certificateBody || signatory || signatoryName || keyFields.length);
   if (wantsCertificate) {
     if (!certificateTitle) form.fail("certificate_title", "form.required");
     if (!certificateBody) form.fail("certificate_body", "form.required");
@@ -89,7 +91,7 @@ export function readProcedureInput(form: FormReader, currentForm: FormDefinition
     processingDays: form.integer("processing_days", { required: true, min: 1, max: 365 }) ?? 1,
     instructorRoles: roles,
     retentionDays: form.integer("retention_days", { required: true, min: 30, max: 36_500 }) ?? 730,
-    certificate: wantsCertificate ? { title: certificateTitle, body: certificateBody, keyFields, signatory } : null,
+    certificate: wantsCertificate ? { title: certificateTitle, body: certificateBody, keyFields, signatory, ...(signatoryName ? { signatoryName } : {}) } : null,
   };
 }
 

@@ -9,7 +9,7 @@ import { cleanText, FormReader, withConflictsOnForm } from "../../core/http/form
 import type { Locale } from "../../core/i18n/index.js";
 import type { Municipality } from "../../core/tenancy/index.js";
 import { emptyForm, type FormState } from "../../core/views/context.js";
-import { readToken, sha256Hex, verifyDigest, verifyToken, type CertificatePayload } from "./certificates.js";
+import { normalizeVerificationCode, readToken, sha256Hex, verifyDigest, verifyToken, type CertificatePayload } from "./certificates.js";
 import { readAnswers, type Answers, type FormValues } from "./form-definition.js";
 import { eservicesPolicy } from "./policy.js";
 import * as builder from "./builder.js";
@@ -34,6 +34,8 @@ const documentOf = (certificate: store.VerifiableCertificate, payload: Certifica
   issuedAt: payload?.iss ?? certificate.issued_at.toISOString(),
   lang: service.documentLocale(certificate.municipality_languages),
 });
+/** Who signed, as printed; nothing for certificates issued before the signatory was printed. */
+const signatoryOf = (certificate: store.VerifiableCertificate) => (certificate.signatory_office || certificate.signatory_name ? { office: certificate.signatory_office, name: certificate.signatory_name } : undefined);
 const CLIENT_SCRIPT = fileURLToPath(new URL("../../client/verify-certificate.js", import.meta.url));
 
 /** The multipart body's files, by form name, for readAnswers. */
@@ -359,7 +361,42 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
           ? { kind: certificate.revoked_at ? "revoked" : "valid", number, municipality: certificate.municipality_name, document: documentOf(certificate, checked?.payload), revokedAt: certificate.revoked_at }
           : { kind: "invalid", number };
     }
-    return reply.page(<VerifyPage ctx={await request.view()} trustedKeys={await trustedKeysJson()} outcome={outcome} />);
+    // An unknown number is a page that does not exist, said as kindly as a known one.
+    return reply.page(<VerifyPage ctx={await request.view()} trustedKeys={await trustedKeysJson()} outcome={outcome} />, outcome.kind === "unknown" ? 404 : 200);
+  });
+
+  // The code printed under the QR code, typed by whoever has no phone to scan it: as with the QR
+  // code's content, whoever holds the paper holds the code, so what the paper says is shown.
+  // Sixty random bits and this limit leave nothing to find by trying codes.
+  app.post("/verify/code", { config: { rateLimit: { max: 20, timeWindow: "10 minutes" } } }, async (request, reply) => {
+    const form = new FormReader(request.body);
+    const typed = form.text("code", { required: true, max: 40 });
+    form.text("_idem");
+    const code = typed ? normalizeVerificationCode(typed) : null;
+    if (typed && !code) form.fail("code", "eservices.verify.error.code");
+    let outcome: VerifyOutcome | undefined;
+    if (code && !form.invalid) {
+      const certificate = await store.findCertificateByCode(db, code);
+      if (!certificate) outcome = { kind: "unknown_code" };
+      else {
+        // Once the holder's data is erased the token is gone with it; the platform's own record remains.
+        const checked = certificate.token === "" ? undefined : verifyToken(certificate.token, (kid) => (kid === certificate.kid ? certificate.public_key : undefined));
+        outcome =
+          !checked || checked.status === "valid"
+            ? {
+                kind: certificate.revoked_at ? "revoked" : "valid",
+                number: certificate.number,
+                municipality: certificate.municipality_name,
+                document: documentOf(certificate, checked?.payload),
+                revokedAt: certificate.revoked_at,
+                ...(checked ? { presented: { payload: checked.payload, revokedReason: certificate.revoked_reason, by: "code" as const } } : {}),
+                signatory: signatoryOf(certificate),
+              }
+            : { kind: "invalid", number: certificate.number };
+      }
+    }
+    const status = form.invalid ? 400 : outcome?.kind === "unknown_code" ? 404 : 200;
+    return reply.page(<VerifyPage ctx={await request.view()} trustedKeys={await trustedKeysJson()} outcome={outcome} codeForm={form} />, status);
   });
 
   // The QR code's content, pasted or sent by a browser without JavaScript: whoever holds it holds
@@ -384,6 +421,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
               document: documentOf(certificate, checked.payload),
               presented: { payload: checked.payload, revokedReason: certificate.revoked_reason, by: "token" },
               revokedAt: certificate.revoked_at,
+              signatory: signatoryOf(certificate),
             }
           : { kind: "invalid", number: "" };
     }
@@ -410,6 +448,7 @@ export async function eservicesRoutes(app: FastifyInstance): Promise<void> {
           document: documentOf(match, payload),
           ...(payload ? { presented: { payload, revokedReason: match.revoked_reason, by: "file" as const } } : {}),
           revokedAt: match.revoked_at,
+          signatory: signatoryOf(match),
         };
       } else outcome = { kind: "altered_file" };
     }

@@ -22,6 +22,8 @@ export const CertificateTemplateSchema = Type.Object(
     keyFields: Type.Array(Type.String({ pattern: FIELD_ID_PATTERN.source }), { maxItems: 8 }),
     /** Who signs, e.g. "L'officier d'état civil". */
     signatory: Type.String({ minLength: 1, maxLength: 200 }),
+    /** The name printed under it; when absent, the municipality's first official (its mayor, as the portal lists them). */
+    signatoryName: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
   },
   { additionalProperties: false },
 );

@@ -7,7 +7,19 @@ import { formatters, isLocale, translator, type Locale } from "../../core/i18n/i
 import { sendMessage, type ChannelAdapter } from "../../core/notify/index.js";
 import { localToday } from "../../core/tenancy/clock.js";
 import { COUNTRY_LABEL_KEYS, type Municipality } from "../../core/tenancy/index.js";
-import { generateSigningKey, renderCertificatePdf, sha256Hex, signDigest, signPayload, type CertificatePayload } from "./certificates.js";
+import { firstOfficial } from "../portal/index.js";
+import {
+  formatVerificationCode,
+  generateSigningKey,
+  generateVerificationCode,
+  renderCertificatePdf,
+  sha256Hex,
+  signDigest,
+  signPayload,
+  toWholeSeconds,
+  type CertificatePayload,
+} from "./certificates.js";
+import { STATE_HEADINGS } from "./state-headings.js";
 import { collectFiles, displayAnswer, fieldDocumentLabel, type Answers, type PendingFile } from "./form-definition.js";
 import { ESERVICES_REASONS } from "./reasons.js";
 import type { ProcedureInput } from "./schema.js";
@@ -468,6 +480,21 @@ export const documentLocale = (languages: readonly string[]): Locale => {
   return isLocale(first) ? first : "fr";
 };
 
+/** The address printed for checking by hand: what a person types, without the scheme browsers add themselves. */
+export const verifyAddress = (publicUrl: string) => `${publicUrl.replace(/^https?:\/\//, "").replace(/\/+$/, "")}/verify`;
+
+/** The state's heading in its own words; a country without one opens with its name in the document's language. */
+function headingOf(countryCode: string, t: ReturnType<typeof translator>): { state: string; motto: string } {
+  return STATE_HEADINGS[countryCode] ?? { state: t(COUNTRY_LABEL_KEYS[countryCode] ?? "country.other"), motto: "" };
+}
+
+async function freshVerificationCode(tx: Queryable): Promise<string> {
+  for (;;) {
+    const code = generateVerificationCode();
+    if (!(await store.verificationCodeTaken(tx, code))) return code;
+  }
+}
+
 async function issueCertificate(tx: Tx, ctx: TransitionContext, procedure: ProcedureRow, dossier: DossierRow): Promise<void> {
   const template = procedure.certificate!;
   const { municipality } = ctx;
@@ -477,28 +504,30 @@ async function issueCertificate(tx: Tx, ctx: TransitionContext, procedure: Proce
   const fmt = formatters(lang);
   const key = await signingKey(tx, municipality.id);
   const number = `${dossier.reference}-C${(await store.countCertificates(tx, municipality.id, dossier.id)) + 1}`;
-  const issuedAt = new Date();
+  // The token carries whole seconds; the PDF's dates say the same instant.
+  const issuedAt = toWholeSeconds(new Date());
   const keyFields = template.keyFields
     .map((id) => ({ label: fieldDocumentLabel(procedure.form, id), value: displayAnswer(procedure.form, dossier.answers, id, t, fmt) }))
     .filter((field): field is { label: string; value: string } => !!field.value);
   const payload: CertificatePayload = {
-    v: 1,
+    v: 2,
     kid: key.kid,
     ref: number,
-    mun: municipality.slug,
-    mname: municipality.name,
     proc: template.title,
     iss: issuedAt.toISOString(),
     fields: Object.fromEntries(keyFields.map((field) => [field.label.slice(0, 60), field.value.slice(0, 200)])),
   };
   const token = signPayload(payload, key.private_key);
+  // Who signs: the name the procedure gives, else the municipality's first official, else whoever accepted.
+  const signatory = { office: template.signatory, name: template.signatoryName ?? (await firstOfficial(tx, municipality.id))?.name ?? ctx.actor?.name ?? "" };
+  const verificationCode = await freshVerificationCode(tx);
   const placeholders: Record<string, string> = { reference: dossier.reference ?? "", applicant: dossier.applicant_name };
   const body = template.body
     .split("\n")
     .map((line) => line.replace(/\{([a-z][a-z0-9_]*)\}/g, (_, id: string) => placeholders[id] ?? displayAnswer(procedure.form, dossier.answers, id, t, fmt) ?? "…"));
   const pdf = await renderCertificatePdf({
+    heading: headingOf(municipality.country_code, t),
     municipalityName: municipality.name,
-    country: t(COUNTRY_LABEL_KEYS[municipality.country_code] ?? "country.other"),
     title: template.title,
     reference: number,
     issuedOn: t("eservices.certificate.issued_on", { date: fmt.date(issuedAt, municipality.time_zone) }),
@@ -507,7 +536,8 @@ async function issueCertificate(tx: Tx, ctx: TransitionContext, procedure: Proce
     bodyLines: body,
     verifyUrl: `${ctx.publicUrl}${verifyPath(number)}#${token}`,
     verifyHint: t("eservices.certificate.verify_hint"),
-    signatoryLine: template.signatory,
+    manualCheck: { intro: t("eservices.certificate.manual_check"), address: verifyAddress(ctx.publicUrl), code: formatVerificationCode(verificationCode) },
+    signatory,
     lang,
   });
   const file = await storeFile(tx, ctx.filesDir, { municipalityId: municipality.id, data: Buffer.from(pdf), mediaType: "application/pdf", originalName: `${number}.pdf`, createdBy: ctx.actor?.id ?? null });
@@ -520,6 +550,8 @@ async function issueCertificate(tx: Tx, ctx: TransitionContext, procedure: Proce
     pdfSha256: sha256Hex(pdf),
     pdfSignature: signDigest(pdf, key.private_key),
     issuedAt,
+    signatory,
+    verificationCode,
   });
   await recordAudit(tx, { actorId: ctx.actor?.id ?? null, municipalityId: municipality.id, action: "eservices.certificate.issue", subjectType: "certificate", subjectId: number, data: { dossier: dossier.id, kid: key.kid, sha256: sha256Hex(pdf) } });
 }

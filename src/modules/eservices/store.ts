@@ -90,6 +90,11 @@ export interface CertificateRow {
   revoked_at: Date | null;
   revoked_reason: string;
   revoked_by: string | null;
+  /** As printed: e.g. "Le Maire" and the name under it; empty on certificates issued before they were printed. */
+  signatory_office: string;
+  signatory_name: string;
+  /** The code printed under the QR code, bare (no hyphens); null on certificates issued before. */
+  verification_code: string | null;
 }
 
 export interface SigningKeyRow {
@@ -503,12 +508,36 @@ export async function revokedNumbers(db: Queryable): Promise<{ municipality_id: 
 export async function insertCertificate(
   db: Queryable,
   municipalityId: string,
-  input: { dossierId: string; number: string; kid: string; token: string; fileId: string; pdfSha256: string; pdfSignature: string; issuedAt: Date },
+  input: {
+    dossierId: string;
+    number: string;
+    kid: string;
+    token: string;
+    fileId: string;
+    pdfSha256: string;
+    pdfSignature: string;
+    issuedAt: Date;
+    signatory: { office: string; name: string };
+    verificationCode: string;
+  },
 ): Promise<string> {
   const [row] = await db.query<{ id: string }>(
-    `INSERT INTO certificates (municipality_id, dossier_id, number, kid, token, file_id, pdf_sha256, pdf_signature, issued_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [municipalityId, input.dossierId, input.number, input.kid, input.token, input.fileId, input.pdfSha256, input.pdfSignature, input.issuedAt],
+    `INSERT INTO certificates (municipality_id, dossier_id, number, kid, token, file_id, pdf_sha256, pdf_signature, issued_at, signatory_office, signatory_name, verification_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+    [
+      municipalityId,
+      input.dossierId,
+      input.number,
+      input.kid,
+      input.token,
+      input.fileId,
+      input.pdfSha256,
+      input.pdfSignature,
+      input.issuedAt,
+      input.signatory.office,
+      input.signatory.name,
+      input.verificationCode,
+    ],
   );
   return row!.id;
 }
@@ -533,6 +562,18 @@ const VERIFIABLE = `SELECT c.*, k.public_key, m.name AS municipality_name, m.slu
 export async function findCertificateByNumber(db: Queryable, number: string): Promise<VerifiableCertificate | undefined> {
   const [row] = await db.query<VerifiableCertificate>(`${VERIFIABLE} WHERE c.number = $1`, [number]);
   return row;
+}
+
+/** By the code printed under the QR code (bare, as normalizeVerificationCode gives it), across the network. */
+export async function findCertificateByCode(db: Queryable, code: string): Promise<VerifiableCertificate | undefined> {
+  const [row] = await db.query<VerifiableCertificate>(`${VERIFIABLE} WHERE c.verification_code = $1`, [code]);
+  return row;
+}
+
+/** Whether a code is free: sixty random bits never meet in practice, but the unique index would make a clash an error. */
+export async function verificationCodeTaken(db: Queryable, code: string): Promise<boolean> {
+  const rows = await db.query("SELECT 1 FROM certificates WHERE verification_code = $1", [code]);
+  return rows.length > 0;
 }
 
 export async function findCertificatesBySha256(db: Queryable, sha256: string): Promise<VerifiableCertificate[]> {

@@ -1,4 +1,5 @@
-import { publicTexts as publicTextsOf } from "./store.js";
+import type { Queryable } from "../../core/db/index.js";
+import { listOfficials, publicTexts as publicTextsOf } from "./store.js";
 import type { AppModule } from "../../core/modules.js";
 import { seedPortalDemo } from "./demo.js";
 import { PORTAL_REASONS } from "./reasons.js";
@@ -39,3 +40,9 @@ export const portalModule: AppModule = {
   publicTexts: (db, municipalityId) => publicTextsOf(db, municipalityId),
   exports: [{ key: "news", titleKey: "portal.exports.news", format: "JSON", mediaType: "application/json", per: "municipality", path: (m) => `/api/v1/${m.slug}/news` }],
 };
+
+/** The municipality's first official as its site lists them (its mayor): who signs its documents unless a procedure names someone else. */
+export async function firstOfficial(db: Queryable, municipalityId: string): Promise<{ name: string; title: string } | undefined> {
+  const [first] = await listOfficials(db, municipalityId);
+  return first ? { name: first.name, title: first.title } : undefined;
+}

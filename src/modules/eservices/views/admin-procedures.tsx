@@ -334,6 +334,7 @@ export function ProcedureEditPage(props: {
           <Field ctx={ctx} form={form} name="certificate_body" label={t("eservices.admin.field.certificate_body")} hint={t("eservices.admin.field.certificate_body_hint", { field: "{nom}", reference: "{reference}", applicant: "{applicant}" })} multiline rows={6} maxlength={5000} />
           <Field ctx={ctx} form={form} name="certificate_key_fields" label={t("eservices.admin.field.key_fields")} hint={t("eservices.admin.field.key_fields_hint")} maxlength={400} />
           <Field ctx={ctx} form={form} name="certificate_signatory" label={t("eservices.admin.field.signatory")} maxlength={200} />
+          <Field ctx={ctx} form={form} name="certificate_signatory_name" label={t("eservices.admin.field.signatory_name")} hint={t("eservices.admin.field.signatory_name_hint")} maxlength={120} />
         </fieldset>
         <button type="submit" safe>
           {procedure ? t("eservices.admin.save") : t("eservices.admin.create")}

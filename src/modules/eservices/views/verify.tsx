@@ -3,11 +3,11 @@ import type { FormState, ViewContext } from "../../../core/views/context.js";
 import { Layout } from "../../../core/views/layout.js";
 import type { CertificatePayload } from "../certificates.js";
 
-/** What the person presented besides the number: the QR code's content or the PDF file itself. */
+/** What the person presented besides the number: the QR code's content, the code printed under it, or the PDF file itself. */
 export interface PresentedDocument {
   payload: CertificatePayload;
   revokedReason: string;
-  by: "token" | "file";
+  by: "token" | "file" | "code";
 }
 
 export type VerifyOutcome =
@@ -20,8 +20,11 @@ export type VerifyOutcome =
       revokedAt: Date | null;
       /** Only when the document itself was presented: its signed fields, the reason of a revocation. */
       presented?: PresentedDocument;
+      /** Who signed it, as printed, when the document itself (its file, token or code) was presented. */
+      signatory?: { office: string; name: string } | undefined;
     }
   | { kind: "invalid" | "unknown"; number: string }
+  | { kind: "unknown_code" }
   | { kind: "altered_file" };
 
 /**
@@ -59,6 +62,16 @@ function DocumentFacts(props: { ctx: ViewContext; outcome: Extract<VerifyOutcome
           <dd safe>{value}</dd>
         </div>
       ))}
+      {outcome.signatory ? (
+        <div>
+          <dt safe>{t("eservices.verify.signatory")}</dt>
+          <dd lang={lang} safe>
+            {[outcome.signatory.name, outcome.signatory.office].filter(Boolean).join(", ")}
+          </dd>
+        </div>
+      ) : (
+        ""
+      )}
     </dl>
   );
 }
@@ -99,6 +112,13 @@ function Outcome(props: { ctx: ViewContext; outcome: VerifyOutcome }): JSX.Eleme
           <h2 safe>{t("eservices.verify.unknown", { number: outcome.number })}</h2>
         </div>
       );
+    case "unknown_code":
+      return (
+        <div class="errors" role="alert">
+          <h2 safe>{t("eservices.verify.unknown_code")}</h2>
+          <p safe>{t("eservices.verify.unknown_code_detail")}</p>
+        </div>
+      );
     case "altered_file":
       return (
         <div class="errors" role="alert">
@@ -114,13 +134,23 @@ function Outcome(props: { ctx: ViewContext; outcome: VerifyOutcome }): JSX.Eleme
  * the signature carried in the QR code (after #) against the network's public keys, embedded
  * here, so that a page kept on a phone still verifies without a connection.
  */
-export function VerifyPage(props: { ctx: ViewContext; trustedKeys: string; outcome?: VerifyOutcome | undefined; form?: FormState; tokenForm?: FormState }): JSX.Element {
+export function VerifyPage(props: { ctx: ViewContext; trustedKeys: string; outcome?: VerifyOutcome | undefined; form?: FormState; tokenForm?: FormState; codeForm?: FormState }): JSX.Element {
   const { ctx } = props;
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("eservices.verify.title")}>
       <h1 safe>{t("eservices.verify.title")}</h1>
       {props.outcome ? <Outcome ctx={ctx} outcome={props.outcome} /> : <p safe>{t("eservices.verify.intro")}</p>}
+      <section>
+        <h2 safe>{t("eservices.verify.code_title")}</h2>
+        <ErrorSummary ctx={ctx} form={props.codeForm} />
+        <Form ctx={ctx} action="/verify/code" form={props.codeForm} label={t("eservices.verify.code_title")}>
+          <Field ctx={ctx} form={props.codeForm} name="code" label={t("eservices.verify.code")} hint={t("eservices.verify.code_hint")} required maxlength={40} autocomplete="off" />
+          <button type="submit" safe>
+            {t("eservices.verify.check_code")}
+          </button>
+        </Form>
+      </section>
       <section>
         <h2 safe>{t("eservices.verify.offline_title")}</h2>
         <p safe>{t("eservices.verify.offline_intro")}</p>
