@@ -2,7 +2,8 @@ import { createCheckpoints } from "../core/audit/checkpoints.js";
 import { recordAudit } from "../core/audit/index.js";
 import { hashPassword } from "../core/auth/accounts.js";
 import type { MunicipalRole } from "../core/auth/roles.js";
-import type { Db, Tx } from "../core/db/index.js";
+import type { Db } from "../core/db/index.js";
+import { insertRows } from "../core/db/insert.js";
 import type { DemoMunicipalitySeeded } from "../core/modules.js";
 import { MODULES } from "../modules/index.js";
 
@@ -162,17 +163,9 @@ const ROLE_NAMES: Record<MunicipalRole, string> = {
   citizen: "Habitant",
 };
 
-async function insertUser(tx: Tx, values: { name: string; phone?: string; email?: string; hash: string; locale: string }): Promise<string> {
-  // Demo accounts are confirmed, so that the README's sign-ins act at once.
-  const [row] = await tx.query<{ id: string }>("INSERT INTO users (name, phone, email, password_hash, locale, confirmed_at) VALUES ($1, $2, $3, $4, $5, now()) RETURNING id", [
-    values.name,
-    values.phone ?? null,
-    values.email ?? null,
-    values.hash,
-    values.locale,
-  ]);
-  return row!.id;
-}
+/** Demo accounts are confirmed, so that the README's sign-ins act at once. */
+const DEMO_USER_COLUMNS = ["name", "phone", "email", "password_hash", "locale"] as const;
+const CONFIRMED_NOW = { constants: { confirmed_at: "now()" } };
 
 /**
  * Loads the demo network once: a second call on a database that already holds a network
@@ -182,6 +175,10 @@ async function insertUser(tx: Tx, values: { name: string; phone?: string; email?
  */
 export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://localhost:3000", options: { progress?: (line: string) => void } = {}): Promise<boolean> {
   const { progress } = options;
+  // A later start stops here: no password hash, no transaction.
+  const [already] = await db.query("SELECT id FROM network LIMIT 1");
+  if (already) return false;
+  // One hash for every demo account: they all share the README's password.
   const hash = await hashPassword(DEMO_PASSWORD);
   const seeded = await db.transaction(async (tx) => {
     const [existing] = await tx.query("SELECT id FROM network LIMIT 1");
@@ -190,30 +187,50 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
       "INSERT INTO network (slug, name, description) VALUES ($1, $2, $3) RETURNING id",
       ["log", "Local Open GovLab", "Laboratoire d'innovation et de participation citoyenne pour une gouvernance locale ouverte, en Afrique de l'Ouest."],
     );
-    for (const country of COUNTRIES) {
-      await tx.query("INSERT INTO countries (code, calling_code, currency, network_id) VALUES ($1, $2, $3, $4)", [country.code, country.calling, country.currency, network!.id]);
-    }
-    for (const account of DEMO_NETWORK_ACCOUNTS) {
-      const userId = await insertUser(tx, { name: account.name, email: account.email, hash, locale: "fr" });
-      await tx.query("INSERT INTO network_roles (user_id, role) VALUES ($1, $2)", [userId, account.role]);
-    }
-    const municipalities: DemoMunicipalitySeeded[] = [];
-    for (const m of DEMO_MUNICIPALITIES) {
-      const [row] = await tx.query<{ id: string }>(
-        `INSERT INTO municipalities (slug, reference_code, name, country_code, region, time_zone, currency, languages, description, network_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-        [m.slug, m.referenceCode, m.name, m.country, m.region, m.timeZone, m.currency, m.languages, m.description, network!.id],
-      );
-      const municipalityId = row!.id;
+    // One statement per table rather than per row: the rows, their order and their values are those of a loop.
+    await insertRows(tx, "countries", ["code", "calling_code", "currency", "network_id"], COUNTRIES.map((country) => [country.code, country.calling, country.currency, network!.id]));
+    const networkUsers = await insertRows<{ id: string; email: string }>(
+      tx,
+      "users",
+      DEMO_USER_COLUMNS,
+      DEMO_NETWORK_ACCOUNTS.map((account) => [account.name, null, account.email, hash, "fr"]),
+      { ...CONFIRMED_NOW, returning: "id, email" },
+    );
+    const networkUserId = new Map(networkUsers.map((row) => [row.email, row.id]));
+    await insertRows(tx, "network_roles", ["user_id", "role"], DEMO_NETWORK_ACCOUNTS.map((account) => [networkUserId.get(account.email)!, account.role]));
+
+    const municipalityRows = await insertRows<{ id: string; slug: string }>(
+      tx,
+      "municipalities",
+      ["slug", "reference_code", "name", "country_code", "region", "time_zone", "currency", "languages", "description", "network_id"],
+      DEMO_MUNICIPALITIES.map((m) => [m.slug, m.referenceCode, m.name, m.country, m.region, m.timeZone, m.currency, m.languages, m.description, network!.id]),
+      { returning: "id, slug" },
+    );
+    const municipalityId = new Map(municipalityRows.map((row) => [row.slug, row.id]));
+    const staffAccounts = DEMO_MUNICIPALITIES.flatMap((m) =>
+      (Object.entries(m.staff) as [MunicipalRole, string][]).map(([role, phone]) => ({ municipality: m, role, phone, name: `${ROLE_NAMES[role]} ${m.name}` })),
+    );
+    const staffUsers = await insertRows<{ id: string; phone: string }>(
+      tx,
+      "users",
+      DEMO_USER_COLUMNS,
+      staffAccounts.map((account) => [account.name, account.phone, null, hash, account.municipality.languages[0]!]),
+      { ...CONFIRMED_NOW, returning: "id, phone" },
+    );
+    const staffUserId = new Map(staffUsers.map((row) => [row.phone, row.id]));
+    await insertRows(
+      tx,
+      "municipal_roles",
+      ["municipality_id", "user_id", "role"],
+      staffAccounts.map((account) => [municipalityId.get(account.municipality.slug)!, staffUserId.get(account.phone)!, account.role]),
+    );
+    const municipalities: DemoMunicipalitySeeded[] = DEMO_MUNICIPALITIES.map((m) => {
       const staff: DemoMunicipalitySeeded["staff"] = {};
-      for (const [role, phone] of Object.entries(m.staff) as [MunicipalRole, string][]) {
-        const name = `${ROLE_NAMES[role]} ${m.name}`;
-        const userId = await insertUser(tx, { name, phone, hash, locale: m.languages[0]! });
-        await tx.query("INSERT INTO municipal_roles (municipality_id, user_id, role) VALUES ($1, $2, $3)", [municipalityId, userId, role]);
-        staff[role] = { id: userId, name, phone };
+      for (const account of staffAccounts) {
+        if (account.municipality === m) staff[account.role] = { id: staffUserId.get(account.phone)!, name: account.name, phone: account.phone };
       }
-      municipalities.push({
-        id: municipalityId,
+      return {
+        id: municipalityId.get(m.slug)!,
         slug: m.slug,
         name: m.name,
         country: m.country,
@@ -223,8 +240,8 @@ export async function seedDemo(db: Db, filesDir: string, publicUrl = "http://loc
         description: m.description,
         officials: m.officials,
         staff,
-      });
-    }
+      };
+    });
     const staffCount = municipalities.reduce((total, m) => total + Object.keys(m.staff).length, 0);
     progress?.(`demo: ${municipalities.length} municipalities, ${staffCount} staff accounts, ${DEMO_NETWORK_ACCOUNTS.length} network accounts`);
     for (const module of MODULES) {

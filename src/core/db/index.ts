@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { clusterTemplateFor, writeClusterTemplate } from "./cluster-template.js";
 
 /** What a query needs: plain SQL with $1… parameters, returning flat rows. */
 export interface Queryable {
@@ -213,6 +214,22 @@ export async function openDb(options: OpenOptions): Promise<Db> {
     location = path.join(options.dataDir, "pgdata");
     fs.mkdirSync(location, { recursive: true });
   }
-  const pglite = await PGlite.create(location, { extensions: { pg_trgm, unaccent }, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
-  return new EmbeddedDb(pglite);
+  const extensions = { pg_trgm, unaccent };
+  // A new data folder starts from the empty cluster the build made, instead of running initdb.
+  const template = options.loadDataDir ?? (location ? clusterTemplateFor(location) : undefined);
+  try {
+    return new EmbeddedDb(await PGlite.create(location, { extensions, ...(template ? { loadDataDir: template } : {}) }));
+  } catch (error) {
+    if (!location || options.loadDataDir || !template) throw error;
+    // A template this engine cannot read costs the first start its initdb, never the start itself.
+    process.emitWarning(`the build's empty database could not be used (${(error as Error).message}): creating it instead`);
+    fs.rmSync(location, { recursive: true, force: true });
+    fs.mkdirSync(location, { recursive: true });
+    return new EmbeddedDb(await PGlite.create(location, { extensions }));
+  }
+}
+
+/** The build's step (scripts/build.mjs): the empty cluster a new data folder starts from. */
+export function writeEmptyCluster(): Promise<string> {
+  return writeClusterTemplate({ pg_trgm, unaccent });
 }

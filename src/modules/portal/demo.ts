@@ -1,3 +1,4 @@
+import { insertRows } from "../../core/db/insert.js";
 import type { DemoMunicipalitySeeded, DemoSeedContext } from "../../core/modules.js";
 
 /*
@@ -99,24 +100,28 @@ export async function seedPortalDemo({ db, municipalities }: DemoSeedContext): P
     if (identity) {
       await db.query("UPDATE municipalities SET latitude = $2, longitude = $3, brand_color = $4 WHERE id = $1", [m.id, identity.latitude, identity.longitude, identity.color]);
     }
-    for (const [index, [name, title]] of m.officials.entries()) {
-      await db.query("INSERT INTO officials (municipality_id, name, title, position) VALUES ($1, $2, $3, $4)", [m.id, name, title, index]);
-    }
-    const editorId = m.staff.editor?.id ?? null;
-    for (const item of newsFor(m)) {
-      const publishedAt = item.publishedDaysAgo === null ? null : new Date(Date.now() - item.publishedDaysAgo * 86_400_000);
-      await db.query(
-        `INSERT INTO news (municipality_id, title, summary, body, language, status, published_at, created_by, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-        [m.id, item.title, item.summary, item.body, item.language, publishedAt ? "published" : "draft", publishedAt, editorId],
-      );
-    }
-    for (const page of pagesFor(m)) {
-      await db.query(
-        `INSERT INTO pages (municipality_id, slug, title, body, language, status, published_at, created_by, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-        [m.id, page.slug, page.title, page.body, page.language, page.published ? "published" : "draft", page.published ? new Date() : null, editorId],
-      );
-    }
   }
+  // One multi-row statement per table for the whole network, in the order a loop per municipality would insert.
+  await insertRows(db, "officials", ["municipality_id", "name", "title", "position"], municipalities.flatMap((m) => m.officials.map(([name, title], index) => [m.id, name, title, index])));
+  await insertRows(
+    db,
+    "news",
+    ["municipality_id", "title", "summary", "body", "language", "status", "published_at", "created_by", "updated_by"],
+    municipalities.flatMap((m) => {
+      const editorId = m.staff.editor?.id ?? null;
+      return newsFor(m).map((item) => {
+        const publishedAt = item.publishedDaysAgo === null ? null : new Date(Date.now() - item.publishedDaysAgo * 86_400_000);
+        return [m.id, item.title, item.summary, item.body, item.language, publishedAt ? "published" : "draft", publishedAt, editorId, editorId];
+      });
+    }),
+  );
+  await insertRows(
+    db,
+    "pages",
+    ["municipality_id", "slug", "title", "body", "language", "status", "published_at", "created_by", "updated_by"],
+    municipalities.flatMap((m) => {
+      const editorId = m.staff.editor?.id ?? null;
+      return pagesFor(m).map((page) => [m.id, page.slug, page.title, page.body, page.language, page.published ? "published" : "draft", page.published ? new Date() : null, editorId, editorId]);
+    }),
+  );
 }

@@ -1,7 +1,12 @@
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { MAX_COLUMNS, UnreadableFileError } from "./parse.js";
 import { TextRecords, type SourceRow, type TableSource } from "./source.js";
 import { checkXlsxBounds } from "./zip-bounds.js";
+
+/** Loaded by the first spreadsheet, not at every start: exceljs takes over a second to load on a small machine. */
+async function loadExcelJs(): Promise<typeof ExcelJS> {
+  return (await import("exceljs")).default;
+}
 
 /** Text of a cell as the CSV reader would have seen it: numbers with a point, dates as ISO days. */
 function cellText(value: ExcelJS.CellValue): string {
@@ -24,7 +29,7 @@ function cellText(value: ExcelJS.CellValue): string {
  */
 export async function readXlsx(data: Buffer): Promise<TableSource> {
   await checkXlsxBounds(data);
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   try {
     await workbook.xlsx.load(data as unknown as ArrayBuffer);
   } catch (error) {
@@ -48,7 +53,7 @@ export async function readXlsx(data: Buffer): Promise<TableSource> {
 
 /** Rows as a workbook; text stays text, so a cell written "=…" is shown, never computed. */
 export async function toXlsx(sheetName: string, fields: { name: string; title: string; type: string }[], records: Record<string, unknown>[]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   const sheet = workbook.addWorksheet(sheetName.replace(/[[\]*?/\\:]/g, " ").slice(0, 31) || "data");
   sheet.addRow(fields.map((field) => field.title));
   for (const record of records) {

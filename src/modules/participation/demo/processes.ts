@@ -1,4 +1,5 @@
 import type { Tx } from "../../../core/db/index.js";
+import { insertRows } from "../../../core/db/insert.js";
 import * as proposals from "../proposals/store.js";
 import * as store from "../store.js";
 
@@ -57,13 +58,15 @@ const PROPOSALS: { title: string; body: string; category: string; location: stri
 export async function seedParticipation(tx: Tx, municipalityId: string, slug: string, passwordHash: string, staff: { editorId: string; agentId: string }): Promise<void> {
   const residents = RESIDENTS[slug];
   if (!residents) return;
-  const ids: string[] = [];
-  for (const resident of residents) {
-    const [row] = await tx.query<{ id: string }>("INSERT INTO users (name, phone, password_hash, locale, confirmed_at) VALUES ($1, $2, $3, 'fr', now()) RETURNING id", [resident.name, resident.phone, passwordHash]);
-    await tx.query("INSERT INTO municipal_roles (municipality_id, user_id, role) VALUES ($1, $2, 'citizen')", [municipalityId, row!.id]);
-    await store.verify(tx, municipalityId, row!.id, "document", staff.agentId);
-    ids.push(row!.id);
-  }
+  // The residents' accounts and roles in one statement each; they share the demo's one password hash.
+  const created = await insertRows<{ id: string; phone: string }>(tx, "users", ["name", "phone", "password_hash", "locale"], residents.map((resident) => [resident.name, resident.phone, passwordHash, "fr"]), {
+    constants: { confirmed_at: "now()" },
+    returning: "id, phone",
+  });
+  const idByPhone = new Map(created.map((row) => [row.phone, row.id]));
+  const ids = residents.map((resident) => idByPhone.get(resident.phone)!);
+  await insertRows(tx, "municipal_roles", ["municipality_id", "user_id", "role"], ids.map((id) => [municipalityId, id, "citizen"]));
+  for (const id of ids) await store.verify(tx, municipalityId, id, "document", staff.agentId);
   const processId = await store.insertProcess(tx, municipalityId, staff.editorId, {
     slug: "plan-action-local-2027",
     title: "Plan d'action local de gouvernement ouvert 2027",
