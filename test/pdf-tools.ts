@@ -9,7 +9,7 @@ import path from "node:path";
  * (.ci/run); a machine without them fails here, saying what to install, rather than skipping.
  */
 
-const PACKAGES: Record<string, string> = { qpdf: "qpdf", pdftoppm: "poppler-utils", zbarimg: "zbar-tools" };
+const PACKAGES: Record<string, string> = { qpdf: "qpdf", pdftoppm: "poppler-utils", pdftotext: "poppler-utils", pdffonts: "poppler-utils", zbarimg: "zbar-tools" };
 
 function run(tool: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(tool, args, { encoding: "utf8" });
@@ -48,5 +48,32 @@ export function qrCodesOnPage(bytes: Uint8Array, page: number, dpi: number): str
     // zbarimg exits 4 when it finds no code: that is an answer (none), not a failure.
     if (scanned.status !== 0 && scanned.status !== 4) throw new Error(`zbarimg failed (${scanned.status}): ${scanned.stderr}`);
     return scanned.stdout.split("\n").filter(Boolean);
+  });
+}
+
+/** The text a reader sees, as poppler's pdftotext extracts it (UTF-8, in reading order, runs of spaces made one). */
+export function pdfText(bytes: Uint8Array): string {
+  return withFile(bytes, (file) => {
+    const extracted = run("pdftotext", ["-enc", "UTF-8", file, "-"]);
+    if (extracted.status !== 0) throw new Error(`pdftotext failed: ${extracted.stderr}`);
+    return extracted.stdout.replace(/[ \t\u00a0\u202f]+/g, " ");
+  });
+}
+
+/** The fonts of a PDF as pdffonts lists them: name and whether embedded. */
+export function pdfFonts(bytes: Uint8Array): { name: string; embedded: boolean }[] {
+  return withFile(bytes, (file) => {
+    const listed = run("pdffonts", [file]);
+    if (listed.status !== 0) throw new Error(`pdffonts failed: ${listed.stderr}`);
+    // name type encoding emb sub uni object ID: the header and its rule are the first two lines.
+    return listed.stdout
+      .split("\n")
+      .slice(2)
+      .filter(Boolean)
+      .map((line) => {
+        const columns = line.trim().split(/\s+/);
+        const emb = columns.at(-5);
+        return { name: columns[0]!, embedded: emb === "yes" };
+      });
   });
 }

@@ -6,11 +6,11 @@
  * Pure library: no database, no HTTP. Keys are passed in and out as base64url strings.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage, type RGB } from "pdf-lib";
+import type { PDFFont, PDFPage, RGB } from "pdf-lib";
 import { Encoder } from "cbor-x";
 import QRCode from "qrcode";
-import { addArchiveParts } from "./pdfa.js";
 
 /** Tokens of the first issues: base64url JSON, still verified (the QR codes already printed carry them). */
 export const LEGACY_TOKEN_PREFIX = "CO1";
@@ -378,11 +378,11 @@ const FALLBACKS: Record<string, string> = {
 };
 
 /**
- * The standard Helvetica only has WinAnsi, and pdf-lib throws on anything else. Keeps what it has
- * (é à ç ã õ…), strips accents from what it lacks (ő → o, Ō → O), and puts one "?" for a run of
- * what has no Latin look-alike (Arabic, emoji), rather than failing to issue the document.
+ * pdf-lib throws on a character the font lacks. Keeps what the font has (é à ç ã õ…), strips
+ * accents from what it lacks (ő → o), and puts one "?" for a run of what has no Latin look-alike
+ * (emoji, scripts the font does not cover), rather than failing to issue the document.
  */
-export function toWinAnsi(text: string, charset: ReadonlySet<number>): string {
+export function toFontCharacters(text: string, charset: ReadonlySet<number>): string {
   let out = "";
   let unknownRun = false;
   for (const char of text.normalize("NFC")) {
@@ -409,9 +409,6 @@ export function toWinAnsi(text: string, charset: ReadonlySet<number>): string {
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 56;
 const CONTENT_WIDTH = A4[0] - 2 * MARGIN;
-const INK = rgb(0.1, 0.1, 0.12);
-const MUTED = rgb(0.38, 0.38, 0.42);
-const RULE = rgb(0.75, 0.75, 0.78);
 
 /** Splits a paragraph into lines that fit `width`, breaking inside a word only when it alone is wider. */
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
@@ -461,12 +458,34 @@ const QR_MODULE = 2.3;
 const QR_QUIET = 4;
 
 /**
+ * pdf-lib lays glyphs out one after another, left to right, with no shaping: right-to-left and
+ * joined scripts (Hebrew, Arabic, N'Ko, Indic…) would come out backwards and unjoined, so only
+ * Latin, Greek, Cyrillic, Latin Extended Additional and punctuation, currency and letter-like
+ * symbols are drawn; the rest is folded like any character the font lacks.
+ */
+function drawnWithoutShaping(code: number): boolean {
+  return code < 0x0590 || (code >= 0x1e00 && code < 0x2150);
+}
+
+let fontFiles: Promise<{ regular: Uint8Array; bold: Uint8Array }> | undefined;
+/** DejaVu Sans (Bitstream Vera licence, fonts/LICENSE-DejaVu.txt), read once. */
+function certificateFonts() {
+  fontFiles ??= Promise.all([readFile(new URL("./fonts/DejaVuSans.ttf", import.meta.url)), readFile(new URL("./fonts/DejaVuSans-Bold.ttf", import.meta.url))]).then(([regular, bold]) => ({ regular, bold }));
+  return fontFiles;
+}
+
+/**
  * A4 certificate: the state's heading and the municipality, title, reference and date, the key
  * fields in two columns, the body, and on the last page the signatory, the QR code and, under it,
  * the address and code to check it by hand. Vector only (the QR code is drawn, not an image), so
  * it prints sharp and has no transparency. Deterministic: same input, same bytes.
  */
 export async function renderCertificatePdf(input: CertificatePdfInput): Promise<Uint8Array> {
+  // Loaded by the first certificate, not at every start: pdf-lib alone takes most of a second to load.
+  const [{ PDFDocument, rgb }, { default: fontkit }, { addArchiveParts }, fonts] = await Promise.all([import("pdf-lib"), import("@pdf-lib/fontkit"), import("./pdfa.js"), certificateFonts()]);
+  const INK = rgb(0.1, 0.1, 0.12);
+  const MUTED = rgb(0.38, 0.38, 0.42);
+  const RULE = rgb(0.75, 0.75, 0.78);
   // updateMetadata: false, or pdf-lib stamps the current time and its own name.
   const pdf = await PDFDocument.create({ updateMetadata: false });
   const meta = { title: input.title, author: input.municipalityName, subject: input.reference, producer: "Cité Ouverte", creator: "Cité Ouverte", created: input.issuedAt, lang: input.lang };
@@ -480,11 +499,14 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   if (input.lang) pdf.setLanguage(input.lang);
   addArchiveParts(pdf, meta, `${input.reference}\n${input.issuedAt.toISOString()}`);
 
-  // The standard 14 fonts, not embedded: embedding a TrueType subset needs @pdf-lib/fontkit, not installed.
-  const regular = await pdf.embedFont(StandardFonts.Helvetica);
-  const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
-  const charset = new Set(regular.getCharacterSet());
-  const safe = (text: string) => toWinAnsi(text, charset);
+  // Embedded subsets (PDF/A wants every font in the file, and a printer without Helvetica would
+  // substitute its own widths); characters DejaVu lacks are folded to a look-alike or "?".
+  pdf.registerFontkit(fontkit);
+  const regular = await pdf.embedFont(fonts.regular, { subset: true });
+  const bold = await pdf.embedFont(fonts.bold, { subset: true });
+  const inBold = new Set(bold.getCharacterSet());
+  const charset = new Set(regular.getCharacterSet().filter((code) => inBold.has(code) && drawnWithoutShaping(code)));
+  const safe = (text: string) => toFontCharacters(text, charset);
 
   const qr = qrPath(input.verifyUrl);
   const qrSize = qr.size * QR_MODULE;
