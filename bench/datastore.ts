@@ -3,6 +3,8 @@
 //      a queryable typed table, against a plain COPY of the same rows into a hand-made typed table;
 //   2. datastore_search (filter + sort) against the same SQL run directly, medians over repeats;
 //   3. package_search over 10,000 datasets: p95.
+//   4. CKAN's package_search with a harvester's fq (OR groups, a negation, a date range, sorted by
+//      id, paged) over the same datasets, against the portal's search of step 3: medians, ratio.
 //
 //   npm run bench:datastore                      PGlite, 1,000,000 rows
 //   BENCH_ROWS=200000 npm run bench:datastore    smaller file (BENCH_INGEST_RUNS: ingests per side, 3)
@@ -10,7 +12,8 @@
 import { readCsv } from "../src/modules/opendata/datastore/parse.js";
 import { materialise, prepareTable } from "../src/modules/opendata/datastore/prepare.js";
 import { findTableByResource, queryRows, type DatastoreTable } from "../src/modules/opendata/datastore/store.js";
-import { searchDatasets } from "../src/modules/opendata/store.js";
+import { parseFq } from "../src/modules/opendata/ckan/fq.js";
+import { searchDatasets, searchPackages } from "../src/modules/opendata/store.js";
 import { Browser, createTestApp, DEMO } from "../test/helpers.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -118,7 +121,21 @@ async function main(): Promise<void> {
       await searchDatasets(db, { municipalityId: null, text: queries[i % queries.length]!, themes: i % 2 ? ["EDUC"] : [], tags: [], formats: [], licences: [], municipalities: [], sort: "relevance", limit: 20, offset: 0 });
       timings.push(performance.now() - start);
     }
-    console.log(`3. package_search over ${DATASETS.toLocaleString("en")} datasets: median ${median(timings).toFixed(1)} ms, p95 ${percentile(timings, 95).toFixed(1)} ms`);
+    console.log(`3. package_search over ${DATASETS.toLocaleString("en")} datasets: median ${median(timings).toFixed(1)} ms, p95 ${percentile(timings, 95).toFixed(1)} ms\n`);
+
+    const fq = parseFq("(groups:educ OR groups:econ) -tags:tag7 +organization:rufisque metadata_modified:[NOW-1YEAR TO *] license_id:odbl-1.0 name:rufisque--jeu-*");
+    const portal: number[] = [];
+    const ckan: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      start = performance.now();
+      await searchDatasets(db, { municipalityId: null, text: "", themes: ["EDUC", "ECON"], tags: [], formats: [], licences: ["odbl-1.0"], municipalities: ["rufisque"], sort: "updated", limit: 100, offset: 100 * (i % 10) });
+      portal.push(performance.now() - start);
+      start = performance.now();
+      await searchPackages(db, { filter: fq, text: "", sort: [{ field: "id", direction: "asc" }], facets: [], limit: 100, offset: 100 * (i % 10) });
+      ckan.push(performance.now() - start);
+    }
+    console.log("4. CKAN package_search, a harvester's fq sorted by id asc, 100 a page");
+    console.log(`   portal search median ${median(portal).toFixed(1)} ms; CKAN fq median ${median(ckan).toFixed(1)} ms, p95 ${percentile(ckan, 95).toFixed(1)} ms; ratio ×${(median(ckan) / median(portal)).toFixed(2)}`);
   } finally {
     await close();
   }

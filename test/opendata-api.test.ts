@@ -185,10 +185,14 @@ describe("open data machine interfaces: CKAN API, DCAT-AP catalogues, data packa
     assert.equal(pkg.owner_org, alpha.id);
     assert.deepEqual({ id: pkg.organization.id, name: pkg.organization.name, title: pkg.organization.title }, { id: alpha.id, name: "alpha", title: 'Alpha "la belle"' });
     assert.match(pkg.metadata_created as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
-    assert.equal(pkg.metadata_modified, "2026-03-04T10:00:00.000");
+    // CKAN's timestamps: UTC, microseconds, no zone.
+    assert.match(pkg.metadata_created as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    assert.equal(pkg.metadata_modified, "2026-03-04T10:00:00.000000");
     assert.deepEqual(pkg.tags.map((tag) => [tag.name, tag.display_name]), [["finances", "finances"], ["budget", "budget"]]);
     assert.equal(pkg.num_tags, 2);
-    assert.deepEqual(pkg.groups.map((group) => group.name), ["ECON", "GOVE"]);
+    // CKAN group names are lower-case slugs, their ids UUIDs.
+    assert.deepEqual(pkg.groups.map((group) => group.name), ["econ", "gove"]);
+    for (const group of pkg.groups) assert.match(group.id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     for (const group of pkg.groups) assert.ok(typeof group.display_name === "string" && group.display_name === group.title && group.title !== group.name);
     assert.equal(pkg.num_resources, 3);
     assert.deepEqual(pkg.resources.map((resource) => resource.position), [0, 1, 2]);
@@ -244,18 +248,33 @@ describe("open data machine interfaces: CKAN API, DCAT-AP catalogues, data packa
     const missing = await action("package_show");
     assert.equal(missing.status, 409);
     assert.equal(missing.body.error!.__type, "Validation Error");
-    const invalidParams: Record<string, string>[] = [{ rows: "abc" }, { rows: "-1" }, { start: "1.5" }, { sort: "drop table" }, { "facet.field": "not json" }, { "facet.field": '["secret"]' }, { fq: "owner:alpha" }];
+    const invalidParams: Record<string, string>[] = [{ rows: "abc" }, { rows: "-1" }, { start: "1.5" }, { "facet.field": "not json" }];
     for (const params of invalidParams) {
       const { status, body } = await action("package_search", params);
       assert.equal(status, 409, JSON.stringify(params));
       assert.equal(body.success, false);
       assert.equal(body.error!.__type, "Validation Error");
+      // CKAN's validation errors name the field, with a list of messages.
+      const [field] = Object.keys(params);
+      assert.ok(Array.isArray((body.error as unknown as Record<string, unknown>)[field!]), JSON.stringify(body.error));
     }
+    // What Solr would refuse is CKAN's "Search Error" (409); a sort without direction its "Search Query Error" (400).
+    const searchErrors: Record<string, string>[] = [{ "facet.field": '["secret"]' }, { fq: "owner:alpha" }, { sort: "secret asc" }];
+    for (const params of searchErrors) {
+      const { status, body } = await action("package_search", params);
+      assert.equal(status, 409, JSON.stringify(params));
+      assert.equal(body.error!.__type, "Search Error");
+      assert.match(body.error!.message, /^Search error: (['"]).+\1$/);
+    }
+    const badSort = await action("package_search", { sort: "drop table" });
+    assert.equal(badSort.status, 400);
+    assert.deepEqual(badSort.body.error, { __type: "Search Query Error", message: `Search Query is invalid: 'Invalid "sort" parameter'` });
     const repeated = await get("/api/3/action/package_show?id=alpha--budget&id=beta--budget");
     assert.equal(repeated.statusCode, 409);
     const unknown = await action("package_create", { name: "x" });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body.success, false);
+    assert.deepEqual(unknown.body.error, { __type: "Bad Request", message: "Bad request - Action name not known: package_create" });
     for (const name of ["organization_show", "resource_show"]) {
       const { status, body } = await action(name, { id: "nowhere" });
       assert.equal(status, 404);
@@ -272,7 +291,7 @@ describe("open data machine interfaces: CKAN API, DCAT-AP catalogues, data packa
       tags: { finances: 2, budget: 2, education: 1, mobilite: 1 },
       res_format: { CSV: 2, JSON: 1, PDF: 1 },
       license_id: { "odbl-1.0": 2, "cc-by-4.0": 1, "lo-2.0": 1 },
-      groups: { ECON: 2, GOVE: 1, EDUC: 1, TRAN: 1 },
+      groups: { econ: 2, gove: 1, educ: 1, tran: 1 },
     });
     assert.equal(all.search_facets.organization!.title, "organization");
     assert.deepEqual(all.search_facets.organization!.items, [
@@ -280,14 +299,17 @@ describe("open data machine interfaces: CKAN API, DCAT-AP catalogues, data packa
       { name: "beta", display_name: "Beta", count: 2 },
     ]);
     assert.deepEqual(all.search_facets.license_id!.items[0], { name: "odbl-1.0", display_name: "Open Database License (ODbL) 1.0", count: 2 });
-    const econ = all.search_facets.groups!.items.find((item) => item.name === "ECON")!;
-    assert.ok(econ.display_name !== "ECON" && econ.count === 2);
+    const econ = all.search_facets.groups!.items.find((item) => item.name === "econ")!;
+    assert.ok(econ.display_name !== "econ" && econ.count === 2);
 
     const names = (result: SearchResult) => result.results.map((pkg) => pkg.name).sort();
     assert.deepEqual(names(await search({ fq: "organization:alpha" })), ["alpha--budget", "alpha--ecoles"]);
     assert.deepEqual(names(await search({ fq: 'tags:"finances" res_format:CSV' })), ["alpha--budget", "beta--budget"]);
-    assert.deepEqual(names(await search({ fq: "res_format:csv organization:beta" })), ["beta--budget"]);
-    assert.deepEqual(names(await search({ fq: "groups:ECON license_id:lo-2.0" })), ["beta--budget"]);
+    assert.deepEqual(names(await search({ fq: "res_format:CSV organization:beta" })), ["beta--budget"]);
+    // String fields match exactly, case included, as in CKAN's Solr schema.
+    assert.equal((await search({ fq: "res_format:csv" })).count, 0);
+    assert.deepEqual(names(await search({ fq: "groups:econ license_id:lo-2.0" })), ["beta--budget"]);
+    assert.equal((await search({ fq: "groups:ECON" })).count, 0);
     // Two values of one field: both required, like every fq term.
     const both = await search({ fq: "tags:finances tags:budget", "facet.field": '["organization","tags"]' });
     assert.deepEqual(names(both), ["alpha--budget"]);
@@ -321,7 +343,8 @@ describe("open data machine interfaces: CKAN API, DCAT-AP catalogues, data packa
   it("treats hostile input as data: SQL in fq finds nothing and harms nothing", async () => {
     const hostile = await search({ fq: `tags:"x'); DROP TABLE datasets;--"` });
     assert.equal(hostile.count, 0);
-    assert.equal((await action("package_search", { fq: "organization:alpha' OR '1'='1" })).status, 409);
+    // Lucene reads the quotes as characters of two terms: nothing has them.
+    assert.equal((await search({ fq: "organization:alpha' OR '1'='1" })).count, 0);
     assert.equal((await search({ fq: "organization:\"alpha' OR '1'='1\"" })).count, 0);
     assert.equal((await search({ q: "'; DELETE FROM datasets; --" })).count, 0);
     const [row] = await ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM datasets");
@@ -340,12 +363,12 @@ describe("open data machine interfaces: CKAN API, DCAT-AP catalogues, data packa
 
   it("group_list offers the themes; tag_list the tags of published datasets", async () => {
     const groups = await ok<string[]>("group_list");
-    assert.ok(groups.includes("ECON") && groups.includes("TRAN") && groups.length === 11);
+    assert.ok(groups.includes("econ") && groups.includes("tran") && groups.length === 11);
     const full = await ok<Dict[]>("group_list", { all_fields: "true" });
-    const econ = full.find((group) => group.name === "ECON")!;
+    const econ = full.find((group) => group.name === "econ")!;
     assert.equal(econ.package_count, 2);
-    assert.ok(typeof econ.display_name === "string" && econ.display_name !== "ECON");
-    assert.equal(full.find((group) => group.name === "AGRI")!.package_count, 0);
+    assert.ok(typeof econ.display_name === "string" && econ.display_name !== "econ");
+    assert.equal(full.find((group) => group.name === "agri")!.package_count, 0);
 
     assert.deepEqual(await ok("tag_list"), ["budget", "education", "finances", "mobilite"]);
     assert.deepEqual(await ok("tag_list", { query: "fin" }), ["finances"]);

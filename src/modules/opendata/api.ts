@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DataFactory, Writer } from "n3";
 import { AppError } from "../../core/http/errors.js";
-import { LOCALES, translator, type Translate } from "../../core/i18n/index.js";
+import { isMalformedMultipart } from "../../core/http/hostile.js";
+import { DEFAULT_LOCALE, LOCALES, translator, type Translate } from "../../core/i18n/index.js";
 import { findMunicipalitiesByIds, findMunicipalityBySlug, getNetwork, listMunicipalities, type Municipality } from "../../core/tenancy/index.js";
 import * as store from "./store.js";
 import * as datastore from "./datastore/store.js";
 import { DATASTORE_ACTIONS } from "./ckan-datastore.js";
-import { CkanError, invalid, notFound } from "./ckan-errors.js";
-import { FORMAT_MEDIA_TYPES, FREQUENCIES, LANGUAGE_URIS, LICENCES, THEMES, THEME_CODES, type Frequency, type Licence, type Theme } from "./vocabulary.js";
+import { badRequest, CkanError, invalid, notFound, searchError, searchQueryError, type CkanErrorType } from "./ckan-errors.js";
+import { FORMAT_MEDIA_TYPES, FREQUENCIES, LANGUAGE_URIS, LICENCE_IDS, LICENCES, THEMES, THEME_CODES, type Frequency, type Licence, type Theme } from "./vocabulary.js";
+import { allOf, FqError, MAX_QUERY_LENGTH, parseFq, type FqNode } from "./ckan/fq.js";
+import { creatorId, groupId, tagId } from "./ckan/ids.js";
 
 /**
  * Machine interfaces of the open-data catalogue, for the portals and harvesters that already
@@ -82,72 +85,46 @@ function text(params: Params, name: string): string | undefined {
 
 function required(params: Params, name: string): string {
   const value = text(params, name)?.trim();
-  if (!value) throw invalid(name, `${name}: Missing value`);
+  if (!value) throw invalid(name, "Missing value");
   return value;
 }
 
 function integer(params: Params, name: string, fallback: number, max?: number): number {
   const raw = text(params, name)?.trim();
   if (raw === undefined || raw === "") return fallback;
-  if (!/^\d{1,9}$/.test(raw)) throw invalid(name, `${name}: Must be a natural number`);
+  if (!/^\d{1,9}$/.test(raw)) throw invalid(name, /^-?\d+$/.test(raw) ? "Must be a natural number" : "Invalid integer");
   const value = Number(raw);
   // CKAN caps rows at its configured maximum rather than refusing.
   return max === undefined ? value : Math.min(value, max);
 }
 
-function flag(params: Params, name: string): boolean {
+/** CKAN's boolean validator reads true/false, yes/no, 1/0, on/off. */
+function flag(params: Params, name: string, fallback = false): boolean {
   const raw = text(params, name)?.trim().toLowerCase();
-  return raw === "true" || raw === "1" || raw === "yes";
+  if (raw === undefined || raw === "") return fallback;
+  return raw === "true" || raw === "1" || raw === "yes" || raw === "on";
 }
 
 const MAX_ROWS = 1000;
-/** Enough for the union of every published dataset of the network when fq repeats a field. */
-const ALL_ROWS = 100_000;
 
-type FilterKey = "organization" | "tags" | "res_format" | "license_id" | "groups";
+type FilterKey = store.PackageFacetField;
 const FILTER_KEYS: FilterKey[] = ["organization", "tags", "res_format", "license_id", "groups"];
-const FACET_OF: Record<FilterKey, keyof store.SearchResult["facets"]> = {
-  organization: "municipalities",
-  tags: "tags",
-  res_format: "formats",
-  license_id: "licences",
-  groups: "themes",
-};
 
-interface ParsedFq {
-  filters: Record<FilterKey, string[]>;
-  /** A term no published dataset can satisfy (another dataset type, a private capacity). */
-  impossible: boolean;
+/** CKAN's default (ckan.search.default_package_sort), echoed when a client sends none. */
+const DEFAULT_SORT = "score desc, metadata_modified desc";
+const SORT_FIELDS = new Set<store.PackageSortField>(["id", "name", "title_string", "metadata_modified", "metadata_created", "score"]);
+
+/** Solr's sort syntax: comma-separated `field direction` pairs. */
+function parseSort(raw: string): store.PackageQuery["sort"] {
+  return raw.split(",").map((part) => {
+    const words = part.trim().split(/\s+/);
+    const [field = "", direction = ""] = words;
+    // Solr: "Can't determine a Sort Order", which CKAN turns into its own error.
+    if (words.length !== 2 || !/^(asc|desc)$/i.test(direction)) throw searchQueryError('Invalid "sort" parameter');
+    if (!SORT_FIELDS.has(field as store.PackageSortField)) throw searchError(`sort param field can't be found: ${field}`);
+    return { field: field as store.PackageSortField, direction: direction.toLowerCase() as "asc" | "desc" };
+  });
 }
-
-// `key:value` or `key:"quoted value"`, an optional leading `+` (Solr's "must", which CKAN clients send).
-const FQ_TERM = /\s*\+?([a-z_]+):(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))/y;
-
-function parseFq(fq: string): ParsedFq {
-  const filters: Record<FilterKey, string[]> = { organization: [], tags: [], res_format: [], license_id: [], groups: [] };
-  let impossible = false;
-  FQ_TERM.lastIndex = 0;
-  while (fq.slice(FQ_TERM.lastIndex).trim() !== "") {
-    const match = FQ_TERM.exec(fq);
-    if (!match) throw invalid("fq", "fq: expected space-separated key:value terms");
-    const key = match[1]!;
-    const value = match[2] !== undefined ? match[2].replace(/\\(.)/g, "$1") : match[3]!;
-    if (value.length > 200) throw invalid("fq", "fq: value too long");
-    if ((FILTER_KEYS as string[]).includes(key)) filters[key as FilterKey].push(value);
-    else if (key === "dataset_type" || key === "type") impossible ||= value !== "dataset";
-    else if (key === "capacity") impossible ||= value !== "public";
-    else if (key === "state") impossible ||= value !== "active";
-    else throw invalid("fq", `fq: unsupported field ${key}`);
-  }
-  return { filters, impossible };
-}
-
-const SORTS: Record<string, store.SearchQuery["sort"]> = {
-  "score desc": "relevance",
-  "score desc, metadata_modified desc": "relevance",
-  "metadata_modified desc": "updated",
-  "title_string asc": "title",
-};
 
 function facetFields(params: Params): FilterKey[] {
   let value = params["facet.field"];
@@ -156,43 +133,33 @@ function facetFields(params: Params): FilterKey[] {
     try {
       value = JSON.parse(value);
     } catch {
-      throw invalid("facet.field", "facet.field: expected a JSON list of field names");
+      throw invalid("facet.field", "Could not parse as valid JSON");
     }
   }
-  if (!Array.isArray(value) || !value.every((field) => typeof field === "string" && (FILTER_KEYS as string[]).includes(field))) {
-    throw invalid("facet.field", `facet.field: expected a JSON list among ${FILTER_KEYS.join(", ")}`);
-  }
+  if (!Array.isArray(value) || !value.every((field) => typeof field === "string")) throw invalid("facet.field", "Not a list");
+  const unknown = (value as string[]).find((field) => !(FILTER_KEYS as string[]).includes(field));
+  // Solr refuses to facet on a field its schema lacks.
+  if (unknown !== undefined) throw searchError(`undefined field ${unknown}`);
   return [...new Set(value as FilterKey[])];
 }
 
-/** Searches like the store, but with every fq term required: the store ORs values of one field. */
-async function searchAll(app: FastifyInstance, query: store.SearchQuery, filters: Record<FilterKey, string[]>): Promise<store.SearchResult> {
-  const repeated = FILTER_KEYS.some((key) => filters[key].length > 1);
-  if (!repeated) return store.searchDatasets(app.db, query);
-  const union = await store.searchDatasets(app.db, { ...query, limit: ALL_ROWS, offset: 0 });
-  const valuesOf = (row: store.DatasetSummary): Record<FilterKey, string[]> => ({
-    organization: [row.municipality_slug],
-    tags: row.tags,
-    res_format: row.formats,
-    license_id: [row.licence],
-    groups: row.themes,
-  });
-  const kept = union.rows.filter((row) => {
-    const values = valuesOf(row);
-    return FILTER_KEYS.every((key) => filters[key].every((wanted) => values[key].includes(key === "res_format" ? wanted.toUpperCase() : wanted)));
-  });
-  const facets: store.SearchResult["facets"] = { themes: {}, tags: {}, formats: {}, licences: {}, municipalities: {} };
-  for (const row of kept) {
-    const values = valuesOf(row);
-    for (const key of FILTER_KEYS) for (const value of values[key]) facets[FACET_OF[key]][value] = (facets[FACET_OF[key]][value] ?? 0) + 1;
+/** The `fq`, or a `q` holding a colon (CKAN sends those to Solr's standard parser, not dismax), as a filter. */
+function filterOf(source: string, param: "fq" | "q"): FqNode {
+  try {
+    return parseFq(source, param);
+  } catch (error) {
+    if (error instanceof FqError) throw searchError(error.message);
+    throw error;
   }
-  return { total: kept.length, rows: kept.slice(query.offset, query.offset + query.limit), facets };
 }
 
-/** CKAN writes naive UTC timestamps; harvesters compare them as strings. */
-const ckanTime = (value: Date | string) => toDate(value).toISOString().replace(/Z$/, "");
+interface CkanTimes {
+  organizations: Map<string, string>;
+  /** For the themes, which have no date of their own: the network's first municipality's. */
+  first: string;
+}
 
-function organizationDict(municipality: Municipality, packageCount?: number) {
+function organizationDict(municipality: Municipality, times: CkanTimes, packageCount?: number) {
   return {
     id: municipality.id,
     name: municipality.slug,
@@ -204,25 +171,44 @@ function organizationDict(municipality: Municipality, packageCount?: number) {
     state: "active",
     approval_status: "approved",
     image_url: "",
+    image_display_url: "",
+    created: times.organizations.get(municipality.id) ?? times.first,
+    num_followers: 0,
     ...(packageCount === undefined ? {} : { package_count: packageCount }),
   };
 }
 
-function groupDict(theme: Theme, t: Translate, packageCount?: number) {
+/** The organization as package_show embeds it (CKAN's group_dictize with packages left out). */
+function embeddedOrganization(municipality: Municipality, times: CkanTimes) {
+  const { display_name: _display, image_display_url: _image, num_followers: _followers, ...rest } = organizationDict(municipality, times);
+  return rest;
+}
+
+/** CKAN group names are lower-case slugs; the themes' codes become `econ`, `gove`… */
+const groupName = (theme: Theme) => theme.toLowerCase();
+
+function groupDict(theme: Theme, t: Translate, times: CkanTimes, packageCount?: number) {
   const label = t(THEMES[theme].labelKey);
   return {
-    id: theme,
-    name: theme,
+    id: groupId(THEMES[theme].uri),
+    name: groupName(theme),
     title: label,
     display_name: label,
     description: "",
     type: "group",
     is_organization: false,
     state: "active",
+    approval_status: "approved",
+    image_url: "",
     image_display_url: "",
-    uri: THEMES[theme].uri,
+    created: times.first,
+    num_followers: 0,
     ...(packageCount === undefined ? {} : { package_count: packageCount }),
   };
+}
+
+function themeByGroup(id: string): Theme | undefined {
+  return THEME_CODES.find((theme) => groupName(theme) === id || groupId(THEMES[theme].uri) === id);
 }
 
 function resourceDict(link: Links, municipality: Municipality, dataset: store.DatasetRow, resource: store.ResourceRow) {
@@ -233,18 +219,26 @@ function resourceDict(link: Links, municipality: Municipality, dataset: store.Da
     description: resource.description,
     format: resource.format.toUpperCase(),
     mimetype: mediaTypeOf(resource),
+    mimetype_inner: null,
     url: link.resource(municipality, dataset, resource),
     url_type: resource.file_id ? "upload" : null,
+    resource_type: null,
+    // CKAN's hash is free text, most often a digest of the file; the stored file's SHA-256 here.
+    hash: resource.sha256 ?? "",
     size: resource.size_bytes === null ? null : Number(resource.size_bytes),
-    created: ckanTime(resource.created_at),
-    last_modified: ckanTime(resource.updated_at),
+    created: resource.created_utc,
+    // CKAN's last_modified is when the file last changed; a link's file is not known here.
+    last_modified: resource.file_id ? resource.updated_utc : null,
+    metadata_modified: resource.updated_utc,
+    cache_url: null,
+    cache_last_updated: null,
     position: resource.position,
     state: "active",
-    datastore_active: false,
+    datastore_active: resource.in_datastore,
   };
 }
 
-function packageDict(link: Links, t: Translate, municipality: Municipality, dataset: store.DatasetRow, resources: store.ResourceRow[]) {
+function packageDict(link: Links, t: Translate, times: CkanTimes, municipality: Municipality, dataset: store.DatasetRow, resources: store.ResourceRow[]) {
   const licence = LICENCES[dataset.licence as Licence];
   const extras = [
     ["frequency", dataset.frequency],
@@ -264,17 +258,23 @@ function packageDict(link: Links, t: Translate, municipality: Municipality, data
     license_title: licence?.title ?? dataset.licence,
     license_url: licence?.url ?? "",
     isopen: true,
-    metadata_created: ckanTime(dataset.created_at),
-    metadata_modified: ckanTime(dataset.updated_at),
+    metadata_created: dataset.created_utc,
+    metadata_modified: dataset.updated_utc,
+    creator_user_id: creatorId(municipality.id),
     author: null,
     author_email: null,
     maintainer: dataset.contact_name || null,
     maintainer_email: dataset.contact_email || null,
     version: String(dataset.version),
-    organization: organizationDict(municipality),
+    organization: embeddedOrganization(municipality, times),
     owner_org: municipality.id,
-    tags: dataset.tags.map((tag) => ({ name: tag, display_name: tag, state: "active" })),
-    groups: dataset.themes.filter((theme): theme is Theme => theme in THEMES).map((theme) => groupDict(theme, t)),
+    tags: dataset.tags.map((tag) => ({ id: tagId(tag), name: tag, display_name: tag, state: "active", vocabulary_id: null })),
+    groups: dataset.themes
+      .filter((theme): theme is Theme => theme in THEMES)
+      .map((theme) => {
+        const { id, name, title, display_name, description, image_display_url } = groupDict(theme, t, times);
+        return { id, name, title, display_name, description, image_display_url };
+      }),
     resources: resources.map((resource) => resourceDict(link, municipality, dataset, resource)),
     num_resources: resources.length,
     num_tags: dataset.tags.length,
@@ -283,6 +283,8 @@ function packageDict(link: Links, t: Translate, municipality: Municipality, data
     private: false,
     url: link.dataset(municipality, dataset),
     extras,
+    relationships_as_object: [],
+    relationships_as_subject: [],
   };
 }
 
@@ -299,8 +301,9 @@ async function municipalitiesById(app: FastifyInstance): Promise<Map<string, Mun
 
 async function packageDicts(ctx: ActionContext, rows: store.DatasetRow[]) {
   const municipalities = await municipalitiesById(ctx.app);
+  const times = await store.creationTimes(ctx.app.db);
   const resources = groupResources(await store.listResourcesOfDatasets(ctx.app.db, rows.map((row) => row.id)));
-  return rows.map((row) => packageDict(ctx.link, ctx.request.t, municipalities.get(row.municipality_id)!, row, resources.get(row.id) ?? []));
+  return rows.map((row) => packageDict(ctx.link, ctx.request.t, times, municipalities.get(row.municipality_id)!, row, resources.get(row.id) ?? []));
 }
 
 /** A published dataset by CKAN name (`municipality--dataset`), UUID, or bare slug (the oldest such). */
@@ -321,11 +324,9 @@ async function resolveOrganization(app: FastifyInstance, id: string): Promise<Mu
 }
 
 /** Facet counts over every published dataset: one query, no rows. */
-async function publishedCounts(app: FastifyInstance): Promise<store.SearchResult["facets"]> {
-  const result = await store.searchDatasets(app.db, {
-    municipalityId: null, text: "", themes: [], tags: [], formats: [], licences: [], municipalities: [], sort: "updated", limit: 0, offset: 0,
-  });
-  return result.facets;
+async function publishedCounts(app: FastifyInstance): Promise<Record<FilterKey, Record<string, number>>> {
+  const result = await store.searchPackages(app.db, { filter: { kind: "all" }, text: "", sort: [], facets: FILTER_KEYS, limit: 0, offset: 0 });
+  return Object.fromEntries(FILTER_KEYS.map((key) => [key, result.facets[key] ?? {}])) as Record<FilterKey, Record<string, number>>;
 }
 
 function page<T>(params: Params, items: T[]): T[] {
@@ -334,24 +335,133 @@ function page<T>(params: Params, items: T[]): T[] {
   return items.slice(offset, offset + limit);
 }
 
+interface SearchParams {
+  q?: string;
+  fq?: string;
+  rows: number;
+  start: number;
+  sort?: string;
+  facetFields?: FilterKey[];
+  facetLimit?: number;
+}
+
+/** package_search itself, also what current_package_list_with_resources and *_show with include_datasets page through. */
+async function searchPackages(ctx: ActionContext, search: SearchParams) {
+  const { app, request } = ctx;
+  let q = (search.q ?? "").trim();
+  if (q.length > MAX_QUERY_LENGTH) throw searchError(`q is longer than ${MAX_QUERY_LENGTH} characters`);
+  if (q.startsWith("{!")) throw searchError("Local parameters are not supported in param 'q'.");
+  // CKAN: "If the query has a colon in it then consider it a fielded search".
+  const fielded = q.includes(":");
+  const filter = allOf(filterOf(search.fq ?? "", "fq"), fielded ? filterOf(q, "q") : { kind: "all" });
+  if (fielded || q === "*" || q === '""' || q === "''") q = "";
+  const rawSort = search.sort?.trim();
+  const sortEcho = rawSort === undefined || rawSort === "" || rawSort === "rank" ? DEFAULT_SORT : search.sort!;
+  const sort = parseSort(sortEcho);
+  const fields = search.facetFields ?? [];
+  const result = await store.searchPackages(app.db, { filter, text: q, sort, facets: fields, limit: search.rows, offset: search.start });
+
+  // Full dicts for the page, in the order the search ranked them.
+  const full = await store.listPublishedDatasetsByIds(app.db, result.ids);
+  const byId = new Map(full.map((row) => [row.id, row]));
+  const results = await packageDicts(ctx, result.ids.map((id) => byId.get(id)).filter((row): row is store.DatasetRow => !!row));
+
+  const municipalityNames = fields.includes("organization") ? new Map((await listMunicipalities(app.db)).map((m) => [m.slug, m.name])) : new Map<string, string>();
+  const displayName = (field: FilterKey, name: string): string => {
+    if (field === "organization") return municipalityNames.get(name) ?? name;
+    if (field === "license_id") return LICENCES[name as Licence]?.title ?? name;
+    if (field === "groups") {
+      const theme = themeByGroup(name);
+      return theme ? request.t(THEMES[theme].labelKey) : name;
+    }
+    return name;
+  };
+  const facetLimit = search.facetLimit ?? 50;
+  const facets: Record<string, Record<string, number>> = {};
+  const searchFacets: Record<string, { title: string; items: { name: string; display_name: string; count: number }[] }> = {};
+  for (const field of fields) {
+    const items = Object.entries(result.facets[field] ?? {})
+      .map(([name, count]) => [name, Number(count)] as const)
+      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+      .slice(0, facetLimit)
+      .map(([name, count]) => ({ name, display_name: displayName(field, name), count }));
+    facets[field] = Object.fromEntries(items.map((item) => [item.name, item.count]));
+    searchFacets[field] = { title: field, items };
+  }
+  return { count: result.total, sort: sortEcho, facets, search_facets: searchFacets, results };
+}
+
+/** CKAN's group_show/organization_show, with the first datasets when asked (ckan.search.rows_max caps them). */
+async function groupOrOrganizationShow(ctx: ActionContext, dict: Record<string, unknown>, fq: string) {
+  const includeDatasets = flag(ctx.params, "include_datasets");
+  const withCount = flag(ctx.params, "include_dataset_count", true);
+  const found = await searchPackages(ctx, { fq, rows: includeDatasets ? MAX_ROWS : 0, start: 0 });
+  return {
+    ...dict,
+    ...(withCount ? { package_count: found.count } : {}),
+    packages: includeDatasets ? found.results : [],
+    extras: [],
+    groups: [],
+    tags: [],
+    users: [],
+  };
+}
+
+/** Lucene's escaping, so that a name is one term of a filter whatever it holds. */
+const solrTerm = (value: string) => `"${value.replace(/(["\\])/g, "\\$1")}"`;
+
+/** CKAN's default licence register entries (ckan/model/license.py), for the licences datasets use here. */
+const LICENCE_DICTS: Record<Licence, { od_conformance: string; osd_conformance: string; domain_content: boolean; domain_data: boolean }> = {
+  "odbl-1.0": { od_conformance: "approved", osd_conformance: "not reviewed", domain_content: false, domain_data: true },
+  "cc-by-4.0": { od_conformance: "approved", osd_conformance: "not reviewed", domain_content: true, domain_data: false },
+  "lo-2.0": { od_conformance: "approved", osd_conformance: "not reviewed", domain_content: true, domain_data: true },
+  "cc0-1.0": { od_conformance: "approved", osd_conformance: "not reviewed", domain_content: true, domain_data: true },
+};
+
 const ACTIONS: Record<string, { help: string; run: (ctx: ActionContext) => Promise<unknown> }> = {
+  site_read: {
+    help: "Return true: the site may be read.",
+    run: async () => true,
+  },
   status_show: {
     help: "Return basic information about the site's CKAN-compatible API.",
-    run: async ({ link, app }) => ({
-      site_url: link.base,
-      site_title: (await getNetwork(app.db))?.name ?? "Cité Ouverte",
-      ckan_version: "2.10.0",
-      api_version: 3,
-      extensions: [],
-    }),
+    run: async ({ link, app }) => {
+      const network = await getNetwork(app.db);
+      return {
+        site_title: network?.name ?? "Cité Ouverte",
+        site_description: network?.description ?? "",
+        site_url: link.base,
+        error_emails_to: null,
+        locale_default: DEFAULT_LOCALE,
+        ckan_version: "2.10.0",
+        extensions: ["datastore"],
+      };
+    },
   },
   help_show: {
     help: "Return the help string of an action. Parameters: name.",
     run: async ({ params }) => {
       const name = required(params, "name");
-      if (!Object.hasOwn(ACTIONS, name)) throw notFound("Action");
+      if (!Object.hasOwn(ACTIONS, name)) throw notFound("Action function not found");
       return ACTIONS[name]!.help;
     },
+  },
+  license_list: {
+    help: "Return the licences datasets may carry.",
+    run: async () =>
+      LICENCE_IDS.map((id) => ({
+        id,
+        title: LICENCES[id].title,
+        url: LICENCES[id].url,
+        status: "active",
+        maintainer: "",
+        family: "",
+        is_generic: false,
+        is_okd_compliant: true,
+        is_osi_compliant: false,
+        domain_software: false,
+        ...LICENCE_DICTS[id],
+      })),
   },
   package_list: {
     help: "Return the names of the published datasets (municipality--dataset). Parameters: limit, offset.",
@@ -362,76 +472,49 @@ const ACTIONS: Record<string, { help: string; run: (ctx: ActionContext) => Promi
       return page(params, names);
     },
   },
+  current_package_list_with_resources: {
+    help: "Return the published datasets with their resources, most recently modified first. Parameters: limit, offset, page.",
+    run: async (ctx) => {
+      const limit = integer(ctx.params, "limit", 10, MAX_ROWS);
+      // CKAN reads `page` (from 1) only when no offset is given.
+      const offset = text(ctx.params, "offset") === undefined && text(ctx.params, "page") !== undefined ? (Math.max(integer(ctx.params, "page", 1), 1) - 1) * limit : integer(ctx.params, "offset", 0);
+      return (await searchPackages(ctx, { rows: limit, start: offset })).results;
+    },
+  },
   package_show: {
     help: "Return a published dataset. Parameters: id (name or UUID).",
     run: async (ctx) => {
       const row = await resolvePackage(ctx.app, required(ctx.params, "id"));
-      if (!row) throw notFound("Dataset");
+      if (!row) throw notFound();
       return (await packageDicts(ctx, [row]))[0];
+    },
+  },
+  package_autocomplete: {
+    help: "Return published datasets whose name or title holds the words. Parameters: q, limit.",
+    run: async ({ app, params }) => {
+      const q = required(params, "q");
+      if (q.length > 200) throw invalid("q", "Must be at most 200 characters long");
+      const matches = await store.autocompletePackages(app.db, q, integer(params, "limit", 10, 100));
+      return matches.map(({ name, title }) =>
+        name.includes(q.toLowerCase()) ? { name, title, match_field: "name", match_displayed: name } : { name, title, match_field: "title", match_displayed: `${title} (${name})` },
+      );
     },
   },
   package_search: {
     help: "Search published datasets. Parameters: q, fq, rows, start, sort, facet.field, facet.limit.",
     run: async (ctx) => {
-      const { params, app, request } = ctx;
-      let q = (text(params, "q") ?? "").trim();
-      if (q === "*:*" || q === "*") q = "";
-      if (q.length > 500) throw invalid("q", "q: too long");
-      const rows = integer(params, "rows", 10, MAX_ROWS);
-      const start = integer(params, "start", 0);
-      const sortParam = (text(params, "sort") ?? "score desc").trim().toLowerCase().replace(/\s+/g, " ").replace(/\s*,\s*/g, ", ");
-      const sort = SORTS[sortParam];
-      if (!sort) throw invalid("sort", `sort: expected one of ${Object.keys(SORTS).join(" | ")}`);
-      const fields = facetFields(params);
-      const facetLimit = text(params, "facet.limit")?.trim() === "-1" ? Infinity : integer(params, "facet.limit", 50);
-      const { filters, impossible } = parseFq(text(params, "fq") ?? "");
-
-      const result: store.SearchResult = impossible
-        ? { total: 0, rows: [], facets: { themes: {}, tags: {}, formats: {}, licences: {}, municipalities: {} } }
-        : await searchAll(
-            app,
-            {
-              municipalityId: null,
-              text: q,
-              themes: filters.groups,
-              tags: filters.tags,
-              formats: filters.res_format,
-              licences: filters.license_id,
-              municipalities: filters.organization,
-              sort,
-              limit: rows,
-              offset: start,
-            },
-            filters,
-          );
-
-      // Full dicts for the page, in the order the search ranked them.
-      const full = await store.listPublishedDatasetsByIds(app.db, result.rows.map((row) => row.id));
-      const byId = new Map(full.map((row) => [row.id, row]));
-      const results = await packageDicts(ctx, result.rows.map((row) => byId.get(row.id)).filter((row): row is store.DatasetRow => !!row));
-
-      const municipalityNames = new Map(result.rows.map((row) => [row.municipality_slug, row.municipality_name]));
-      if (fields.includes("organization")) {
-        for (const municipality of await listMunicipalities(app.db)) municipalityNames.set(municipality.slug, municipality.name);
-      }
-      const displayName = (field: FilterKey, name: string): string => {
-        if (field === "organization") return municipalityNames.get(name) ?? name;
-        if (field === "license_id") return LICENCES[name as Licence]?.title ?? name;
-        if (field === "groups") return name in THEMES ? request.t(THEMES[name as Theme].labelKey) : name;
-        return name;
-      };
-      const facets: Record<string, Record<string, number>> = {};
-      const searchFacets: Record<string, { title: string; items: { name: string; display_name: string; count: number }[] }> = {};
-      for (const field of fields) {
-        const counts = result.facets[FACET_OF[field]];
-        const items = Object.entries(counts)
-          .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-          .slice(0, facetLimit)
-          .map(([name, count]) => ({ name, display_name: displayName(field, name), count: Number(count) }));
-        facets[field] = Object.fromEntries(items.map((item) => [item.name, item.count]));
-        searchFacets[field] = { title: field, items };
-      }
-      return { count: result.total, sort: sortParam, facets, search_facets: searchFacets, results };
+      const { params } = ctx;
+      const facetLimitRaw = text(params, "facet.limit")?.trim();
+      return searchPackages(ctx, {
+        q: text(params, "q"),
+        fq: text(params, "fq"),
+        rows: integer(params, "rows", 10, MAX_ROWS),
+        start: integer(params, "start", 0),
+        sort: text(params, "sort"),
+        facetFields: facetFields(params),
+        // A negative limit means no limit, as in Solr.
+        facetLimit: facetLimitRaw !== undefined && /^-\d+$/.test(facetLimitRaw) ? Infinity : integer(params, "facet.limit", 50),
+      });
     },
   },
   organization_list: {
@@ -439,26 +522,37 @@ const ACTIONS: Record<string, { help: string; run: (ctx: ActionContext) => Promi
     run: async ({ app, params }) => {
       const municipalities = (await listMunicipalities(app.db)).sort((a, b) => a.slug.localeCompare(b.slug));
       if (!flag(params, "all_fields")) return page(params, municipalities.map((municipality) => municipality.slug));
-      const counts = (await publishedCounts(app)).municipalities;
-      return page(params, municipalities.map((municipality) => organizationDict(municipality, Number(counts[municipality.slug] ?? 0))));
+      const counts = (await publishedCounts(app)).organization;
+      const times = await store.creationTimes(app.db);
+      return page(params, municipalities.map((municipality) => organizationDict(municipality, times, Number(counts[municipality.slug] ?? 0))));
     },
   },
   organization_show: {
-    help: "Return a municipality as a CKAN organization. Parameters: id (slug or UUID).",
-    run: async ({ app, params }) => {
-      const municipality = await resolveOrganization(app, required(params, "id"));
-      if (!municipality) throw notFound("Organization");
-      const counts = (await publishedCounts(app)).municipalities;
-      return organizationDict(municipality, Number(counts[municipality.slug] ?? 0));
+    help: "Return a municipality as a CKAN organization. Parameters: id (slug or UUID), include_datasets.",
+    run: async (ctx) => {
+      const municipality = await resolveOrganization(ctx.app, required(ctx.params, "id"));
+      if (!municipality) throw notFound();
+      const dict = organizationDict(municipality, await store.creationTimes(ctx.app.db));
+      return groupOrOrganizationShow(ctx, dict, `owner_org:${solrTerm(municipality.id)}`);
     },
   },
   group_list: {
     help: "Return the DCAT-AP data themes as CKAN groups. Parameters: all_fields.",
     run: async ({ app, params, request }) => {
       const themes = [...THEME_CODES].sort();
-      if (!flag(params, "all_fields")) return page(params, themes);
-      const counts = (await publishedCounts(app)).themes;
-      return page(params, themes.map((theme) => groupDict(theme, request.t, Number(counts[theme] ?? 0))));
+      if (!flag(params, "all_fields")) return page(params, themes.map(groupName));
+      const counts = (await publishedCounts(app)).groups;
+      const times = await store.creationTimes(app.db);
+      return page(params, themes.map((theme) => groupDict(theme, request.t, times, Number(counts[groupName(theme)] ?? 0))));
+    },
+  },
+  group_show: {
+    help: "Return a DCAT-AP data theme as a CKAN group. Parameters: id (name or UUID), include_datasets.",
+    run: async (ctx) => {
+      const theme = themeByGroup(required(ctx.params, "id"));
+      if (!theme) throw notFound();
+      const dict = groupDict(theme, ctx.request.t, await store.creationTimes(ctx.app.db));
+      return groupOrOrganizationShow(ctx, dict, `groups:${solrTerm(groupName(theme))}`);
     },
   },
   tag_list: {
@@ -468,7 +562,7 @@ const ACTIONS: Record<string, { help: string; run: (ctx: ActionContext) => Promi
       const tags = Object.keys((await publishedCounts(app)).tags)
         .filter((tag) => tag.toLowerCase().startsWith(prefix))
         .sort((a, b) => a.localeCompare(b));
-      return flag(params, "all_fields") ? tags.map((tag) => ({ name: tag, display_name: tag })) : tags;
+      return flag(params, "all_fields") ? tags.map((tag) => ({ id: tagId(tag), name: tag, display_name: tag, vocabulary_id: null })) : tags;
     },
   },
   ...DATASTORE_ACTIONS,
@@ -478,7 +572,7 @@ const ACTIONS: Record<string, { help: string; run: (ctx: ActionContext) => Promi
       const resource = await store.findPublishedResource(app.db, required(params, "id"));
       const dataset = resource && (await store.findPublishedDataset(app.db, resource.dataset_id));
       const municipality = dataset && (await findMunicipalitiesByIds(app.db, [dataset.municipality_id]))[0];
-      if (!resource || !dataset || !municipality) throw notFound("Resource");
+      if (!resource || !dataset || !municipality) throw notFound("Resource was not found.");
       return resourceDict(link, municipality, dataset, resource);
     },
   },
@@ -749,34 +843,68 @@ const SPDX: Record<Licence, string> = { "odbl-1.0": "ODbL-1.0", "cc-by-4.0": "CC
 export async function opendataApiRoutes(app: FastifyInstance): Promise<void> {
   const link = links(app.config.publicUrl);
 
+  const helpFor = (name: string) => `${link.base}/api/3/action/help_show?name=${/^[a-z_]{1,60}$/.test(name) ? name : "unknown"}`;
+  const sendError = (reply: FastifyReply, help: string, error: CkanError) => {
+    openToAllOrigins(reply);
+    // CKAN's validation errors name the fields; its other errors carry a message.
+    const body = error.type === "Validation Error" && error.field ? { __type: error.type, [error.field]: [error.message] } : { __type: error.type, message: error.message };
+    return reply.code(error.status).type("application/json; charset=utf-8").send({ help, success: false, error: body });
+  };
+
   const action = async (request: FastifyRequest, reply: FastifyReply) => {
     const { name } = request.params as { name: string };
-    const known = /^[a-z_]{1,60}$/.test(name) ? name : "unknown";
-    const help = `${link.base}/api/3/action/help_show?name=${known}`;
-    openToAllOrigins(reply);
-    const send = (status: number, body: unknown) => reply.code(status).type("application/json; charset=utf-8").send(body);
-    try {
-      const query = (request.query ?? {}) as Params;
-      let params: Params = query;
-      if (request.method === "POST" && request.body !== undefined && request.body !== null) {
-        if (typeof request.body !== "object" || Array.isArray(request.body)) throw invalid("body", "The request body must be a JSON object");
-        params = { ...query, ...(request.body as Params) };
+    const help = helpFor(name);
+    const query = (request.query ?? {}) as Params;
+    let params: Params = query;
+    if (request.method === "POST" && request.body !== undefined && request.body !== null && request.body !== "") {
+      if (typeof request.body !== "object" || Array.isArray(request.body)) {
+        throw badRequest(400, `Bad request data: Request data JSON decoded to ${JSON.stringify(request.body).slice(0, 100)} but it needs to be a dictionary.`);
       }
-      if (!Object.hasOwn(ACTIONS, known)) throw new CkanError(400, "Bad Request", `Bad request - Action name not known: ${known}`);
-      const result = await ACTIONS[known]!.run({ app, request, params, link });
-      return send(200, { help, success: true, result });
-    } catch (error) {
-      if (!(error instanceof CkanError)) throw error;
-      return send(error.status, {
-        help,
-        success: false,
-        error: { __type: error.type, message: error.message, ...(error.field ? { [error.field]: [error.message] } : {}) },
-      });
+      params = { ...query, ...(request.body as Params) };
     }
+    if (name === "") throw notFound("Action function not found");
+    if (!Object.hasOwn(ACTIONS, name)) throw badRequest(400, `Action name not known: ${/^[a-z_]{1,60}$/.test(name) ? name : "unknown"}`);
+    const result = await ACTIONS[name]!.run({ app, request, params, link });
+    openToAllOrigins(reply);
+    return reply.code(200).type("application/json; charset=utf-8").send({ help, success: true, result });
   };
+
+  /**
+   * Whatever goes wrong on the Action API — a refused parameter, a body that is not JSON or too
+   * large, a rate limit, a fault — is told in CKAN's envelope, which CKAN clients parse; never as
+   * problem+json.
+   */
+  const actionErrors = (error: Error & { statusCode?: number; code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+    const name = (request.params as { name?: string } | undefined)?.name ?? "";
+    const help = helpFor(name);
+    if (error instanceof CkanError) return sendError(reply, help, error);
+    if (error instanceof AppError && error.status < 500) {
+      const type: CkanErrorType = error.status === 404 ? "Not Found Error" : "Bad Request";
+      return sendError(reply, help, new CkanError(error.status, type, request.t ? request.t(error.messageKey, error.params) : error.code));
+    }
+    const status = error.statusCode ?? 500;
+    if (error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || (status === 400 && error instanceof SyntaxError)) {
+      return sendError(reply, help, badRequest(400, `JSON Error: Error decoding JSON data. Error: ${error.message}`));
+    }
+    if (isMalformedMultipart(request, error)) return sendError(reply, help, badRequest(400, "The request body could not be read"));
+    if (status === 413) {
+      reply.header("connection", "close");
+      return sendError(reply, help, badRequest(413, "Request body is too large"));
+    }
+    if (status >= 400 && status < 500) return sendError(reply, help, badRequest(status, error.message));
+    request.log.error({ err: error }, "CKAN action failed");
+    return sendError(reply, help, new CkanError(500, "Internal Server Error", "Internal Server Error"));
+  };
+
   for (const prefix of ["/api/3/action", "/api/action"]) {
-    app.get(`${prefix}/:name`, action);
-    app.post(`${prefix}/:name`, action);
+    app.get(`${prefix}/:name`, { errorHandler: actionErrors }, action);
+    app.post(`${prefix}/:name`, { errorHandler: actionErrors }, action);
+    // An address under the Action API that names no action is still answered as CKAN does.
+    const noAction = async () => {
+      throw notFound("Action function not found");
+    };
+    app.get(`${prefix}/*`, { errorHandler: actionErrors }, noAction);
+    app.post(`${prefix}/*`, { errorHandler: actionErrors }, noAction);
   }
 
   const catalogue = async (reply: FastifyReply, municipality: Municipality | null, format: "ttl" | "jsonld") => {

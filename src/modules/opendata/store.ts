@@ -1,5 +1,6 @@
 import type { PublicText } from "../../core/modules.js";
 import type { Queryable } from "../../core/db/index.js";
+import { fieldKind, type FqClause, type FqNode } from "./ckan/fq.js";
 
 export type DatasetStatus = "draft" | "published";
 
@@ -24,6 +25,9 @@ export interface DatasetRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  /** UTC with microseconds and no zone (`2024-01-05T10:20:30.123456`), as CKAN writes its timestamps. */
+  created_utc: string;
+  updated_utc: string;
 }
 
 /** A dataset as listed in search results, with its municipality and formats. */
@@ -58,6 +62,11 @@ export interface ResourceRow {
   media_type: string | null;
   size_bytes: number | null;
   original_name: string | null;
+  sha256: string | null;
+  created_utc: string;
+  updated_utc: string;
+  /** Whether the datastore holds its rows (what datastore_search serves). */
+  in_datastore: boolean;
 }
 
 /** What an editor sets on a dataset; the rest of a row is kept by the platform. */
@@ -66,9 +75,13 @@ export type DatasetInput = Pick<
   "slug" | "title" | "description" | "themes" | "tags" | "licence" | "frequency" | "spatial" | "temporal_start" | "temporal_end" | "contact_name" | "contact_email" | "language"
 >;
 
+/** A timestamp as CKAN writes it: UTC, microseconds, no zone. */
+const utc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+
 const DATASET_COLUMNS = `municipality_id, id, slug, title, description, themes, tags, licence, frequency, spatial,
   to_char(temporal_start, 'YYYY-MM-DD') AS temporal_start, to_char(temporal_end, 'YYYY-MM-DD') AS temporal_end,
-  contact_name, contact_email, language, status, published_at, version, created_at, updated_at`;
+  contact_name, contact_email, language, status, published_at, version, created_at, updated_at,
+  ${utc("created_at")} AS created_utc, ${utc("updated_at")} AS updated_utc`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);
@@ -140,7 +153,8 @@ export async function touchDataset(db: Queryable, municipalityId: string, id: st
 }
 
 const RESOURCE_COLUMNS = `r.municipality_id, r.id, r.dataset_id, r.name, r.description, r.file_id, r.url, r.format, r.position, r.created_at, r.updated_at,
-  f.media_type, f.size_bytes, f.original_name`;
+  f.media_type, f.size_bytes, f.original_name, f.sha256, ${utc("r.created_at")} AS created_utc, ${utc("r.updated_at")} AS updated_utc,
+  EXISTS (SELECT 1 FROM datastore_tables t WHERE t.municipality_id = r.municipality_id AND t.resource_id = r.id) AS in_datastore`;
 
 /** Resources of several datasets in one query, in their display order. */
 export async function listResources(db: Queryable, municipalityId: string, datasetIds: string[]): Promise<ResourceRow[]> {
@@ -331,5 +345,205 @@ export async function publicTexts(db: Queryable, municipalityId: string): Promis
      UNION ALL SELECT 'resource: ' || r.name, r.description FROM dataset_resources r JOIN datasets d ON d.municipality_id = r.municipality_id AND d.id = r.dataset_id
        WHERE r.municipality_id = $1 AND d.status = 'published' AND r.description <> ''`,
     [municipalityId],
+  );
+}
+
+// ---- CKAN package_search ----
+
+/** What CKAN's Solr index holds of a dataset, one column per field `fq` can name (see ckan/fq.ts). */
+const PACKAGE_FIELDS: Record<string, string> = {
+  id: "id_text",
+  name: "name",
+  owner_org: "owner_org",
+  organization: "organization",
+  license_id: "license_id",
+  groups: "groups",
+  tags: "tags",
+  res_format: "res_format",
+  metadata_modified: "metadata_modified",
+  metadata_created: "metadata_created",
+  num_resources: "num_resources",
+  num_tags: "num_tags",
+  title: "title",
+  notes: "notes",
+  extras_frequency: "extras_frequency",
+  extras_spatial: "extras_spatial",
+  extras_temporal_start: "extras_temporal_start",
+  extras_temporal_end: "extras_temporal_end",
+  extras_language: "extras_language",
+  dataset_type: "'dataset'::text",
+  type: "'dataset'::text",
+  capacity: "'public'::text",
+  state: "'active'::text",
+};
+
+export type PackageSortField = "id" | "name" | "title_string" | "metadata_modified" | "metadata_created" | "score";
+export type PackageFacetField = "organization" | "tags" | "res_format" | "license_id" | "groups";
+
+export interface PackageQuery {
+  filter: FqNode;
+  /** Words of an unfielded q, searched like the portal's search box; "" for none. */
+  text: string;
+  sort: { field: PackageSortField; direction: "asc" | "desc" }[];
+  facets: PackageFacetField[];
+  limit: number;
+  offset: number;
+}
+
+export interface PackageResult {
+  total: number;
+  /** Dataset ids of the page, in order. */
+  ids: string[];
+  facets: Partial<Record<PackageFacetField, Record<string, number>>>;
+}
+
+const SORT_COLUMNS: Record<PackageSortField, string> = {
+  id: "id_text",
+  // Solr sorts these string fields by code point, which is PostgreSQL's "C" collation on UTF-8.
+  name: `name COLLATE "C"`,
+  title_string: `title COLLATE "C"`,
+  metadata_modified: "metadata_modified",
+  metadata_created: "metadata_created",
+  score: "score",
+};
+
+class SqlBuilder {
+  readonly params: unknown[] = [];
+  param(value: unknown, cast = ""): string {
+    this.params.push(value);
+    return `$${this.params.length}${cast}`;
+  }
+}
+
+/** One clause of the tree as a condition over the `docs` columns; NULL counts as no match. */
+function condition(node: FqNode, sql: SqlBuilder): string {
+  if (node.kind === "all") return "TRUE";
+  if (node.kind === "bool") return boolCondition(node.clauses, sql);
+  const kind = fieldKind(node.field)!;
+  const column = node.field === "text" ? null : PACKAGE_FIELDS[node.field];
+  // An extra nobody sets: the field exists in CKAN's schema and holds nothing.
+  if (node.field !== "text" && column === undefined) return "FALSE";
+  const cast = kind === "date" ? "::timestamptz" : kind === "int" ? "::int" : "";
+  const eachValue = (test: (value: string) => string) => (kind === "strings" ? `EXISTS (SELECT 1 FROM unnest(${column}) AS v WHERE ${test("v")})` : test(column!));
+  let test: string;
+  if (node.kind === "exists") {
+    test = kind === "strings" ? `cardinality(${column}) > 0` : kind === "text" || kind === "string" ? `${column} <> ''` : `${column} IS NOT NULL`;
+  } else if (node.kind === "term") {
+    if (node.field === "text") {
+      const words = sql.param(node.value);
+      const to = node.phrase ? "phraseto_tsquery" : "plainto_tsquery";
+      test = `(search_vector @@ ${to}('french', unaccent(${words})) OR search_vector @@ ${to}('portuguese', unaccent(${words})))`;
+    } else if (kind === "text") {
+      // Solr's text fields match words, case and accents folded.
+      test = `to_tsvector('simple', unaccent(${column})) @@ phraseto_tsquery('simple', unaccent(${sql.param(node.value)}))`;
+    } else {
+      const value = sql.param(node.value, cast);
+      test = eachValue((v) => `${v} = ${value}`);
+    }
+  } else if (node.kind === "prefix") {
+    if (kind === "text") {
+      const lexeme = sql.param(`'${node.value.toLowerCase().replace(/'/g, "''")}':*`);
+      test = `${node.field === "text" ? "search_vector" : `to_tsvector('simple', unaccent(${column}))`} @@ to_tsquery('simple', unaccent(${lexeme}))`;
+    } else {
+      const value = sql.param(node.value);
+      test = eachValue((v) => `starts_with(${v}, ${value})`);
+    }
+  } else {
+    const collate = kind === "string" || kind === "strings" || kind === "constant" ? ` COLLATE "C"` : "";
+    const bounds: string[] = [];
+    const lower = node.lower === null ? null : sql.param(node.lower, cast);
+    const upper = node.upper === null ? null : sql.param(node.upper, cast);
+    test = eachValue((v) => {
+      if (lower) bounds.push(`${v}${collate} ${node.includeLower ? ">=" : ">"} ${lower}`);
+      if (upper) bounds.push(`${v}${collate} ${node.includeUpper ? "<=" : "<"} ${upper}`);
+      return bounds.length ? bounds.join(" AND ") : `${v} IS NOT NULL`;
+    });
+  }
+  return `coalesce((${test}), FALSE)`;
+}
+
+/** Every required clause, no prohibited one, and one optional clause of each OR group. */
+function boolCondition(clauses: FqClause[], sql: SqlBuilder): string {
+  const parts: string[] = [];
+  const groups = new Map<number, string[]>();
+  for (const clause of clauses) {
+    const test = condition(clause.node, sql);
+    if (clause.occur === "must") parts.push(test);
+    else if (clause.occur === "must_not") parts.push(`NOT ${test}`);
+    else groups.set(clause.group, [...(groups.get(clause.group) ?? []), test]);
+  }
+  for (const group of groups.values()) parts.push(`(${group.join(" OR ")})`);
+  return parts.length ? `(${parts.join(" AND ")})` : "TRUE";
+}
+
+const FACET_COLUMNS: Record<PackageFacetField, { column: string; many: boolean }> = {
+  organization: { column: "organization", many: false },
+  tags: { column: "tags", many: true },
+  res_format: { column: "res_format", many: true },
+  license_id: { column: "license_id", many: false },
+  groups: { column: "groups", many: true },
+};
+
+/**
+ * Published datasets for CKAN's package_search: the filter compiled from `fq` (and a fielded q),
+ * the words of an unfielded q, CKAN's sort keys (the id breaks ties so that pages never overlap),
+ * and the requested facets — one round trip.
+ */
+export async function searchPackages(db: Queryable, query: PackageQuery): Promise<PackageResult> {
+  const sql = new SqlBuilder();
+  const text = sql.param(query.text.trim());
+  const where = condition(query.filter, sql);
+  const order = [...query.sort.map((key) => `${SORT_COLUMNS[key.field]} ${key.direction.toUpperCase()}`), "id_text ASC"].join(", ");
+  const limit = sql.param(query.limit);
+  const offset = sql.param(query.offset);
+  const facets = query.facets.map((field) => {
+    const { column, many } = FACET_COLUMNS[field];
+    const values = many ? `unnest(${column})` : column;
+    return `'${field}', (SELECT coalesce(jsonb_object_agg(value, n), '{}'::jsonb) FROM (SELECT ${values} AS value, count(*) AS n FROM matched GROUP BY 1) f)`;
+  });
+  // Only what the page, the sort and the facets read: a column's subquery runs for a row only when used.
+  const matchedColumns = ["id", "id_text", "name", "title", "metadata_modified", "metadata_created", "score", ...new Set(query.facets.map((field) => FACET_COLUMNS[field].column))].join(", ");
+  const [row] = await db.query<{ total: number; ids: string[]; facets: PackageResult["facets"] }>(
+    `WITH docs AS (
+       SELECT d.id, d.id::text AS id_text, m.slug || '--' || d.slug AS name, d.municipality_id::text AS owner_org, m.slug AS organization,
+         d.licence AS license_id, ARRAY(SELECT lower(t) FROM unnest(d.themes) AS t) AS groups, d.tags,
+         coalesce((SELECT array_agg(DISTINCT upper(r.format)) FROM dataset_resources r WHERE r.municipality_id = d.municipality_id AND r.dataset_id = d.id), '{}') AS res_format,
+         (SELECT count(*)::int FROM dataset_resources r WHERE r.municipality_id = d.municipality_id AND r.dataset_id = d.id) AS num_resources,
+         cardinality(d.tags) AS num_tags, d.updated_at AS metadata_modified, d.created_at AS metadata_created, d.title, d.description AS notes,
+         d.frequency AS extras_frequency, d.spatial AS extras_spatial, to_char(d.temporal_start, 'YYYY-MM-DD') AS extras_temporal_start,
+         to_char(d.temporal_end, 'YYYY-MM-DD') AS extras_temporal_end, d.language AS extras_language, d.search_vector,
+         CASE WHEN ${text} = '' THEN 0 ELSE
+           ts_rank(d.search_vector, websearch_to_tsquery('french', unaccent(${text}))) +
+           ts_rank(d.search_vector, websearch_to_tsquery('portuguese', unaccent(${text}))) +
+           word_similarity(unaccent(lower(${text})), unaccent(lower(d.title))) END AS score
+       FROM datasets d JOIN municipalities m ON m.id = d.municipality_id
+       WHERE d.status = 'published'
+         AND (${text} = '' OR d.search_vector @@ websearch_to_tsquery('french', unaccent(${text}))
+                          OR d.search_vector @@ websearch_to_tsquery('portuguese', unaccent(${text}))
+                          OR word_similarity(unaccent(lower(${text})), unaccent(lower(d.title))) >= 0.4)
+     ),
+     matched AS (SELECT ${matchedColumns} FROM docs WHERE ${where})
+     SELECT (SELECT count(*) FROM matched)::int AS total,
+       (SELECT coalesce(jsonb_agg(page.id ORDER BY page.n), '[]'::jsonb)
+          FROM (SELECT id, row_number() OVER (ORDER BY ${order}) AS n FROM matched ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) page) AS ids,
+       jsonb_build_object(${facets.join(", ")}) AS facets`,
+    sql.params,
+  );
+  return row!;
+}
+
+/** When each municipality (a CKAN organization) was created, and the earliest of all (the themes' date). */
+export async function creationTimes(db: Queryable): Promise<{ organizations: Map<string, string>; first: string }> {
+  const rows = await db.query<{ id: string; created: string }>(`SELECT id, ${utc("created_at")} AS created FROM municipalities ORDER BY created_at`);
+  return { organizations: new Map(rows.map((row) => [row.id, row.created])), first: rows[0]?.created ?? "2026-01-01T00:00:00.000000" };
+}
+
+/** Published datasets whose CKAN name or title holds the words (CKAN's package_autocomplete: ILIKE on both). */
+export async function autocompletePackages(db: Queryable, q: string, limit: number): Promise<{ name: string; title: string }[]> {
+  return db.query<{ name: string; title: string }>(
+    `SELECT m.slug || '--' || d.slug AS name, d.title FROM datasets d JOIN municipalities m ON m.id = d.municipality_id
+     WHERE d.status = 'published' AND (strpos(lower(m.slug || '--' || d.slug), lower($1)) > 0 OR strpos(lower(d.title), lower($1)) > 0)
+     ORDER BY d.updated_at DESC, d.id LIMIT $2`,
+    [q, limit],
   );
 }
