@@ -62,7 +62,7 @@ describe("participatory budgets: from the back office to published results", () 
 
   /** Posts a ballot the way a browser sends ticked checkboxes: one `projects` field per box. */
   async function postBallot(browser: Browser, budgetId: string, projectIds: string[]): Promise<LightMyRequestResponse> {
-    if (!browser.cookies.has("csrf")) await browser.get("/");
+    await browser.ensureCsrfToken();
     const body = new URLSearchParams([["_csrf", browser.cookies.get("csrf")!], ...projectIds.map((id) => ["projects", id] as [string, string])]).toString();
     const response = await ctx.app.inject({
       method: "POST",

@@ -160,6 +160,15 @@ export class Browser {
     return response;
   }
 
+  /** Opens a page with a form, as a person does before posting one: that is where the CSRF cookie comes from. */
+  async ensureCsrfToken(): Promise<string> {
+    if (!this.cookies.has("csrf")) await this.get("/account/signin");
+    // An app built without the account pages (a plugin's probe) has no page with a form: the
+    // browser holds a well-formed token of its own, which is all the double-submit check compares.
+    if (!this.cookies.has("csrf")) this.cookies.set("csrf", randomBytes(24).toString("base64url"));
+    return this.cookies.get("csrf")!;
+  }
+
   cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
   }
@@ -170,8 +179,7 @@ export class Browser {
 
   /** Posts a form the way a browser does; the CSRF token comes from the page's cookie. */
   async post(url: string, fields: Record<string, string> = {}, options: { csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
-    if (!this.cookies.has("csrf")) await this.get("/");
-    const csrf = options.csrf === undefined ? this.cookies.get("csrf")! : options.csrf;
+    const csrf = options.csrf === undefined ? await this.ensureCsrfToken() : options.csrf;
     const body = new URLSearchParams({ ...(csrf === null ? {} : { _csrf: csrf }), ...fields }).toString();
     return this.keep(
       await this.app.inject({
@@ -190,9 +198,8 @@ export class Browser {
 
   /** The body a browser sends for a form with a file input, CSRF token included. */
   async multipart(fields: Record<string, string>, file?: { field: string; filename: string; data: Buffer; type?: string }): Promise<{ payload: Buffer; contentType: string }> {
-    if (!this.cookies.has("csrf")) await this.get("/");
     const form = new FormData();
-    form.set("_csrf", this.cookies.get("csrf")!);
+    form.set("_csrf", await this.ensureCsrfToken());
     for (const [name, value] of Object.entries(fields)) form.set(name, value);
     if (file) form.set(file.field, new Blob([file.data], { type: file.type ?? "application/octet-stream" }), file.filename);
     const request = new Request("http://localhost/", { method: "POST", body: form });
@@ -212,13 +219,13 @@ export class Browser {
   }
 
   async postJson(url: string, json: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    if (!this.cookies.has("csrf")) await this.get("/");
+    const csrf = await this.ensureCsrfToken();
     return this.keep(
       await this.app.inject({
         method: "POST",
         url,
         payload: JSON.stringify(json),
-        headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": this.cookies.get("csrf")!, ...headers, cookie: this.cookieHeader() },
+        headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": csrf, ...headers, cookie: this.cookieHeader() },
       }),
     );
   }

@@ -111,7 +111,7 @@ describe("hostile input: no route answers 5xx, whatever a client sends", () => {
 
     for (const [label, identifier] of [["anonymous", null], ["administrator", DEMO.network.superadmin], ["citizen", DEMO.rufisque.citizen]] as const) {
       const browser = new Browser(ctx.app);
-      await browser.get("/");
+      await browser.ensureCsrfToken();
       if (identifier) await browser.signIn(identifier);
       identities[label] = { label, cookie: browser.cookieHeader(), csrf: browser.cookies.get("csrf")! };
     }

@@ -72,7 +72,7 @@ describe("open data: catalogue, search and the editor's work", () => {
     const link = /href="(\/labe\/data\/ecoles\/resources\/[0-9a-f-]+\/download)"/.exec(page.body)![1]!;
     const download = await visitor.get(link);
     assert.equal(download.statusCode, 200);
-    assert.equal(download.headers["content-type"], "text/csv");
+    assert.equal(download.headers["content-type"], "text/csv; charset=utf-8");
     assert.match(String(download.headers["content-disposition"]), /^attachment; filename\*=UTF-8''ecoles\.csv$/);
     assert.match(download.body, /^ecole,niveau,quartier,classes,eleves_filles,eleves_garcons\r\n/);
   });

@@ -20,7 +20,7 @@ const withSurveys = () => createTestApp();
 
 /** Posts a form the way a browser sends it, a name repeated for each ticked checkbox. */
 async function postForm(ctx: TestContext, browser: Browser, url: string, pairs: [string, string][]): Promise<LightMyRequestResponse> {
-  if (!browser.cookies.has("csrf")) await browser.get("/");
+  await browser.ensureCsrfToken();
   const response = await ctx.app.inject({
     method: "POST",
     url,

@@ -13,6 +13,7 @@ export function anonymousFrenchView(): ViewContext {
     municipality: null,
     network: null,
     csrfToken: "token",
+    publicUrl: "http://localhost:3000",
     path: "/",
     flash: null,
     nav: [],

@@ -94,6 +94,14 @@ export interface ModuleFigure {
   value: number;
 }
 
+/** One public page of a municipality, for its sitemap. */
+export interface SitemapEntry {
+  /** Site-relative path of the page (`/rufisque/news/…`), in its default language. */
+  path: string;
+  /** When what the page shows last changed, when the module knows it. */
+  modified?: Date | null;
+}
+
 /** Something a resident can take part in or use right now, for a municipality's home page. */
 export interface OpenNowItem {
   /** Message key of the kind of thing (an open consultation, a vote, a meeting, a procedure). */
@@ -162,6 +170,11 @@ export interface AppModule {
   figures?: (db: Queryable, municipalityIds: string[], now: Date) => Promise<ModuleFigure[]>;
   /** What is open in the municipality now, public items only, soonest first. */
   openNow?: (db: Queryable, municipality: Municipality, now: Date) => Promise<OpenNowItem[]>;
+  /**
+   * Every public page the module shows for a municipality (lists and each public object), for
+   * its sitemap. Required of every module with public pages (test/crawlers.test.ts).
+   */
+  sitemap?: (db: Queryable, municipality: Municipality) => Promise<SitemapEntry[]>;
   /** Links to the person's own things on their account page; groups without links are not shown. */
   accountLinks?: (context: AccountLinksContext) => Promise<AccountLinkGroup[]>;
   /** Words for the module's audit actions and links to their subjects, for the audit log pages. */
@@ -215,6 +228,12 @@ export async function platformFigures(db: Queryable, municipalityIds: string[], 
 /** What the modules say is open in a municipality now, in the modules' order. */
 export async function openNowIn(db: Queryable, municipality: Municipality, now: Date, modules: readonly AppModule[] = platformModules): Promise<OpenNowItem[]> {
   const lists = await Promise.all(modules.map((module) => module.openNow?.(db, municipality, now) ?? Promise.resolve([])));
+  return lists.flat();
+}
+
+/** Every public page of a municipality that the modules list, in the modules' order. */
+export async function sitemapOf(db: Queryable, municipality: Municipality, modules: readonly AppModule[] = platformModules): Promise<SitemapEntry[]> {
+  const lists = await Promise.all(modules.map((module) => module.sitemap?.(db, municipality) ?? Promise.resolve([])));
   return lists.flat();
 }
 

@@ -96,6 +96,7 @@ export const auditModule: AppModule = {
   name: "audit",
   plugin: auditRoutes,
   adminNav: [{ href: (municipality) => `/${municipality.slug}/admin/audit`, labelKey: "audit.log.title", allowed: mayReadMunicipalAudit }],
+  sitemap: async (_db, municipality) => [{ path: `/${municipality.slug}/audit/checkpoints` }],
   // Published so that others keep copies: a truncated chain no longer matches a copy (ADR 0008).
   exports: [
     {

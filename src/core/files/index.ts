@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -141,7 +142,8 @@ export function sendStoredFile(
   // A "picture" whose bytes say otherwise is not called a picture either.
   const type = inline ? file.media_type : INLINE_IMAGE_TYPES.includes(file.media_type) ? "application/octet-stream" : file.media_type;
   reply
-    .type(type)
+    // A CSV says its encoding when its bytes are UTF-8; an upload in another one is not mislabelled.
+    .type(type === "text/csv" && isUtf8(data) ? "text/csv; charset=utf-8" : type)
     .header("Content-Disposition", `${inline ? "inline" : "attachment"}; ${dispositionFileName(options.fileName ?? file.original_name)}`)
     .header("X-Content-Type-Options", "nosniff")
     .header("Content-Security-Policy", "sandbox; default-src 'none'");

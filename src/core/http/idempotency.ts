@@ -4,6 +4,7 @@ import type { Db } from "../db/index.js";
 import { CORE_REASONS } from "../reasons.js";
 import { AppError } from "./errors.js";
 import { claimKey, findOutcome, releaseKey, storeOutcome } from "./idempotency-store.js";
+import { csrfCookieOf } from "./plugins/csrf.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,200}$/;
@@ -72,7 +73,7 @@ export async function idempotency(app: FastifyInstance, db: Db): Promise<void> {
     const key = keyOf(request);
     if (!key) return;
     if (!KEY_PATTERN.test(key)) throw new AppError("VALIDATION", { _idem: { key: "form.invalid_format" } });
-    const scope = request.actor ? `user:${request.actor.id}` : `browser:${request.csrfToken || request.ip}`;
+    const scope = request.actor ? `user:${request.actor.id}` : `browser:${csrfCookieOf(request) ?? request.ip}`;
     const path = request.url;
     const hash = requestHash(request.method, path, request.body);
     if (await claimKey(db, { scope, key, method: request.method, path, requestHash: hash }, PENDING_TIMEOUT_SECONDS)) {

@@ -13,7 +13,9 @@ import { SESSION_COOKIE } from "./cookies.js";
 import { ERRORS } from "./errors.js";
 import { appContextPlugin } from "./plugins/app-context.js";
 import { bodyParsingPlugin } from "./plugins/body-parsing.js";
+import { cachingPlugin } from "./plugins/caching.js";
 import { compressionPlugin } from "./plugins/compression.js";
+import { crawlersPlugin } from "./plugins/crawlers.js";
 import { csrfPlugin } from "./plugins/csrf.js";
 import { answerRouterError, errorHandlingPlugin } from "./plugins/error-handling.js";
 import { flashPlugin } from "./plugins/flash.js";
@@ -92,6 +94,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(cookie);
   await app.register(bodyParsingPlugin, { uploadLimitBytes: config.uploadLimitBytes });
   await app.register(idempotencyPlugin);
+  // Before compression: the ETag is the hash of what the route produced, not of its gzip.
+  await app.register(cachingPlugin);
   await app.register(compressionPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(rateLimitsPlugin, { limits: options.rateLimits });
@@ -107,6 +111,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // The page context reads every module's navigation entries, so it is built here, beside them.
   app.decorateRequest("view", async function (this: FastifyRequest): Promise<ViewContext> {
     const municipality = this.municipality;
+    const readCsrfToken = () => this.csrfToken;
     return {
       t: this.t,
       locale: this.locale,
@@ -114,7 +119,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       actor: this.actor,
       municipality,
       network: this.municipalityNetwork ?? (await getNetwork(db)) ?? null,
-      csrfToken: this.csrfToken,
+      // Read only by a form: a page without one issues no token and sets no cookie.
+      get csrfToken() {
+        return readCsrfToken();
+      },
+      publicUrl: config.publicUrl,
       path: this.url,
       flash: this.flash,
       nav: municipality
@@ -138,6 +147,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(offlinePlugin);
   await app.register(languageChoicePlugin);
+  await app.register(crawlersPlugin, { modules: options.modules });
 
   for (const module of options.modules) {
     await app.register(async (scope) => module.plugin(scope), { prefix: "" });

@@ -18,7 +18,10 @@ export interface ViewContext {
   actor: Actor | null;
   municipality: Municipality | null;
   network: Network | null;
-  csrfToken: string;
+  /** This browser's CSRF token; reading it (a form does) issues the cookie when there is none. */
+  readonly csrfToken: string;
+  /** The site's address, for the absolute URLs crawlers and link previews need (canonical, og:url). */
+  publicUrl: string;
   path: string;
   flash: Flash | null;
   /** Navigation entries offered by the modules for the current municipality. */

@@ -1,6 +1,6 @@
 import { Html } from "@kitajs/html";
 import type { PropsWithChildren } from "@kitajs/html";
-import { LOCALE_NAMES, LOCALES } from "../i18n/index.js";
+import { DEFAULT_LOCALE, LOCALE_NAMES, LOCALES, type Locale } from "../i18n/index.js";
 import { COUNTRY_LABEL_KEYS } from "../tenancy/index.js";
 import { ActionButton } from "./components.js";
 import type { ViewContext } from "./context.js";
@@ -10,10 +10,49 @@ import { CRITICAL_CSS } from "./styles.js";
 // A constant written by us, not user input: the scanner trusts names starting with "safe".
 const safeCriticalCss = CRITICAL_CSS;
 
-export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: string; description?: string }>): JSX.Element {
+/**
+ * The address of this page in a language: `?lang=` set (or, with `explicit` false, left out for
+ * the default language, whose address is the page's own), the rest of the query kept.
+ */
+export function pageInLanguage(path: string, locale: Locale, explicit = true): string {
+  const [pathname, query = ""] = path.split("?", 2) as [string, string?];
+  const params = new URLSearchParams(query);
+  params.delete("lang");
+  if (explicit || locale !== DEFAULT_LOCALE) params.set("lang", locale);
+  const search = params.toString();
+  return search ? `${pathname}?${search}` : pathname;
+}
+
+/** og:locale is language_TERRITORY: the municipality's country, else the language's usual one. */
+const OG_TERRITORY: Record<Locale, string> = { fr: "FR", pt: "PT", en: "GB" };
+
+/** A machine-readable version of the page (DCAT, a Data Package), offered to clients and crawlers. */
+export interface Alternate {
+  href: string;
+  type: string;
+  title?: string;
+}
+
+export function Layout(
+  props: PropsWithChildren<{
+    ctx: ViewContext;
+    title: string;
+    description?: string;
+    /** Machine-readable versions of what the page shows. */
+    alternates?: Alternate[];
+    /** `article` for a news item; a page is a `website`. */
+    ogType?: "website" | "article";
+    /** An error page: not to be indexed, and no other address to name. */
+    noindex?: boolean;
+  }>,
+): JSX.Element {
   const { ctx } = props;
   const { t, municipality, network, actor } = ctx;
   const siteName = municipality?.name ?? network?.name ?? t("site.name");
+  const absolute = (path: string) => `${ctx.publicUrl}${path}`;
+  const canonical = absolute(pageInLanguage(ctx.path, ctx.locale, false));
+  const territory = municipality?.country_code ?? null;
+  const ogLocale = (locale: Locale) => `${locale}_${territory ?? OG_TERRITORY[locale]}`;
   const home = municipality ? `/${municipality.slug}/` : "/";
   const next = encodeURIComponent(ctx.path);
   // The municipality's colour is drawn by an SVG behind the header: the CSP admits no inline
@@ -29,6 +68,32 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title safe>{`${props.title} · ${siteName}`}</title>
           {props.description ? <meta name="description" content={props.description} /> : ""}
+          {props.noindex ? (
+            <meta name="robots" content="noindex" />
+          ) : (
+            <>
+              <link rel="canonical" href={canonical} />
+              {LOCALES.map((locale) => (
+                <link rel="alternate" hreflang={locale} href={absolute(pageInLanguage(ctx.path, locale, false))} />
+              ))}
+              <link rel="alternate" hreflang="x-default" href={absolute(pageInLanguage(ctx.path, DEFAULT_LOCALE, false))} />
+              {/* Attributes get only their quotes escaped: a title's markup is escaped here, as in <title>. */}
+              <meta property="og:title" content={Html.escapeHtml(props.title)} />
+              {props.description ? <meta property="og:description" content={Html.escapeHtml(props.description)} /> : ""}
+              <meta property="og:url" content={canonical} />
+              <meta property="og:type" content={props.ogType ?? "website"} />
+              <meta property="og:locale" content={ogLocale(ctx.locale)} />
+              {LOCALES.filter((locale) => locale !== ctx.locale).map((locale) => (
+                <meta property="og:locale:alternate" content={ogLocale(locale)} />
+              ))}
+              <meta property="og:site_name" content={Html.escapeHtml(siteName)} />
+            </>
+          )}
+          {(props.alternates ?? []).map((alternate) => (
+            <link rel="alternate" type={alternate.type} href={alternate.href} title={alternate.title} />
+          ))}
+          <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+          <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
           <style>{safeCriticalCss}</style>
           <script src="/assets/offline.js" defer></script>
         </head>
@@ -99,7 +164,7 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
                       ""
                     )}
                     <li>
-                      <a href="#lang-select" safe>
+                      <a href="#lang" safe>
                         {t("nav.language")}
                       </a>
                     </li>
@@ -138,25 +203,18 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
           </main>
           <footer class="site">
             <div class="wrap">
-              <form method="post" action="/lang">
-                <input type="hidden" name="_csrf" value={ctx.csrfToken} />
-                <input type="hidden" name="next" value={ctx.path} />
-                <div>
-                  <label for="lang-select" safe>
-                    {t("nav.language")}
-                  </label>
-                  <select id="lang-select" name="lang">
-                    {LOCALES.map((locale) => (
-                      <option value={locale} lang={locale} selected={locale === ctx.locale} safe>
+              {/* Plain links: each language has its own address, which needs no form, token or cookie. */}
+              <nav id="lang" class="langs" aria-label={t("nav.language")}>
+                <ul>
+                  {LOCALES.map((locale) => (
+                    <li>
+                      <a href={pageInLanguage(ctx.path, locale)} hreflang={locale} lang={locale} aria-current={locale === ctx.locale ? "true" : undefined} safe>
                         {LOCALE_NAMES[locale]}
-                      </option>
-                    ))}
-                  </select>
-                </div>
-                <button type="submit" class="secondary" safe>
-                  {t("nav.change_language")}
-                </button>
-              </form>
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
               <p>
                 {municipality ? (
                   <a href="/" safe>
@@ -182,7 +240,7 @@ export function Layout(props: PropsWithChildren<{ ctx: ViewContext; title: strin
 export function ErrorPage(props: { ctx: ViewContext; status: number; message: string; code?: string | undefined; reason?: string | undefined }): JSX.Element {
   const { t } = props.ctx;
   return (
-    <Layout ctx={props.ctx} title={t("error.title", { status: props.status })}>
+    <Layout ctx={props.ctx} title={t("error.title", { status: props.status })} noindex>
       <h1 safe>{t("error.title", { status: props.status })}</h1>
       <p data-code={props.code} data-reason={props.reason} safe>
         {props.message}

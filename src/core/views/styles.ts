@@ -62,7 +62,7 @@ dl.facts{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;margin:0 0 1rem}dl.facts 
 .tag{display:inline-block;padding:0 .4rem;border-radius:3px;background:#e8eef4;font-size:.85rem}
 .pager{display:flex;gap:1rem;margin:1rem 0}
 footer.site{border-top:1px solid #ccc;padding:1rem 0 2rem;font-size:.9rem}
-footer.site form{display:flex;gap:.5rem;align-items:end;max-width:20rem}
+footer.site .langs ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:0}.langs a{display:inline-block;padding:.5rem 0}.langs a[aria-current]{font-weight:700}
 img,svg{max-width:100%;height:auto}dt{font-weight:600}dd{margin:0 0 .5rem 1rem}fieldset{border:1px solid #ccc;border-radius:4px}legend{font-weight:600}fieldset label{font-weight:400}figure{margin:1rem 0}
 .scroll{overflow-x:auto;background:linear-gradient(90deg,#fff 30%,#fff0) 0 0/2rem 100% no-repeat local,linear-gradient(270deg,#fff 30%,#fff0) 100% 0/2rem 100% no-repeat local,radial-gradient(farthest-side at 0 50%,#0004,#0000) 0 0/.6rem 100% no-repeat,radial-gradient(farthest-side at 100% 50%,#0004,#0000) 100% 0/.6rem 100% no-repeat}details{margin:1rem 0}code{overflow-wrap:anywhere}pre{white-space:pre-wrap}
 details{margin:1rem 0}table.log{min-width:40rem}table.log time{white-space:nowrap}

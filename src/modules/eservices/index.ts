@@ -1,4 +1,4 @@
-import { publicTexts as publicTextsOf } from "./store.js";
+import { publicTexts as publicTextsOf, sitemapEntries } from "./store.js";
 import type { AppModule } from "../../core/modules.js";
 import { seedEservicesDemo } from "./demo/dossiers.js";
 import { eservicesPolicy } from "./policy.js";
@@ -85,6 +85,7 @@ export const eservicesModule: AppModule = {
     },
   },
   publicTexts: (db, municipalityId) => publicTextsOf(db, municipalityId),
+  sitemap: (db, m) => sitemapEntries(db, m.id, m.slug),
   exports: [
     {
       key: "stats",

@@ -1,4 +1,4 @@
-import type { PublicText } from "../../core/modules.js";
+import type { PublicText, SitemapEntry } from "../../core/modules.js";
 import type { Queryable } from "../../core/db/index.js";
 import type { Answers, FormDefinition } from "./form-definition.js";
 import type { CertificateTemplate, ProcedureCategory, ProcedureInput } from "./schema.js";
@@ -662,4 +662,13 @@ export async function countApplicantDossiers(db: Queryable, municipalityIds: str
 /** What the public reads of the e-services: the published procedures. */
 export async function publicTexts(db: Queryable, municipalityId: string): Promise<PublicText[]> {
   return db.query<PublicText>(`SELECT 'procedure: ' || title AS "where", title || E'\\n' || description AS text FROM procedures WHERE municipality_id = $1 AND status = 'published'`, [municipalityId]);
+}
+
+/** The list of procedures, each published one, and the follow-up page, for the municipality's sitemap. */
+export async function sitemapEntries(db: Queryable, municipalityId: string, slug: string): Promise<SitemapEntry[]> {
+  const rows = await db.query<{ slug: string; modified: Date }>(
+    "SELECT slug, updated_at AS modified FROM procedures WHERE municipality_id = $1 AND status = 'published' ORDER BY slug",
+    [municipalityId],
+  );
+  return [{ path: `/${slug}/services` }, { path: `/${slug}/suivi` }, ...rows.map((row) => ({ path: `/${slug}/services/${row.slug}`, modified: row.modified }))];
 }

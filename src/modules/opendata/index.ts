@@ -1,4 +1,4 @@
-import { publicTexts as publicTextsOf } from "./store.js";
+import { publicTexts as publicTextsOf, sitemapEntries } from "./store.js";
 import type { AppModule } from "../../core/modules.js";
 import { seedOpenDataDemo } from "./demo.js";
 import { OPENDATA_REASONS } from "./reasons.js";
@@ -32,6 +32,7 @@ export const opendataModule: AppModule = {
     },
   },
   publicTexts: (db, municipalityId) => publicTextsOf(db, municipalityId),
+  sitemap: (db, m) => sitemapEntries(db, m.id, m.slug),
   exports: [
     { key: "catalog_ttl", titleKey: "opendata.exports.catalog", format: "Turtle", mediaType: "text/turtle", per: "municipality", path: (m) => `/${m.slug}/catalog.ttl` },
     { key: "catalog_jsonld", titleKey: "opendata.exports.catalog", format: "JSON-LD", mediaType: "application/ld+json", per: "municipality", path: (m) => `/${m.slug}/catalog.jsonld` },

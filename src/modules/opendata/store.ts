@@ -1,4 +1,4 @@
-import type { PublicText } from "../../core/modules.js";
+import type { PublicText, SitemapEntry } from "../../core/modules.js";
 import type { Queryable } from "../../core/db/index.js";
 import { fieldKind, type FqClause, type FqNode } from "./ckan/fq.js";
 
@@ -546,4 +546,17 @@ export async function autocompletePackages(db: Queryable, q: string, limit: numb
      ORDER BY d.updated_at DESC, d.id LIMIT $2`,
     [q, limit],
   );
+}
+
+/** The catalogue, each published dataset and each of its resources, for the municipality's sitemap. */
+export async function sitemapEntries(db: Queryable, municipalityId: string, slug: string): Promise<SitemapEntry[]> {
+  const rows = await db.query<{ path: string; modified: Date | null }>(
+    `SELECT '/data/' || slug AS path, updated_at AS modified FROM datasets WHERE municipality_id = $1 AND status = 'published'
+     UNION ALL SELECT '/data/' || d.slug || '/resources/' || r.id, r.updated_at FROM dataset_resources r
+       JOIN datasets d ON d.municipality_id = r.municipality_id AND d.id = r.dataset_id
+       WHERE r.municipality_id = $1 AND d.status = 'published'
+     ORDER BY path`,
+    [municipalityId],
+  );
+  return [{ path: `/${slug}/data` }, ...rows.map((row) => ({ path: `/${slug}${row.path}`, modified: row.modified }))];
 }

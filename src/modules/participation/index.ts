@@ -1,4 +1,4 @@
-import { publicTexts as publicTextsOf } from "./store.js";
+import { publicTexts as publicTextsOf, sitemapEntries } from "./store.js";
 import type { AppModule } from "../../core/modules.js";
 import { listBudgets } from "./budgets/store.js";
 import { seedParticipationDemo } from "./demo/index.js";
@@ -135,6 +135,7 @@ export const participationModule: AppModule = {
     },
   },
   publicTexts: (db, municipalityId) => publicTextsOf(db, municipalityId),
+  sitemap: (db, m) => sitemapEntries(db, m.id, m.slug),
   exports: [
     { key: "meetings_ics", titleKey: "participation.exports.meetings_calendar", format: "iCalendar", mediaType: "text/calendar", per: "municipality", path: (m) => `/${m.slug}/meetings.ics` },
     { key: "meetings_attendance", titleKey: "participation.exports.meetings_attendance", format: "CSV", mediaType: "text/csv", per: "municipality", path: (m) => `/${m.slug}/meetings/attendance.csv` },

@@ -1,4 +1,4 @@
-import type { PublicText } from "../../core/modules.js";
+import type { PublicText, SitemapEntry } from "../../core/modules.js";
 import type { Queryable } from "../../core/db/index.js";
 
 /** The SQL of participation shared by its parts (processes, phases, followers, verified residents): every query names the municipality it works in. */
@@ -254,4 +254,25 @@ export async function publicTexts(db: Queryable, municipalityId: string): Promis
      UNION ALL SELECT 'survey: ' || title, title || E'\n' || description FROM surveys WHERE municipality_id = $1 AND status <> 'draft'`,
     [municipalityId],
   );
+}
+
+/**
+ * Participation's public pages for the municipality's sitemap: published processes, and in them
+ * the visible proposals, published budgets and surveys past their draft; the meetings.
+ */
+export async function sitemapEntries(db: Queryable, municipalityId: string, slug: string): Promise<SitemapEntry[]> {
+  const rows = await db.query<{ path: string; modified: Date | null }>(
+    `WITH published AS (SELECT id, slug, updated_at FROM processes WHERE municipality_id = $1 AND status = 'published')
+     SELECT '/participation/' || slug AS path, updated_at AS modified FROM published
+     UNION ALL SELECT '/participation/' || p.slug || '/proposals/' || pr.id, pr.updated_at FROM proposals pr JOIN published p ON p.id = pr.process_id
+       WHERE pr.municipality_id = $1 AND pr.hidden_at IS NULL
+     UNION ALL SELECT '/participation/' || p.slug || '/budgets/' || b.id, b.updated_at FROM budgets b JOIN published p ON p.id = b.process_id
+       WHERE b.municipality_id = $1 AND b.status = 'published'
+     UNION ALL SELECT '/participation/' || p.slug || '/surveys/' || s.id, s.updated_at FROM surveys s JOIN published p ON p.id = s.process_id
+       WHERE s.municipality_id = $1 AND s.status <> 'draft'
+     UNION ALL SELECT '/meetings/' || id, updated_at FROM meetings WHERE municipality_id = $1 AND status <> 'draft'
+     ORDER BY path`,
+    [municipalityId],
+  );
+  return [{ path: `/${slug}/participation` }, { path: `/${slug}/meetings` }, ...rows.map((row) => ({ path: `/${slug}${row.path}`, modified: row.modified }))];
 }

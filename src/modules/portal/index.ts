@@ -1,5 +1,5 @@
 import type { Queryable } from "../../core/db/index.js";
-import { listOfficials, publicTexts as publicTextsOf } from "./store.js";
+import { listOfficials, publicTexts as publicTextsOf, sitemapEntries } from "./store.js";
 import type { AppModule } from "../../core/modules.js";
 import { seedPortalDemo } from "./demo.js";
 import { PORTAL_REASONS } from "./reasons.js";
@@ -38,6 +38,7 @@ export const portalModule: AppModule = {
     },
   },
   publicTexts: (db, municipalityId) => publicTextsOf(db, municipalityId),
+  sitemap: (db, m) => sitemapEntries(db, m.id, m.slug),
   exports: [{ key: "news", titleKey: "portal.exports.news", format: "JSON", mediaType: "application/json", per: "municipality", path: (m) => `/api/v1/${m.slug}/news` }],
 };
 

@@ -1,4 +1,4 @@
-import type { PublicText } from "../../core/modules.js";
+import type { PublicText, SitemapEntry } from "../../core/modules.js";
 import type { Queryable } from "../../core/db/index.js";
 import type { MunicipalRole } from "../../core/auth/roles.js";
 
@@ -233,4 +233,15 @@ export async function publicTexts(db: Queryable, municipalityId: string): Promis
      UNION ALL SELECT 'description: ' || name, description FROM municipalities WHERE id = $1`,
     [municipalityId],
   );
+}
+
+/** The municipality's public pages for its sitemap: home, the lists, each published news item and page. */
+export async function sitemapEntries(db: Queryable, municipalityId: string, slug: string): Promise<SitemapEntry[]> {
+  const rows = await db.query<{ path: string; modified: Date | null }>(
+    `SELECT '/news/' || id AS path, updated_at AS modified FROM news WHERE municipality_id = $1 AND status = 'published'
+     UNION ALL SELECT '/pages/' || slug, updated_at FROM pages WHERE municipality_id = $1 AND status = 'published'
+     ORDER BY path`,
+    [municipalityId],
+  );
+  return [{ path: `/${slug}/` }, { path: `/${slug}/news` }, { path: `/${slug}/pages` }, ...rows.map((row) => ({ path: `/${slug}${row.path}`, modified: row.modified }))];
 }

@@ -33,8 +33,7 @@ describe("body-parsing plugin", () => {
 
   it("reads a form's fields, a name sent twice giving the list of its values", async () => {
     const browser = new Browser(ctx.app);
-    await browser.get("/offline");
-    const csrf = browser.cookies.get("csrf")!;
+    const csrf = await browser.ensureCsrfToken();
     const response = await ctx.app.inject({
       method: "POST",
       url: "/probe/echo",

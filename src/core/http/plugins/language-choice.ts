@@ -5,7 +5,10 @@ import { LANG_COOKIE } from "../cookies.js";
 import { AppError } from "../errors.js";
 import { safeNext } from "../redirects.js";
 
-/** The language picker posts here; the choice is kept in a cookie and on the account. */
+/**
+ * Keeps a language choice in a cookie and on the account, for a form or a client that posts it.
+ * The footer's picker is plain `?lang=` links (request-context.ts), which need no token.
+ */
 export const languageChoicePlugin = fp(
   async (app) => {
     app.post("/lang", async (request, reply) => {

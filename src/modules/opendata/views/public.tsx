@@ -95,8 +95,13 @@ export function SearchPage(props: {
   const title = municipality ? t("opendata.portal.title") : t("opendata.network.title");
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const active = params.themes.length + params.tags.length + params.formats.length + params.licences.length + params.municipalities.length;
+  const catalogue = municipality ? `/${municipality.slug}/catalog` : "/catalog";
+  const alternates = [
+    { href: `${catalogue}.ttl`, type: "text/turtle", title: t("opendata.exports.catalog") },
+    { href: `${catalogue}.jsonld`, type: "application/ld+json", title: t("opendata.exports.catalog") },
+  ];
   return (
-    <Layout ctx={ctx} title={title}>
+    <Layout ctx={ctx} title={title} alternates={alternates}>
       <Breadcrumbs ctx={ctx} items={[municipality ? { href: `/${municipality.slug}/`, label: municipality.name } : { href: "/", label: t("nav.home") }, { label: title }]} />
       <h1 safe>{title}</h1>
       {/* Results first: on a phone the filters come after them, folded; on a wide screen they
@@ -216,7 +221,12 @@ export function DatasetPage(props: {
   const frequencyKey = FREQUENCIES[dataset.frequency as Frequency]?.labelKey ?? "opendata.frequency.irregular";
   const licence = LICENCES[dataset.licence as Licence];
   return (
-    <Layout ctx={ctx} title={dataset.title} description={dataset.description.slice(0, 200)}>
+    <Layout
+      ctx={ctx}
+      title={dataset.title}
+      description={dataset.description.slice(0, 200)}
+      alternates={[{ href: `${base}/datapackage.json`, type: "application/json", title: t("opendata.exports.datapackage") }]}
+    >
       <Breadcrumbs ctx={ctx} items={[{ href: `/${municipality.slug}/`, label: municipality.name }, { href: `/${municipality.slug}/data`, label: t("opendata.portal.title") }, { label: dataset.title }]} />
       <article lang={dataset.language}>
         <h1 safe>{dataset.title}</h1>

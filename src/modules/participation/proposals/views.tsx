@@ -97,7 +97,8 @@ export function ProposalList(props: {
           options={[{ value: "", label: t("participation.proposal.all") }, ...PROPOSAL_STATUSES.map((status) => ({ value: status, label: t(proposalStatusKey(status)) }))]}
         />
         <SelectField ctx={ctx} form={filterForm} name="sort" label={t("participation.proposal.sort")} options={(["supports", "newest", "random"] as const).map((sort) => ({ value: sort, label: t(SORT_KEYS[sort]) }))} />
-        <input type="hidden" name="seed" value={String(params.seed)} />
+        {/* Only a shuffle needs its seed again; a page in another order stays the same from one visit to the next (its ETag). */}
+        {params.sort === "random" ? <input type="hidden" name="seed" value={String(params.seed)} /> : ""}
         <button type="submit" safe>
           {t("participation.proposal.search_submit")}
         </button>
