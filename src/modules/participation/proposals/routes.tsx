@@ -1,7 +1,7 @@
 import { toCsv } from "../../../core/export/csv.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireAllowed, requireSignedIn } from "../../../core/auth/roles.js";
-import type { Queryable } from "../../../core/db/index.js";
+import type { Tx } from "../../../core/db/index.js";
 import { findStoredFile, MEDIA_TYPES, sendStoredFile, sniffMediaType } from "../../../core/files/index.js";
 import { AppError, uuidOr404 } from "../../../core/http/errors.js";
 import { FormReader } from "../../../core/http/forms.js";
@@ -28,14 +28,14 @@ function readListParams(query: Record<string, unknown>): ProposalListParams {
     q: text("q", 200),
     category: text("category", 100),
     status: (PROPOSAL_STATUSES as string[]).includes(status) ? (status as ProposalListParams["status"]) : "",
-    sort: sort === "newest" || sort === "random" ? sort : "supports",
+    sort: (store.PROPOSAL_SORTS as readonly string[]).includes(sort) ? (sort as store.ProposalSort) : "supports",
     seed,
     page: /^\d{1,5}$/.test(text("page", 5)) ? Math.max(1, Number(text("page", 5))) : 1,
   };
 }
 
 /** A process's proposals for its public page, as the query string asks for them. */
-export async function proposalListOf(db: Queryable, request: FastifyRequest, ctx: ViewContext, municipality: Municipality, process: ProcessRow, current: PhaseRow | undefined): Promise<JSX.Element> {
+export async function proposalListOf(db: Tx, request: FastifyRequest, ctx: ViewContext, municipality: Municipality, process: ProcessRow, current: PhaseRow | undefined): Promise<JSX.Element> {
   const params = readListParams(request.query as Record<string, unknown>);
   const result = await store.searchProposals(db, municipality.id, {
     processId: process.id,
@@ -56,16 +56,14 @@ export async function proposalListOf(db: Queryable, request: FastifyRequest, ctx
       process={process}
       proposalsOpen={!!current?.proposals_open}
       verified={actor ? !!(await verification(db, municipality.id, actor.id)) : false}
-      proposals={result.rows}
-      total={result.total}
-      pageSize={PROPOSALS_PER_PAGE}
+      list={result}
       params={params}
     />
   );
 }
 
 /** The proposals a process's back-office page lists for answering, hidden ones included. */
-export async function answersOf(db: Queryable, ctx: ViewContext, municipality: Municipality, process: ProcessRow, answering?: { proposalId: string; form: FormState }): Promise<JSX.Element> {
+export async function answersOf(db: Tx, ctx: ViewContext, municipality: Municipality, process: ProcessRow, answering?: { proposalId: string; form: FormState }): Promise<JSX.Element> {
   const proposals = await store.searchProposals(db, municipality.id, { processId: process.id, text: "", category: "", status: "", sort: "newest", seed: 0, includeHidden: true, limit: 500, offset: 0 });
   return <AnswersSection ctx={ctx} municipality={municipality} proposals={proposals.rows} answering={answering} />;
 }

@@ -1,4 +1,4 @@
-import type { Queryable } from "../../../core/db/index.js";
+import type { Queryable, Tx } from "../../../core/db/index.js";
 
 /** The SQL of proposals, their supports and comments, and the moderation of both: every query names the municipality it works in. */
 
@@ -75,7 +75,9 @@ export async function getProposal(db: Queryable, municipalityId: string, id: str
   return row;
 }
 
-export type ProposalSort = "supports" | "newest" | "random";
+/** Every order the list knows; each has its own index (migration 20261215T140000), and the plan test walks them all. */
+export const PROPOSAL_SORTS = ["supports", "newest", "random"] as const;
+export type ProposalSort = (typeof PROPOSAL_SORTS)[number];
 
 export interface ProposalQuery {
   processId: string;
@@ -90,34 +92,185 @@ export interface ProposalQuery {
   offset: number;
 }
 
-export async function searchProposals(db: Queryable, municipalityId: string, query: ProposalQuery): Promise<{ rows: ProposalRow[]; total: number }> {
+/**
+ * How a search matches: "words" finds the words (stemmed, French or Portuguese) or the text
+ * anywhere in a title; "close" finds titles with a word spelt close to it, for a search that
+ * found nothing otherwise ("fontene" for "fontaine").
+ */
+export type SearchMode = "words" | "close";
+
+/** One statement, ready for db.query: the list's SQL is built in one place so that its plans can be checked. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** Beyond this many matches the list says "1 000+" instead of counting every one of them. */
+export const PROPOSAL_COUNT_CAP = 1000;
+
+/**
+ * Fewer characters than a trigram: a substring that short would match nearly every title and no
+ * index can narrow it, so such a search looks for the word only.
+ */
+const SHORTEST_SUBSTRING = 3;
+
+/**
+ * A search as the database folds it, computed once before the list's statements so that they
+ * compare columns with constants: written inline, unaccent() and plainto_tsquery(), being only
+ * stable, would run again for every row an index hands over, and the planner could not weigh
+ * the indexes against what is searched for.
+ */
+export interface FoldedSearch {
+  /** Lower case, accents removed, as the trigger folds titles into search_text. */
+  folded: string;
+  /** The words stemmed in French or in Portuguese, as tsquery text; empty when only stop words were typed. */
+  words: string;
+}
+
+export async function foldSearch(db: Queryable, text: string): Promise<FoldedSearch> {
+  const [row] = await db.query<FoldedSearch>(
+    "SELECT lower(unaccent($1)) AS folded, (plainto_tsquery('french', unaccent($1)) || plainto_tsquery('portuguese', unaccent($1)))::text AS words",
+    [text.trim()],
+  );
+  return row!;
+}
+
+/** What each sort orders by, matching its index; the id makes the order total. */
+const ORDER: Record<Exclude<ProposalSort, "random">, string[]> = {
+  supports: ["supports_count DESC", "created_at DESC", "id DESC"],
+  newest: ["created_at DESC", "id DESC"],
+};
+const orderOf = (sort: ProposalSort, alias = "") => (sort === "random" ? ["shuffle_key"] : ORDER[sort]).map((term) => alias + term).join(", ");
+
+/**
+ * Where a seed starts the walk around the circle of shuffle keys (0 … 2^31 − 1): a
+ * multiplicative hash (Knuth's), so that seeds next to each other start far apart.
+ */
+export function shuffleStart(seed: number): number {
+  return Number((BigInt(Math.trunc(Math.abs(seed))) * 2654435761n) % 2147483648n);
+}
+
+const LIST_COLUMNS = "municipality_id, id, process_id, author_id, title, body, category, location, photo_id, status, answer, answered_at, hidden_at, hidden_reason, supports_count, created_at";
+
+function listFilter(municipalityId: string, query: ProposalQuery, search: FoldedSearch | null, mode: SearchMode): { where: string; params: unknown[] } {
   const params: unknown[] = [municipalityId, query.processId];
-  const where = ["p.municipality_id = $1", "p.process_id = $2"];
-  if (!query.includeHidden) where.push("p.hidden_at IS NULL");
-  if (query.text.trim()) {
-    params.push(query.text.trim());
-    where.push(`(p.search_vector @@ plainto_tsquery('french', unaccent($${params.length})) OR p.search_vector @@ plainto_tsquery('portuguese', unaccent($${params.length})) OR unaccent(p.title) ILIKE '%' || unaccent($${params.length}) || '%')`);
+  const where = ["municipality_id = $1", "process_id = $2"];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  if (!query.includeHidden) where.push("hidden_at IS NULL");
+  if (search) {
+    const longEnough = search.folded.length >= SHORTEST_SUBSTRING;
+    if (mode === "close") {
+      // Too short to have a spelling to come close to: nothing is close.
+      where.push(longEnough ? `${param(search.folded)} <% search_text` : "false");
+    } else {
+      const matches: string[] = [];
+      if (search.words) matches.push(`search_vector @@ ${param(search.words)}::tsquery`);
+      // The text typed is matched literally: % and _ are not wildcards to a visitor.
+      if (longEnough) matches.push(`search_text LIKE ${param(`%${search.folded.replace(/[\\%_]/g, "\\$&")}%`)}`);
+      where.push(matches.length ? `(${matches.join(" OR ")})` : "false");
+    }
   }
-  if (query.category) {
-    params.push(query.category);
-    where.push(`p.category = $${params.length}`);
-  }
-  if (query.status) {
-    params.push(query.status);
-    where.push(`p.status = $${params.length}`);
-  }
-  const from = `FROM proposals p JOIN users u ON u.id = p.author_id WHERE ${where.join(" AND ")}`;
-  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params);
-  let order = "p.created_at DESC, p.id";
-  if (query.sort === "supports") order = "p.supports_count DESC, p.created_at DESC, p.id";
+  if (query.category) where.push(`category = ${param(query.category)}`);
+  if (query.status) where.push(`status = ${param(query.status)}`);
+  return { where: where.join(" AND "), params };
+}
+
+/**
+ * The two statements of a list page: the page itself, one row more than asked for (to tell
+ * whether a next page exists without counting), and a count that stops at PROPOSAL_COUNT_CAP + 1.
+ * The page is cut from proposals alone, through the index of its sort; only its rows then meet
+ * their author and their comment count.
+ */
+export function proposalListStatements(municipalityId: string, query: ProposalQuery, search: FoldedSearch | null, mode: SearchMode = "words"): { page: Statement; count: Statement } {
+  const { where, params } = listFilter(municipalityId, query, search, mode);
+  const countParams = [...params, PROPOSAL_COUNT_CAP + 1];
+  const pageParams = [...params];
+  const param = (value: unknown) => `$${pageParams.push(value)}`;
+  const limit = param(query.limit + 1);
+  const offset = param(query.offset);
+  let cut: string;
+  let order: string;
   if (query.sort === "random") {
-    // md5 of the id with the seed: a shuffle every visitor can page through and share.
-    params.push(String(query.seed));
-    order = `md5(p.id::text || $${params.length}), p.id`;
+    // Around the circle from the seed's start: the keys after it, then those before it. Each arm
+    // is a range of proposals_by_shuffle read in order, no further than the page's end.
+    const start = param(shuffleStart(query.seed));
+    const end = param(query.offset + query.limit + 1);
+    cut = `SELECT *, row_number() OVER (ORDER BY lap, shuffle_key) AS place FROM (
+        SELECT * FROM (
+          (SELECT ${LIST_COLUMNS}, shuffle_key, 0 AS lap FROM proposals WHERE ${where} AND shuffle_key >= ${start} ORDER BY shuffle_key LIMIT ${end})
+          UNION ALL
+          (SELECT ${LIST_COLUMNS}, shuffle_key, 1 AS lap FROM proposals WHERE ${where} AND shuffle_key < ${start} ORDER BY shuffle_key LIMIT ${end})
+        ) around ORDER BY lap, shuffle_key LIMIT ${limit} OFFSET ${offset}
+      ) page_cut`;
+    // Within its page the seed shuffles again, so that a short list, all on one page, is not
+    // only turned around its circle; the row past the page stays last, for the caller to drop.
+    order = `p.place > ${param(query.limit)}, md5(p.id::text || ${param(String(query.seed))})`;
+  } else {
+    cut = `SELECT ${LIST_COLUMNS} FROM proposals WHERE ${where} ORDER BY ${orderOf(query.sort)} LIMIT ${limit} OFFSET ${offset}`;
+    order = orderOf(query.sort, "p.");
   }
-  params.push(query.limit, query.offset);
-  const rows = await db.query<ProposalRow>(`SELECT ${PROPOSAL_COLUMNS} ${from} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
-  return { rows, total: count?.n ?? 0 };
+  return {
+    page: {
+      sql: `SELECT p.municipality_id, p.id, p.process_id, p.author_id, u.name AS author_name, p.title, p.body, p.category, p.location, p.photo_id,
+          p.status, p.answer, p.answered_at, p.hidden_at, p.hidden_reason, p.supports_count, p.created_at,
+          (SELECT count(*)::int FROM proposal_comments c WHERE c.municipality_id = p.municipality_id AND c.proposal_id = p.id AND c.hidden_at IS NULL) AS comments_count
+        FROM (${cut}) p JOIN users u ON u.id = p.author_id ORDER BY ${order}`,
+      params: pageParams,
+    },
+    // Ordered as the page is, so that the count walks the same index and stops at the cap.
+    count: { sql: `SELECT count(*)::int AS n FROM (SELECT 1 FROM proposals WHERE ${where} ORDER BY ${orderOf(query.sort)} LIMIT $${countParams.length}) capped`, params: countParams },
+  };
+}
+
+export interface ProposalPage {
+  rows: ProposalRow[];
+  /** How many match, or a floor of it when `moreThan`: PROPOSAL_COUNT_CAP, or for close spellings the proposals up to this page. */
+  total: number;
+  moreThan: boolean;
+  hasNext: boolean;
+  /** The search found no words and shows titles spelt close to it instead. */
+  closeMatches: boolean;
+}
+
+async function runList(db: Queryable, municipalityId: string, query: ProposalQuery, search: FoldedSearch | null, mode: SearchMode): Promise<ProposalPage> {
+  const statements = proposalListStatements(municipalityId, query, search, mode);
+  const counted = async () => (await db.query<{ n: number }>(statements.count.sql, statements.count.params))[0]?.n ?? 0;
+  // A search is counted first: the planner guesses how many titles hold a word, and for a word
+  // that none holds its guess walks the sort's index to the end looking for a first page, where
+  // the count, reading the search indexes, finds at once that there is nothing to show.
+  const searchCount = search && mode === "words" ? await counted() : undefined;
+  if (searchCount === 0) return { rows: [], total: 0, moreThan: false, hasNext: false, closeMatches: false };
+  const fetched = await db.query<ProposalRow>(statements.page.sql, statements.page.params);
+  const hasNext = fetched.length > query.limit;
+  const rows = fetched.slice(0, query.limit);
+  const closeMatches = mode === "close";
+  let n = searchCount;
+  if (n === undefined) {
+    // A first page that is not full holds every match: it is the count.
+    if (query.offset === 0 && !hasNext) return { rows, total: rows.length, moreThan: false, hasNext, closeMatches };
+    // Close spellings are weighed row by row (word_similarity), too dear to count beyond the page.
+    if (closeMatches) return { rows, total: query.offset + rows.length, moreThan: hasNext, hasNext, closeMatches };
+    n = await counted();
+  }
+  return { rows, total: Math.min(n, PROPOSAL_COUNT_CAP), moreThan: n > PROPOSAL_COUNT_CAP, hasNext, closeMatches };
+}
+
+/**
+ * How close a title's word must come to the search, on pg_trgm's scale: its default (0.6) misses
+ * a word written as it sounds ("fontene" for "fontaine" is 0.5).
+ */
+const CLOSE_SPELLING = 0.45;
+
+export async function searchProposals(db: Tx, municipalityId: string, query: ProposalQuery): Promise<ProposalPage> {
+  const search = query.text.trim() ? await foldSearch(db, query.text) : null;
+  const found = await runList(db, municipalityId, query, search, "words");
+  if (found.total > 0 || !search) return found;
+  const close = await db.transaction(async (tx) => {
+    // For this transaction only: a pooled connection goes back to the server's setting.
+    await tx.query("SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)", [String(CLOSE_SPELLING)]);
+    return runList(tx, municipalityId, query, search, "close");
+  });
+  return close.total > 0 ? close : found;
 }
 
 export async function allProposals(db: Queryable, municipalityId: string, processId: string): Promise<ProposalRow[]> {

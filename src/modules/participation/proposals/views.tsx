@@ -6,7 +6,7 @@ import type { ProcessRow } from "../store.js";
 import { adminCrumbs } from "../views/admin.js";
 import { crumbs } from "../views/public.js";
 import { FLAG_REASONS, PROPOSAL_TRANSITIONS, proposalStatusKey } from "./service.js";
-import type { CommentRow, FlagSummary, ProposalRow, ProposalSort, ProposalStatus } from "./store.js";
+import { PROPOSAL_SORTS, type CommentRow, type FlagSummary, type ProposalPage, type ProposalRow, type ProposalSort, type ProposalStatus } from "./store.js";
 
 const FLAG_REASON_KEYS: Record<(typeof FLAG_REASONS)[number], string> = {
   spam: "participation.flag.reason.spam",
@@ -53,12 +53,11 @@ export function ProposalList(props: {
   /** The running phase takes proposals. */
   proposalsOpen: boolean;
   verified: boolean;
-  proposals: ProposalRow[];
-  total: number;
-  pageSize: number;
+  /** The page of proposals, with what is known of the rest (a count capped, whether a next page exists). */
+  list: ProposalPage;
   params: ProposalListParams;
 }): JSX.Element {
-  const { ctx, municipality, process, params } = props;
+  const { ctx, municipality, process, params, list } = props;
   const { t } = ctx;
   const base = `/${municipality.slug}/participation/${process.slug}`;
   const filterForm: FormState = { values: { q: params.q, category: params.category, status: params.status, sort: params.sort }, errors: {} };
@@ -96,16 +95,17 @@ export function ProposalList(props: {
           label={t("participation.proposal.status")}
           options={[{ value: "", label: t("participation.proposal.all") }, ...PROPOSAL_STATUSES.map((status) => ({ value: status, label: t(proposalStatusKey(status)) }))]}
         />
-        <SelectField ctx={ctx} form={filterForm} name="sort" label={t("participation.proposal.sort")} options={(["supports", "newest", "random"] as const).map((sort) => ({ value: sort, label: t(SORT_KEYS[sort]) }))} />
+        <SelectField ctx={ctx} form={filterForm} name="sort" label={t("participation.proposal.sort")} options={PROPOSAL_SORTS.map((sort) => ({ value: sort, label: t(SORT_KEYS[sort]) }))} />
         {/* Only a shuffle needs its seed again; a page in another order stays the same from one visit to the next (its ETag). */}
         {params.sort === "random" ? <input type="hidden" name="seed" value={String(params.seed)} /> : ""}
         <button type="submit" safe>
           {t("participation.proposal.search_submit")}
         </button>
       </form>
-      <p safe>{t("participation.proposal.count", { count: props.total })}</p>
+      {list.closeMatches ? <p safe>{t("participation.proposal.close_matches", { q: params.q.trim() })}</p> : ""}
+      <p safe>{t(list.moreThan ? "participation.proposal.count_more" : "participation.proposal.count", { count: list.total })}</p>
       <ul class="cards">
-        {props.proposals.map((proposal) => (
+        {list.rows.map((proposal) => (
           <li>
             <h3>
               <a href={`${base}/proposals/${proposal.id}`} safe>
@@ -120,7 +120,7 @@ export function ProposalList(props: {
           </li>
         ))}
       </ul>
-      <Pagination ctx={ctx} page={params.page} hasNext={params.page * props.pageSize < props.total} href={(page) => proposalListHref(base, params, page)} />
+      <Pagination ctx={ctx} page={params.page} hasNext={list.hasNext} href={(page) => proposalListHref(base, params, page)} />
       <p>
         <a href={`${base}/proposals.csv`} safe>
           {t("participation.proposal.export")}
