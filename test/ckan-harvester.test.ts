@@ -3,30 +3,15 @@ import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import { insertMunicipality, type Municipality } from "../src/core/tenancy/index.js";
 import { loadResourceTable } from "../src/modules/opendata/service.js";
-import { getDataset, insertDataset, insertResource, setDatasetStatus, updateDataset, type DatasetInput } from "../src/modules/opendata/store.js";
+import { getDataset, insertDataset, insertResource, setDatasetStatus, updateDataset } from "../src/modules/opendata/store.js";
 import { createTestApp, type TestContext } from "./helpers.js";
+import { EMPTY_DATASET as BASE } from "./factories.js";
 
 /**
  * The catalogue as CKAN's own tools see it: ckanext-harvest's CKANHarvester gather loop
  * (ckanext/harvest/harvesters/ckanharvester.py, gather_stage and _search_for_datasets), rewritten
  * here request for request, and okfn's `ckan` npm client, both over real HTTP.
  */
-
-const BASE: DatasetInput = {
-  slug: "",
-  title: "",
-  description: "",
-  themes: [],
-  tags: [],
-  licence: "odbl-1.0",
-  frequency: "irregular",
-  spatial: "",
-  temporal_start: null,
-  temporal_end: null,
-  contact_name: "",
-  contact_email: "",
-  language: "fr",
-};
 
 type Pkg = Record<string, unknown> & { id: string; name: string; organization: { name: string }; groups: { name: string }[] };
 

@@ -252,23 +252,31 @@ export async function createProposal(
 // Open data
 
 /** A dataset, a draft unless `published` (then with one link resource: a dataset is published only with a resource). */
+/** A dataset with every field empty or at its default, to spread before what a test sets. */
+export const EMPTY_DATASET: DatasetInput = {
+  slug: "",
+  title: "",
+  description: "",
+  themes: [],
+  tags: [],
+  licence: "odbl-1.0",
+  frequency: "irregular",
+  spatial: "",
+  temporal_start: null,
+  temporal_end: null,
+  contact_name: "",
+  contact_email: "",
+  language: "fr",
+};
+
 export async function createDataset(db: Db, municipality: Municipality, editor: Person, options: Partial<DatasetInput> & { published?: boolean } = {}): Promise<DatasetRow> {
   const { published, ...overrides } = options;
   const n = suffix();
   const dataset = await opendata.createDataset(db, municipality.id, editor.id, {
+    ...EMPTY_DATASET,
     slug: `donnees-${n}`,
     title: `Données ${n}`,
-    description: "",
-    themes: [],
-    tags: [],
     licence: "lo-2.0",
-    frequency: "irregular",
-    spatial: "",
-    temporal_start: null,
-    temporal_end: null,
-    contact_name: "",
-    contact_email: "",
-    language: "fr",
     ...overrides,
   });
   if (!published) return dataset;

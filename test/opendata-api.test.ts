@@ -9,6 +9,7 @@ import { storeFile } from "../src/core/files/index.js";
 import { insertMunicipality, type Municipality } from "../src/core/tenancy/index.js";
 import { insertDataset, insertResource, setDatasetStatus, type DatasetInput } from "../src/modules/opendata/store.js";
 import { createTestApp, type TestContext } from "./helpers.js";
+import { EMPTY_DATASET as BASE } from "./factories.js";
 
 const SHAPES_3 = "/work/shared/reference/dcat-ap/dcat-ap-3.0.0-SHACL.ttl";
 
@@ -16,22 +17,6 @@ const RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const DCAT = "http://www.w3.org/ns/dcat#";
 const DCT = "http://purl.org/dc/terms/";
 const XSD = "http://www.w3.org/2001/XMLSchema#";
-
-const BASE: DatasetInput = {
-  slug: "",
-  title: "",
-  description: "",
-  themes: [],
-  tags: [],
-  licence: "odbl-1.0",
-  frequency: "irregular",
-  spatial: "",
-  temporal_start: null,
-  temporal_end: null,
-  contact_name: "",
-  contact_email: "",
-  language: "fr",
-};
 
 interface Envelope {
   help: string;

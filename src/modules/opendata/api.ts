@@ -7,6 +7,7 @@ import { findMunicipalitiesByIds, findMunicipalityBySlug, getNetwork, listMunici
 import * as store from "./store.js";
 import * as datastore from "./datastore/store.js";
 import { DATASTORE_ACTIONS } from "./ckan-datastore.js";
+import { text, type Params } from "./ckan-params.js";
 import { badRequest, CkanError, invalid, notFound, searchError, searchQueryError, type CkanErrorType } from "./ckan-errors.js";
 import { FORMAT_MEDIA_TYPES, FREQUENCIES, LANGUAGE_URIS, LICENCE_IDS, LICENCES, THEMES, THEME_CODES, type Frequency, type Licence, type Theme } from "./vocabulary.js";
 import { allOf, FqError, MAX_QUERY_LENGTH, parseFq, type FqNode } from "./ckan/fq.js";
@@ -71,17 +72,6 @@ function openToAllOrigins(reply: FastifyReply): void {
 }
 
 // ---- CKAN Action API v3 -------------------------------------------------------------------------
-
-type Params = Record<string, unknown>;
-
-/** One textual parameter; a repeated query parameter or a JSON object is a client error, not a guess. */
-function text(params: Params, name: string): string | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  throw invalid(name, `${name}: expected a single value`);
-}
 
 function required(params: Params, name: string): string {
   const value = text(params, name)?.trim();

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CkanError, invalid, notAuthorized } from "./ckan-errors.js";
+import { text, type Params } from "./ckan-params.js";
 import * as datastore from "./datastore/store.js";
 import { checkSelect, renderSelect, SqlRefusal } from "./datastore/sql-check.js";
 import * as store from "./store.js";
@@ -9,8 +10,6 @@ import * as store from "./store.js";
  * and backend/postgres.py): `datastore_search` over one resource's table, `datastore_search_sql`
  * over any published ones. Only resources of published datasets are ever read.
  */
-
-type Params = Record<string, unknown>;
 
 interface DatastoreActionContext {
   app: FastifyInstance;
@@ -32,14 +31,6 @@ type RecordsFormat = (typeof RECORDS_FORMATS)[number];
 const CKAN_TYPES = { integer: "int", number: "numeric", date: "date", boolean: "bool", string: "text" } as const;
 /** PostgreSQL's code for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = "57014";
-
-function text(params: Params, name: string): string | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  throw invalid(name, `${name}: expected a single value`);
-}
 
 function natural(params: Params, name: string, fallback: number): number {
   const raw = text(params, name)?.trim();
